@@ -1,0 +1,346 @@
+//! `blogsmith.yaml`: the site configuration.
+//!
+//! Every key is optional. An unknown key is an error naming the closest valid
+//! key, because a misspelt option silently ignored is worse than a failed build.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Position};
+
+/// The file name of the configuration, at the site root.
+pub const CONFIG_FILE: &str = "blogsmith.yaml";
+
+/// The whole site configuration.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site title, shown in the header and in `<title>`.
+    pub title: String,
+    /// A line under the title.
+    pub subtitle: String,
+    /// Used for meta descriptions and feeds.
+    pub description: String,
+    /// Where the site is published, e.g. `https://example.com/notes/`.
+    /// Its path part prefixes every link, so a site can live in a subfolder.
+    pub base_url: String,
+    /// `<html lang>`.
+    pub language: String,
+    /// IANA time zone for dates written without an offset.
+    pub timezone: String,
+    /// Default author.
+    pub author: String,
+    /// Articles per index page.
+    pub paginate: usize,
+    /// Length of automatic excerpts, in characters.
+    pub summary_length: usize,
+    /// Tag and category pages.
+    pub taxonomies: Taxonomies,
+    /// Math rendering options.
+    pub math: MathConfig,
+    /// Code highlighting options.
+    pub highlight: HighlightConfig,
+    /// Free-form values for templates, as `config.extra`.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            title: "My Notes".into(),
+            subtitle: String::new(),
+            description: String::new(),
+            base_url: "/".into(),
+            language: "zh-CN".into(),
+            timezone: "Asia/Shanghai".into(),
+            author: String::new(),
+            paginate: 10,
+            summary_length: 350,
+            taxonomies: Taxonomies::default(),
+            math: MathConfig::default(),
+            highlight: HighlightConfig::default(),
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+/// The two taxonomies front matter knows about.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Taxonomies {
+    /// `tags:` in front matter, pages under `/tags/`.
+    pub tags: Taxonomy,
+    /// `categories:` in front matter, pages under `/categories/`.
+    pub categories: Taxonomy,
+}
+
+impl Default for Taxonomies {
+    fn default() -> Self {
+        Self {
+            tags: Taxonomy::named("标签"),
+            categories: Taxonomy::named("分类"),
+        }
+    }
+}
+
+/// Options of one taxonomy.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Taxonomy {
+    /// Whether its pages are written.
+    pub enabled: bool,
+    /// Its name in page headings.
+    pub title: String,
+    /// Articles per term page; the site's `paginate` when unset.
+    pub paginate: Option<usize>,
+}
+
+impl Taxonomy {
+    fn named(title: &str) -> Self {
+        Self {
+            enabled: true,
+            title: title.into(),
+            paginate: None,
+        }
+    }
+}
+
+impl Default for Taxonomy {
+    fn default() -> Self {
+        Self::named("")
+    }
+}
+
+/// Math options.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MathConfig {
+    /// TeX macros applied to every formula, e.g. `\R: \mathbb{R}`.
+    pub macros: BTreeMap<String, String>,
+    /// Fail the build on formulas KaTeX cannot parse.
+    pub strict: bool,
+}
+
+/// Code highlighting options.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HighlightConfig {
+    /// syntect theme for light mode.
+    pub light_theme: String,
+    /// syntect theme for dark mode (`prefers-color-scheme: dark`).
+    pub dark_theme: String,
+}
+
+impl Default for HighlightConfig {
+    fn default() -> Self {
+        Self {
+            light_theme: "InspiredGitHub".into(),
+            dark_theme: "base16-ocean.dark".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `blogsmith.yaml` under `root`; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Self, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text).map_err(|d| Diagnostic {
+                path: CONFIG_FILE.into(),
+                ..d
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(Diagnostic::error(
+                CONFIG_FILE,
+                format!("cannot read the configuration: {e}"),
+            )),
+        }
+    }
+
+    /// Parses configuration text; errors carry the position in that text.
+    pub fn parse(text: &str) -> Result<Self, Diagnostic> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        let config: Self = serde_saphyr::from_str(text).map_err(yaml_diagnostic)?;
+        config.validate()
+    }
+
+    fn validate(self) -> Result<Self, Diagnostic> {
+        if self.paginate == 0 {
+            return Err(Diagnostic::error(CONFIG_FILE, "`paginate` must be at least 1"));
+        }
+        if jiff::tz::TimeZone::get(&self.timezone).is_err() {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                format!("unknown time zone `{}`", self.timezone),
+            )
+            .with_hint("use an IANA name such as Asia/Shanghai or UTC"));
+        }
+        Ok(self)
+    }
+
+    /// The time zone for dates written without an offset (validated on load).
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// The path part of `base_url`, always starting and ending with `/`.
+    pub fn base_path(&self) -> String {
+        let url = self.base_url.trim();
+        let after_scheme = match url.find("://") {
+            Some(i) => {
+                let rest = &url[i + 3..];
+                rest.find('/').map_or("", |j| &rest[j..])
+            }
+            None => url,
+        };
+        let trimmed = after_scheme.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+}
+
+/// Turns a YAML error into a diagnostic, adding the closest key for unknown keys.
+fn yaml_diagnostic(error: serde_saphyr::Error) -> Diagnostic {
+    let position = error
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Position::new(l.line() as usize, l.column().max(1) as usize));
+    let message = yaml_message(&error);
+    let mut diagnostic = Diagnostic::error(CONFIG_FILE, message.clone());
+    if let Some(p) = position {
+        diagnostic = diagnostic.at(p);
+    }
+    if let Some(hint) = unknown_key_hint(&message) {
+        diagnostic = diagnostic.with_hint(hint);
+    }
+    diagnostic
+}
+
+/// The YAML error's message without the source snippet or its own position.
+pub(crate) fn yaml_message(error: &serde_saphyr::Error) -> String {
+    let text = error.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    // serde-saphyr appends " at line L, column C"; we print our own position.
+    let message = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    // Advice meant for programmers using the library, not for authors.
+    message
+        .trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable")
+        .to_string()
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" message, suggests the closest key.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let expected = expected.split_once("expected")?.1.trim_start_matches(" one of");
+    let candidates: Vec<&str> = expected
+        .split([',', ' '])
+        .map(|c| c.trim_matches(|c: char| c == '`' || c.is_whitespace()))
+        .filter(|c| !c.is_empty() && *c != "or")
+        .collect();
+    let best = closest(unknown, &candidates)?;
+    Some(format!("did you mean `{best}`?"))
+}
+
+/// The candidate closest to `word` by edit distance, if any is reasonably close.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 2).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_is_all_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.paginate, 10);
+        assert_eq!(c.summary_length, 350);
+        assert_eq!(c.language, "zh-CN");
+        assert!(c.taxonomies.tags.enabled);
+    }
+
+    #[test]
+    fn reads_nested_values() {
+        let c = Config::parse(
+            "title: 笔记\npaginate: 3\nmath:\n  macros:\n    \\R: \\mathbb{R}\n  strict: true\n",
+        )
+        .unwrap();
+        assert_eq!(c.title, "笔记");
+        assert_eq!(c.paginate, 3);
+        assert_eq!(c.math.macros["\\R"], "\\mathbb{R}");
+        assert!(c.math.strict);
+    }
+
+    #[test]
+    fn unknown_key_names_the_closest_valid_one() {
+        let d = Config::parse("title: a\npaginte: 5\n").unwrap_err();
+        assert!(d.message.contains("paginte"), "{d}");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `paginate`?"));
+        assert_eq!(d.position.map(|p| p.line), Some(2), "{d}");
+    }
+
+    #[test]
+    fn unknown_nested_key_is_rejected_too() {
+        let d = Config::parse("math:\n  strct: true\n").unwrap_err();
+        assert_eq!(d.hint.as_deref(), Some("did you mean `strict`?"), "{d}");
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_with_position() {
+        let d = Config::parse("title: a\npaginate: many\n").unwrap_err();
+        assert_eq!(d.position.map(|p| p.line), Some(2), "{d}");
+    }
+
+    #[test]
+    fn zero_paginate_and_bad_timezone_are_rejected() {
+        assert!(Config::parse("paginate: 0").is_err());
+        assert!(Config::parse("timezone: Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn base_path_is_the_url_path() {
+        let mut c = Config::default();
+        assert_eq!(c.base_path(), "/");
+        c.base_url = "https://example.com/notes".into();
+        assert_eq!(c.base_path(), "/notes/");
+        c.base_url = "https://example.com".into();
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn closest_ignores_far_words() {
+        assert_eq!(closest("titel", &["title", "paginate"]), Some("title"));
+        assert_eq!(closest("zzzzzz", &["title", "paginate"]), None);
+    }
+}

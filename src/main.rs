@@ -1,0 +1,150 @@
+//! The `blogsmith` command: parses arguments, calls the library, maps errors to exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anstream::{eprintln, println};
+use anstyle::{AnsiColor, Style};
+use clap::{Parser, Subcommand};
+
+use blogsmith::diagnostic::{Diagnostic, Severity};
+use blogsmith::{BuildOptions, build, find_root, scaffold};
+
+#[derive(Parser)]
+#[command(
+    name = "blogsmith",
+    version,
+    about = "A fast static site generator for math- and code-heavy Chinese notes",
+    long_about = "blogsmith turns a folder of Markdown notes (Chinese prose, $math$, fenced code) \
+into a static blog: formulas typeset on the server with KaTeX, code highlighted, a paginated \
+Latest Updates index, tag and category pages.\n\n\
+A site is a folder with an optional blogsmith.yaml and a content/ folder of *.md articles.",
+    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into public/ (or --output).
+    #[command(
+        long_about = "Build the site into public/ (or --output).\n\n\
+Every problem is printed as `path:line:col: error|warning: message`, one per line. \
+On any error nothing is written: the previous output stays as it was, and the exit code is 1.",
+        after_help = "Examples:\n  blogsmith build\n  blogsmith build --drafts --output /tmp/preview\n  blogsmith build --base-url https://example.com/notes/"
+    )]
+    Build {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Where to write the site [default: ROOT/public].
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Publish under this URL instead of blogsmith.yaml's base_url (e.g. https://example.com/notes/).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Fail on formulas KaTeX cannot parse, instead of warning (same as math.strict: true).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Create a new site in DIR: a blogsmith.yaml and one example article.
+    #[command(after_help = "Example:\n  blogsmith init my-notes && cd my-notes && blogsmith build")]
+    Init {
+        /// The folder to create the site in (created if missing).
+        dir: PathBuf,
+    },
+    /// Add an article: content/<slug>.md with front matter dated now.
+    #[command(after_help = "Example:\n  blogsmith new \"旋转位置编码\"   creates content/旋转位置编码.md")]
+    New {
+        /// The article's title.
+        title: String,
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Build { root, output, drafts, base_url, strict } => {
+            let root = site_root(root);
+            let output = output.unwrap_or_else(|| root.join("public"));
+            let options = BuildOptions { drafts, base_url, strict, output: output.clone(), ..BuildOptions::new(&root) };
+            run_build(&options, &output)
+        }
+        Command::Init { dir } => match scaffold::init(&dir) {
+            Ok(files) => {
+                for file in files {
+                    println!("created {}", file.display());
+                }
+                println!("next: cd {} && blogsmith build", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        },
+        Command::New { title, root } => match scaffold::new_article(&site_root(root), &title) {
+            Ok(path) => {
+                println!("created {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        },
+    }
+}
+
+fn site_root(root: Option<PathBuf>) -> PathBuf {
+    root.unwrap_or_else(|| find_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))))
+}
+
+fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
+    match build(options) {
+        Ok(report) => {
+            print_diagnostics(&report.warnings);
+            println!(
+                "{} {} articles, {} pages ({} files), {} formulas ({} distinct), {} code blocks in {:.2} s → {}",
+                paint("built", AnsiColor::Green),
+                report.articles,
+                report.pages,
+                report.files,
+                report.formulas,
+                report.distinct_formulas,
+                report.code_blocks,
+                report.elapsed.as_secs_f64(),
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            print_diagnostics(&failure.diagnostics);
+            let errors = failure.errors().count();
+            fail(&format!("build failed with {errors} error(s); the previous output was left untouched"))
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        let (label, color) = match d.severity {
+            Severity::Error => ("error", AnsiColor::Red),
+            Severity::Warning => ("warning", AnsiColor::Yellow),
+        };
+        let hint = d.hint.as_ref().map(|h| format!(" (hint: {h})")).unwrap_or_default();
+        eprintln!("{}: {}: {}{hint}", d.location(), paint(label, color), d.message);
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("{}: {message}", paint("error", AnsiColor::Red));
+    ExitCode::FAILURE
+}
+
+/// Text in bold colour; anstream strips it when stderr/stdout is not a terminal or NO_COLOR is set.
+fn paint(text: &str, color: AnsiColor) -> String {
+    let style = Style::new().fg_color(Some(color.into())).bold();
+    format!("{style}{text}{style:#}")
+}

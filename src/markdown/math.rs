@@ -1,0 +1,248 @@
+//! Typesetting formulas with katex-rs, on the server.
+//!
+//! katex-rs emits attributes in a random order per process, so its output is
+//! rewritten with sorted attributes: the same input must give the same bytes.
+//! Formulas repeat a lot across notes, so each distinct one is rendered once
+//! per build.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use katex::macros::MacroDefinition;
+use katex::{KatexContext, Settings};
+
+use super::html::escape;
+
+/// A formula KaTeX could not typeset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MathError {
+    /// KaTeX's message, e.g. `KaTeX parse error: No such environment: eqnarray`.
+    pub message: String,
+    /// Advice for common mistakes.
+    pub hint: Option<String>,
+}
+
+type Rendered = Arc<Result<String, MathError>>;
+
+/// Renders TeX to HTML; shared by all threads of a build.
+pub struct MathEngine {
+    context: KatexContext,
+    macros: BTreeMap<String, String>,
+    cache: Mutex<HashMap<(bool, String), Rendered>>,
+}
+
+impl MathEngine {
+    /// An engine applying `macros` (name → expansion) to every formula.
+    pub fn new(macros: BTreeMap<String, String>) -> Self {
+        Self {
+            context: KatexContext::default(),
+            macros,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The HTML for `tex`, or why it cannot be typeset. Repeated formulas come from the cache.
+    pub fn render(&self, tex: &str, display: bool) -> Rendered {
+        let key = (display, tex.to_string());
+        if let Some(hit) = self.lock().get(&key) {
+            return Arc::clone(hit);
+        }
+        // Rendered outside the lock: other threads keep going meanwhile. Two threads
+        // may render the same formula at once; both results are identical.
+        let result = Arc::new(self.typeset(tex, display));
+        Arc::clone(self.lock().entry(key).or_insert(result))
+    }
+
+    /// How many distinct formulas were typeset so far.
+    pub fn distinct_formulas(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(bool, String), Rendered>> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn typeset(&self, tex: &str, display: bool) -> Result<String, MathError> {
+        // Fresh settings per formula: `\gdef` in one formula must not leak into
+        // another, or output would depend on the order threads happen to run in.
+        let settings = Settings::builder()
+            .display_mode(display)
+            .throw_on_error(true)
+            .macros(
+                self.macros
+                    .iter()
+                    .map(|(name, body)| (name.clone(), MacroDefinition::String(body.clone())))
+                    .collect(),
+            )
+            .build();
+        match katex::render_to_string(&self.context, tex, &settings) {
+            Ok(html) => Ok(canonical_attribute_order(&html)),
+            Err(error) => {
+                let message = error.to_string();
+                Err(MathError {
+                    hint: hint_for(tex, &message),
+                    message,
+                })
+            }
+        }
+    }
+}
+
+/// The in-page stand-in for a formula that failed: its source, in red, the message as title.
+pub fn error_html(tex: &str, error: &MathError) -> String {
+    format!(
+        "<span class=\"katex-error math-error\" style=\"color:#cc0000\" title=\"{}\">{}</span>",
+        escape(&error.message),
+        escape(tex)
+    )
+}
+
+/// Advice for the mistakes authors coming from LaTeX, MathJax or Typora make most.
+fn hint_for(tex: &str, message: &str) -> Option<String> {
+    let hint = if message.contains("eqnarray") {
+        "KaTeX has no eqnarray: use \\begin{aligned} … \\end{aligned} (with & before =)"
+    } else if message.contains("No such environment: align") || message.contains("No such environment: equation") {
+        "this environment only works as display math: put it between $$ … $$ or on its own lines"
+    } else if message.contains("\\label") || message.contains("\\ref") || message.contains("\\eqref") {
+        "KaTeX has no cross-references: use \\tag{…} to number an equation and write the reference in text"
+    } else if message.contains("Undefined control sequence") {
+        "if this is your own macro, define it under math.macros in blogsmith.yaml"
+    } else if message.contains("Can't use function '$'") || tex.contains('$') {
+        "a `$` inside a formula ends it early: write \\$ for a dollar sign"
+    } else if message.contains("Expected '}'") || message.contains("Unexpected end of input") {
+        "a `{` is not closed: count the braces"
+    } else if message.contains("Double subscript") || message.contains("Double superscript") {
+        "wrap one of them in braces: x_{a_b} or {x_a}_b"
+    } else {
+        return None;
+    };
+    Some(hint.to_string())
+}
+
+/// Rewrites every tag so its attributes are sorted by name.
+///
+/// Only valid on KaTeX's own output, which always double-quotes attribute values
+/// and escapes `<`, `>` and `"` inside them.
+pub fn canonical_attribute_order(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        match sorted_tag(rest) {
+            Some((tag, consumed)) => {
+                out.push_str(&tag);
+                rest = &rest[consumed..];
+            }
+            None => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses the start tag at the beginning of `text`; returns it with sorted
+/// attributes and its length, or `None` when it is not a start tag with several attributes.
+fn sorted_tag(text: &str) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    if !bytes.get(1)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_end = text.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')?;
+    let mut attributes: Vec<&str> = Vec::new();
+    let mut i = name_end;
+    loop {
+        while bytes.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b'>' => break,
+            b'/' if bytes.get(i + 1) == Some(&b'>') => break,
+            _ => {}
+        }
+        let start = i;
+        while !matches!(bytes.get(i)?, b'=' | b'>' | b'/' | b' ') {
+            i += 1;
+        }
+        if bytes[i] == b'=' {
+            if bytes.get(i + 1)? != &b'"' {
+                return None;
+            }
+            i += 2 + text[i + 2..].find('"')? + 1;
+        }
+        attributes.push(&text[start..i]);
+    }
+    if attributes.len() < 2 {
+        return None;
+    }
+    attributes.sort_by_key(|a| a.split('=').next().unwrap_or(a));
+    let mut tag = String::with_capacity(i + 1);
+    tag.push_str(&text[..name_end]);
+    for attribute in attributes {
+        tag.push(' ');
+        tag.push_str(attribute);
+    }
+    Some((tag, i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_attributes_and_keeps_everything_else() {
+        let html = r#"<svg xmlns="x" width="4" viewBox="0 0 1 1"><path d="M0"/></svg><span class="a">t</span>"#;
+        assert_eq!(
+            canonical_attribute_order(html),
+            r#"<svg viewBox="0 0 1 1" width="4" xmlns="x"><path d="M0"/></svg><span class="a">t</span>"#
+        );
+    }
+
+    #[test]
+    fn leaves_text_and_odd_tags_alone() {
+        for html in ["a < b", "<br>", "<a x=1 y=2>", "</span>", "<"] {
+            assert_eq!(canonical_attribute_order(html), html);
+        }
+    }
+
+    #[test]
+    fn output_is_identical_across_engines() {
+        // Each engine (like each process) may iterate attributes differently.
+        let tex = r"\overrightarrow{AB} + \sqrt{x^2}";
+        let first = MathEngine::new(BTreeMap::new()).render(tex, true);
+        for _ in 0..5 {
+            assert_eq!(MathEngine::new(BTreeMap::new()).render(tex, true), first);
+        }
+    }
+
+    #[test]
+    fn macros_apply() {
+        let macros = BTreeMap::from([("\\R".to_string(), "\\mathbb{R}".to_string())]);
+        let with = MathEngine::new(macros).render(r"x \in \R", false);
+        let html = with.as_ref().as_ref().unwrap();
+        assert!(html.contains("mathbb"), "{html}");
+    }
+
+    #[test]
+    fn errors_carry_a_message_and_hint() {
+        let engine = MathEngine::new(BTreeMap::new());
+        let result = engine.render(r"\begin{eqnarray}a\end{eqnarray}", true);
+        let error = result.as_ref().as_ref().unwrap_err();
+        assert!(error.message.contains("eqnarray"), "{}", error.message);
+        assert!(error.hint.as_deref().unwrap().contains("aligned"));
+        let html = error_html(r"a<b", error);
+        assert!(html.contains("a&lt;b") && html.contains("katex-error"), "{html}");
+    }
+
+    #[test]
+    fn repeated_formulas_are_rendered_once() {
+        let engine = MathEngine::new(BTreeMap::new());
+        let a = engine.render("x^2", false);
+        let b = engine.render("x^2", false);
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(engine.distinct_formulas(), 1);
+    }
+}

@@ -1,0 +1,120 @@
+//! The theme: embedded templates and static files, overridden by the site's own.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Position};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/theme.rs"));
+}
+
+/// The site's template folder, overriding the embedded templates by name.
+pub const TEMPLATES_DIR: &str = "templates";
+/// The site's static folder, overriding the embedded static files by path.
+pub const STATIC_DIR: &str = "static";
+
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticSource {
+    /// Compiled into the binary.
+    Embedded(&'static [u8]),
+    /// A file of the site.
+    File(PathBuf),
+}
+
+/// Templates ready to render, and the static files to copy.
+pub struct Theme {
+    /// The template engine, with every template loaded.
+    pub tera: Tera,
+    /// Output path (with `/`) → source, in path order.
+    pub static_files: BTreeMap<String, StaticSource>,
+    /// Template name → file shown in messages.
+    shown: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// Loads the embedded theme, then the site's `templates/` and `static/` over it.
+    pub fn load(root: &Path) -> Result<Self, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut diagnostics = Vec::new();
+        for (name, bytes) in embedded::TEMPLATES {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            sources.insert(name.to_string(), (text, format!("(built-in theme) templates/{name}")));
+        }
+        for (name, path) in files_under(&root.join(TEMPLATES_DIR)) {
+            let shown = format!("{TEMPLATES_DIR}/{name}");
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    sources.insert(name, (text, shown));
+                }
+                Err(e) => diagnostics.push(Diagnostic::error(shown, format!("cannot read the template: {e}"))),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        let shown: BTreeMap<String, String> = sources.iter().map(|(name, (_, shown))| (name.clone(), shown.clone())).collect();
+        let mut tera = Tera::new();
+        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(name, (text, _))| (name.as_str(), text.as_str()))) {
+            return Err(vec![tera_diagnostic(&e, &shown)]);
+        }
+        let mut static_files: BTreeMap<String, StaticSource> = embedded::STATIC
+            .iter()
+            .filter(|(name, _)| !name.ends_with("README.md"))
+            .map(|(name, bytes)| (name.to_string(), StaticSource::Embedded(bytes)))
+            .collect();
+        for (name, path) in files_under(&root.join(STATIC_DIR)) {
+            static_files.insert(name, StaticSource::File(path));
+        }
+        Ok(Self { tera, static_files, shown })
+    }
+
+    /// Turns a Tera error into a diagnostic at the template's file, line and column.
+    pub fn diagnostic(&self, error: &tera::Error) -> Diagnostic {
+        tera_diagnostic(error, &self.shown)
+    }
+}
+
+/// Every file under `dir`, as (`/`-separated relative path, full path), sorted.
+fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files: Vec<(String, PathBuf)> = WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let relative = e.path().strip_prefix(dir).ok()?.to_string_lossy().replace('\\', "/");
+            Some((relative, e.path().to_path_buf()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn tera_diagnostic(error: &tera::Error, shown: &BTreeMap<String, String>) -> Diagnostic {
+    let report = match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => Some(report),
+        _ => None,
+    };
+    match report {
+        Some(report) => {
+            let file = shown.get(report.filename()).cloned().unwrap_or_else(|| format!("{TEMPLATES_DIR}/{}", report.filename()));
+            let span = report.span();
+            Diagnostic::error(file, format!("template error: {}", report.message()))
+                .at(Position::new(span.start_line.max(1), span.start_col + 1))
+        }
+        None => Diagnostic::error(TEMPLATES_DIR, format!("template error: {}", first_line(&error.to_string()))),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}

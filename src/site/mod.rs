@@ -1,0 +1,407 @@
+//! The whole site: articles in order, their neighbours, list pages and taxonomies.
+
+pub mod paginate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::config::{Config, Taxonomy as TaxonomyConfig};
+use crate::content::Page;
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{Rendered, TocEntry};
+use crate::slug::{encode_path, slugify};
+use paginate::PagerItem;
+
+/// An article after rendering, with the excerpt chosen for lists.
+#[derive(Debug)]
+pub struct RenderedPage {
+    /// The source.
+    pub page: Page,
+    /// Its rendering.
+    pub rendered: Rendered,
+    /// The excerpt shown on list pages (HTML).
+    pub excerpt: String,
+    /// Whether the excerpt shows less than the whole article.
+    pub excerpt_is_partial: bool,
+    /// Whether the excerpt contains a formula.
+    pub excerpt_has_math: bool,
+}
+
+/// A name and where it links to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Shown text.
+    pub name: String,
+    /// Percent-encoded URL path, with the site's base path.
+    pub url: String,
+}
+
+/// One article, as templates see it (`page`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Post {
+    /// Title.
+    pub title: String,
+    /// Slug.
+    pub slug: String,
+    /// URL path, e.g. `/posts/rope/`.
+    pub url: String,
+    /// Absolute URL (`base_url` + path).
+    pub permalink: String,
+    /// Publication date for people, e.g. `2026-03-14`.
+    pub date: String,
+    /// Publication date and time, RFC 3339 in the site's time zone.
+    pub date_iso: String,
+    /// Last update for people, when given.
+    pub updated: Option<String>,
+    /// Last update, RFC 3339.
+    pub updated_iso: Option<String>,
+    /// Tags, linked.
+    pub tags: Vec<Link>,
+    /// Categories, linked.
+    pub categories: Vec<Link>,
+    /// Article HTML.
+    pub content: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Excerpt HTML for lists.
+    pub excerpt: String,
+    /// Plain-text summary for `<meta name="description">`.
+    pub description: String,
+    /// Whether "read more" makes sense.
+    pub has_more: bool,
+    /// Estimated minutes to read.
+    pub reading_minutes: usize,
+    /// CJK characters plus other words.
+    pub word_count: usize,
+    /// Whether the article has formulas (the page then links the KaTeX CSS).
+    pub has_math: bool,
+    /// Whether the excerpt has formulas.
+    pub excerpt_has_math: bool,
+    /// Unknown front matter keys.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// The newer neighbour, if any.
+    pub newer: Option<Link>,
+    /// The older neighbour, if any.
+    pub older: Option<Link>,
+    /// Output folder relative to the output root (not percent-encoded).
+    #[serde(skip)]
+    pub output_dir: String,
+    /// The source file, relative to `content/`.
+    #[serde(skip)]
+    pub source: PathBuf,
+    /// Whether the source is a bundle (`name/index.md`) whose files go with it.
+    #[serde(skip)]
+    pub is_bundle: bool,
+    /// Relative links to copy beside the page, when the files exist.
+    #[serde(skip)]
+    pub local_links: Vec<String>,
+    #[serde(skip)]
+    timestamp: Timestamp,
+}
+
+/// One term of a taxonomy (a tag or a category).
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    /// Shown name.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// URL path of its first page.
+    pub url: String,
+    /// Number of articles.
+    pub count: usize,
+    /// Indexes into [`Site::posts`], newest first.
+    #[serde(skip)]
+    pub posts: Vec<usize>,
+}
+
+/// Tags or categories.
+#[derive(Debug, Clone, Serialize)]
+pub struct Taxonomy {
+    /// `tags` or `categories`: the front matter key and URL folder.
+    pub key: &'static str,
+    /// Heading, e.g. `标签`.
+    pub title: String,
+    /// URL of the list of all terms.
+    pub url: String,
+    /// Terms, most used first, then by name.
+    pub terms: Vec<Term>,
+    /// Articles per term page.
+    #[serde(skip)]
+    pub paginate: usize,
+}
+
+/// What a list page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// The index: all articles.
+    Index,
+    /// One term: (taxonomy index, term index).
+    Term(usize, usize),
+}
+
+/// One page of a paginated list.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    /// What it lists.
+    pub kind: ListKind,
+    /// Output folder relative to the output root (`""`, `page/2`, `tags/x/page/2`).
+    pub output_dir: String,
+    /// Indexes into [`Site::posts`] shown on this page.
+    pub posts: Vec<usize>,
+    /// The pager state.
+    pub paginator: Paginator,
+}
+
+/// The pager state of a list page, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paginator {
+    /// 1-based page number.
+    pub current: usize,
+    /// Number of pages.
+    pub total: usize,
+    /// URL of the previous page.
+    pub prev_url: Option<String>,
+    /// URL of the next page.
+    pub next_url: Option<String>,
+    /// Numbers and gaps, like `1 2 3 … 5`.
+    pub pages: Vec<PagerItem>,
+}
+
+/// The assembled site.
+#[derive(Debug)]
+pub struct Site {
+    /// Articles, newest first (ties by title).
+    pub posts: Vec<Post>,
+    /// Enabled taxonomies.
+    pub taxonomies: Vec<Taxonomy>,
+    /// The base path every URL starts with (`/` or `/notes/`).
+    pub base_path: String,
+    /// Articles per index page.
+    pub paginate: usize,
+}
+
+impl Site {
+    /// Orders the articles, links neighbours, and groups them into taxonomies.
+    pub fn assemble(pages: Vec<RenderedPage>, config: &Config) -> (Self, Vec<Diagnostic>) {
+        let base_path = config.base_path();
+        let tz = config.time_zone();
+        let permalink_base = config.base_url.trim_end_matches('/').to_string();
+        let permalink_root = permalink_base.strip_suffix(base_path.trim_end_matches('/')).unwrap_or(&permalink_base).to_string();
+        let mut posts: Vec<Post> = pages
+            .into_iter()
+            .map(|p| to_post(p, &base_path, &permalink_root, &tz))
+            .collect();
+        posts.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then_with(|| a.title.cmp(&b.title)).then_with(|| a.slug.cmp(&b.slug)));
+        link_neighbours(&mut posts);
+
+        let mut diagnostics = Vec::new();
+        let mut taxonomies = Vec::new();
+        let specs: [(&'static str, &TaxonomyConfig); 2] =
+            [("tags", &config.taxonomies.tags), ("categories", &config.taxonomies.categories)];
+        for (key, spec) in specs {
+            if !spec.enabled {
+                continue;
+            }
+            let names = |post: &Post| -> Vec<String> {
+                let links = if key == "tags" { &post.tags } else { &post.categories };
+                links.iter().map(|l| l.name.clone()).collect()
+            };
+            let (taxonomy, problems) = group_terms(key, spec, config.paginate, &base_path, &posts, names);
+            diagnostics.extend(problems);
+            taxonomies.push(taxonomy);
+        }
+        resolve_term_links(&mut posts, &taxonomies);
+        let site = Self { posts, taxonomies, base_path, paginate: config.paginate };
+        (site, diagnostics)
+    }
+
+    /// Every page of every list: the index, then each term of each taxonomy.
+    pub fn list_pages(&self) -> Vec<ListPage> {
+        let all: Vec<usize> = (0..self.posts.len()).collect();
+        let mut pages = self.paginate_list(ListKind::Index, "", &all, self.paginate);
+        for (t, taxonomy) in self.taxonomies.iter().enumerate() {
+            for (i, term) in taxonomy.terms.iter().enumerate() {
+                let folder = format!("{}/{}", taxonomy.key, term.slug);
+                pages.extend(self.paginate_list(ListKind::Term(t, i), &folder, &term.posts, taxonomy.paginate));
+            }
+        }
+        pages
+    }
+
+    fn paginate_list(&self, kind: ListKind, folder: &str, posts: &[usize], per_page: usize) -> Vec<ListPage> {
+        let chunks = paginate::chunks(posts.len(), per_page);
+        let total = chunks.len();
+        let dir = |n: usize| -> String {
+            match (folder.is_empty(), n) {
+                (true, 1) => String::new(),
+                (true, n) => format!("page/{n}"),
+                (false, 1) => folder.to_string(),
+                (false, n) => format!("{folder}/page/{n}"),
+            }
+        };
+        let url = |n: usize| self.url_of_dir(&dir(n));
+        chunks
+            .into_iter()
+            .enumerate()
+            .map(|(i, range)| {
+                let current = i + 1;
+                ListPage {
+                    kind,
+                    output_dir: dir(current),
+                    posts: posts[range].to_vec(),
+                    paginator: Paginator {
+                        current,
+                        total,
+                        prev_url: (current > 1).then(|| url(current - 1)),
+                        next_url: (current < total).then(|| url(current + 1)),
+                        pages: paginate::pager(current, total, url),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The URL of an output folder (`""` → `/`, `tags/自监督` → `/tags/%E8…/`).
+    pub fn url_of_dir(&self, dir: &str) -> String {
+        url_of_dir(&self.base_path, dir)
+    }
+}
+
+fn url_of_dir(base_path: &str, dir: &str) -> String {
+    if dir.is_empty() {
+        base_path.to_string()
+    } else {
+        format!("{base_path}{}/", encode_path(dir))
+    }
+}
+
+fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
+    let RenderedPage { page, rendered, excerpt, excerpt_is_partial, excerpt_has_math } = rendered;
+    let output_dir = format!("posts/{}", page.slug);
+    let url = url_of_dir(base_path, &output_dir);
+    let name_link = |name: &String| Link { name: name.clone(), url: String::new() };
+    Post {
+        title: page.title,
+        permalink: format!("{permalink_root}{url}"),
+        url,
+        date: human_date(page.date, tz),
+        date_iso: iso_date(page.date, tz),
+        updated: page.updated.map(|t| human_date(t, tz)),
+        updated_iso: page.updated.map(|t| iso_date(t, tz)),
+        tags: page.tags.iter().map(name_link).collect(),
+        categories: page.categories.iter().map(name_link).collect(),
+        has_math: rendered.formulas > 0,
+        content: rendered.html,
+        toc: rendered.toc,
+        description: page.summary.clone().unwrap_or_else(|| rendered.description.clone()),
+        excerpt,
+        has_more: excerpt_is_partial,
+        reading_minutes: rendered.text.reading_minutes(),
+        word_count: rendered.text.cjk_chars + rendered.text.words,
+        excerpt_has_math,
+        extra: page.extra,
+        newer: None,
+        older: None,
+        output_dir,
+        source: page.relative,
+        is_bundle: page.is_bundle,
+        local_links: rendered.local_links,
+        slug: page.slug,
+        timestamp: page.date,
+    }
+}
+
+fn human_date(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone()).strftime("%Y-%m-%d").to_string()
+}
+
+fn iso_date(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+fn link_neighbours(posts: &mut [Post]) {
+    let links: Vec<Link> = posts.iter().map(|p| Link { name: p.title.clone(), url: p.url.clone() }).collect();
+    for (i, post) in posts.iter_mut().enumerate() {
+        post.newer = i.checked_sub(1).map(|j| links[j].clone());
+        post.older = links.get(i + 1).cloned();
+    }
+}
+
+/// Groups posts by term slug; terms differing only in case (or punctuation) are one.
+fn group_terms(
+    key: &'static str,
+    spec: &TaxonomyConfig,
+    default_paginate: usize,
+    base_path: &str,
+    posts: &[Post],
+    names_of: impl Fn(&Post) -> Vec<String>,
+) -> (Taxonomy, Vec<Diagnostic>) {
+    let mut by_slug: BTreeMap<String, (Vec<String>, Vec<usize>)> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for (index, post) in posts.iter().enumerate() {
+        for name in names_of(post) {
+            let slug = slugify(&name);
+            if slug.is_empty() {
+                diagnostics.push(
+                    Diagnostic::warning(PathBuf::from("content").join(&post.source), format!("{key} entry `{name}` has no letters or digits; left out"))
+                        .with_hint("use a name with at least one letter, digit or Chinese character"),
+                );
+                continue;
+            }
+            let entry = by_slug.entry(slug).or_default();
+            entry.0.push(name);
+            if entry.1.last() != Some(&index) {
+                entry.1.push(index);
+            }
+        }
+    }
+    let mut terms: Vec<Term> = by_slug
+        .into_iter()
+        .map(|(slug, (mut names, posts))| {
+            // The spelling shown is deterministic whatever the article order: the smallest.
+            names.sort();
+            let name = names.swap_remove(0);
+            Term { url: url_of_dir(base_path, &format!("{key}/{slug}")), count: posts.len(), name, slug, posts }
+        })
+        .collect();
+    terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    let taxonomy = Taxonomy {
+        key,
+        title: spec.title.clone(),
+        url: url_of_dir(base_path, key),
+        terms,
+        paginate: spec.paginate.unwrap_or(default_paginate).max(1),
+    };
+    (taxonomy, diagnostics)
+}
+
+/// Points each post's tag and category links at their term pages, with the term's shown name.
+fn resolve_term_links(posts: &mut [Post], taxonomies: &[Taxonomy]) {
+    for post in posts.iter_mut() {
+        for (key, links) in [("tags", &mut post.tags), ("categories", &mut post.categories)] {
+            let taxonomy = taxonomies.iter().find(|t| t.key == key);
+            let mut seen = Vec::new();
+            links.retain_mut(|link| {
+                let slug = slugify(&link.name);
+                let Some(term) = taxonomy.and_then(|t| t.terms.iter().find(|term| term.slug == slug)) else {
+                    return taxonomy.is_none() && !slug.is_empty();
+                };
+                if seen.contains(&slug) {
+                    return false;
+                }
+                seen.push(slug);
+                link.name = term.name.clone();
+                link.url = term.url.clone();
+                true
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

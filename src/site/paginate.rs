@@ -1,0 +1,87 @@
+//! Splitting lists into pages, and the pager under them.
+
+use serde::Serialize;
+
+/// One item of the pager: a page number or a gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PagerItem {
+    /// A link to page `number` (or the current page, not linked).
+    Page {
+        /// 1-based page number.
+        number: usize,
+        /// Its URL.
+        url: String,
+        /// Whether it is the page being shown.
+        current: bool,
+    },
+    /// `…`: pages left out.
+    Gap,
+}
+
+/// How many pages the pager shows on each side of the current one.
+const AROUND_CURRENT: usize = 2;
+
+/// The pager for page `current` of `total`, like Hexo's: first and last page
+/// always, the current one ±2, and `…` for the gaps. `url(n)` gives page n's URL.
+pub fn pager(current: usize, total: usize, url: impl Fn(usize) -> String) -> Vec<PagerItem> {
+    let mut items = Vec::new();
+    if total <= 1 {
+        return items;
+    }
+    let shown = |n: usize| n == 1 || n == total || n.abs_diff(current) <= AROUND_CURRENT;
+    for n in 1..=total {
+        if shown(n) {
+            items.push(PagerItem::Page { number: n, url: url(n), current: n == current });
+        } else if items.last() != Some(&PagerItem::Gap) {
+            items.push(PagerItem::Gap);
+        }
+    }
+    items
+}
+
+/// The items of each page: `len` items, `per_page` at a time; always at least one (maybe empty) page.
+pub fn chunks(len: usize, per_page: usize) -> Vec<std::ops::Range<usize>> {
+    let per_page = per_page.max(1);
+    if len == 0 {
+        return vec![0..0];
+    }
+    (0..len.div_ceil(per_page))
+        .map(|i| i * per_page..((i + 1) * per_page).min(len))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(current: usize, total: usize) -> String {
+        pager(current, total, |n| n.to_string())
+            .iter()
+            .map(|item| match item {
+                PagerItem::Page { number, current: true, .. } => format!("[{number}]"),
+                PagerItem::Page { number, .. } => number.to_string(),
+                PagerItem::Gap => "…".into(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn pager_matches_hexo() {
+        assert_eq!(render(1, 1), "");
+        assert_eq!(render(1, 3), "[1] 2 3");
+        assert_eq!(render(1, 5), "[1] 2 3 … 5");
+        assert_eq!(render(3, 5), "1 2 [3] 4 5");
+        assert_eq!(render(5, 5), "1 … 3 4 [5]");
+        assert_eq!(render(6, 12), "1 … 4 5 [6] 7 8 … 12");
+        assert_eq!(render(12, 12), "1 … 10 11 [12]");
+    }
+
+    #[test]
+    fn chunks_cover_everything_once() {
+        assert_eq!(chunks(0, 10), [0..0]);
+        assert_eq!(chunks(25, 10), [0..10, 10..20, 20..25]);
+        assert_eq!(chunks(20, 10), [0..10, 10..20]);
+    }
+}
