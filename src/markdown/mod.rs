@@ -173,6 +173,7 @@ fn parser_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_CJK_FRIENDLY_EMPHASIS
 }
 
 /// The one pass over pulldown-cmark's events that rewrites headings, code and the more marker.

@@ -93,3 +93,16 @@ fn local_links_are_collected() {
     let r = render("![图](fig.png) [外链](https://x.com) [锚](#a) [文](../b/c.pdf)\n");
     assert_eq!(r.local_links, ["fig.png", "../b/c.pdf"]);
 }
+
+#[test]
+fn cjk_friendly_emphasis() {
+    for (markdown, strong) in [
+        ("这是**加粗：**后面", "<strong>加粗：</strong>后面"),
+        ("**“引号”**是重点", "<strong>“引号”</strong>是重点"),
+        ("a **粗体。**b", "<strong>粗体。</strong>b"),
+        ("**注意：**$x$很小", "<strong>注意：</strong><span class=\"math inline\">"),
+    ] {
+        let r = render(markdown);
+        assert!(r.html.contains(strong), "{markdown}: {}", r.html);
+    }
+}
