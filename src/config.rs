@@ -170,7 +170,10 @@ impl Config {
 
     fn validate(self) -> Result<Self, Diagnostic> {
         if self.paginate == 0 {
-            return Err(Diagnostic::error(CONFIG_FILE, "`paginate` must be at least 1"));
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                "`paginate` must be at least 1",
+            ));
         }
         if jiff::tz::TimeZone::get(&self.timezone).is_err() {
             return Err(Diagnostic::error(
@@ -242,7 +245,10 @@ pub(crate) fn yaml_message(error: &serde_saphyr::Error) -> String {
 fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let (unknown, expected) = rest.split_once('`')?;
-    let expected = expected.split_once("expected")?.1.trim_start_matches(" one of");
+    let expected = expected
+        .split_once("expected")?
+        .1
+        .trim_start_matches(" one of");
     let candidates: Vec<&str> = expected
         .split([',', ' '])
         .map(|c| c.trim_matches(|c: char| c == '`' || c.is_whitespace()))

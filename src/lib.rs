@@ -96,7 +96,9 @@ impl BuildFailure {
 /// Builds the site. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let mut config = Config::load(&options.root).map_err(|d| BuildFailure { diagnostics: vec![d] })?;
+    let mut config = Config::load(&options.root).map_err(|d| BuildFailure {
+        diagnostics: vec![d],
+    })?;
     if let Some(base_url) = &options.base_url {
         config.base_url.clone_from(base_url);
     }
@@ -107,13 +109,27 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     diagnostics.extend(loaded.diagnostics);
 
     let math = MathEngine::new(config.math.macros.clone());
-    let renderer = MarkdownRenderer { math: &math, summary_length: config.summary_length };
-    let rendered: Vec<RenderedPage> = loaded.pages.into_par_iter().map(|page| render_page(page, &renderer)).collect();
+    let renderer = MarkdownRenderer {
+        math: &math,
+        summary_length: config.summary_length,
+    };
+    let rendered: Vec<RenderedPage> = loaded
+        .pages
+        .into_par_iter()
+        .map(|page| render_page(page, &renderer))
+        .collect();
     let formulas = rendered.iter().map(|p| p.rendered.formulas).sum();
     let code_blocks = rendered.iter().map(|p| p.rendered.code_blocks).sum();
     for page in &rendered {
         diagnostics.extend(page.rendered.diagnostics.iter().cloned().map(|d| {
-            if strict && markdown::is_math_error(&d) { Diagnostic { severity: diagnostic::Severity::Error, ..d } } else { d }
+            if strict && markdown::is_math_error(&d) {
+                Diagnostic {
+                    severity: diagnostic::Severity::Error,
+                    ..d
+                }
+            } else {
+                d
+            }
         }));
     }
     let articles = rendered.len();
@@ -128,13 +144,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             None
         }
     };
-    let highlight_css = markdown::highlight_stylesheet(&config.highlight.light_theme, &config.highlight.dark_theme)
-        .map_err(|e| diagnostics.push(Diagnostic::error(config::CONFIG_FILE, e)))
-        .unwrap_or_default();
+    let highlight_css =
+        markdown::highlight_stylesheet(&config.highlight.light_theme, &config.highlight.dark_theme)
+            .map_err(|e| diagnostics.push(Diagnostic::error(config::CONFIG_FILE, e)))
+            .unwrap_or_default();
     let mut files = Vec::new();
     if let Some(theme) = &theme {
-        let (written, problems) =
-            render::render_site(&site, &config, theme, &highlight_css, &options.root, &loaded.assets, &options.render);
+        let (written, problems) = render::render_site(
+            &site,
+            &config,
+            theme,
+            &highlight_css,
+            &options.root,
+            &loaded.assets,
+            &options.render,
+        );
         files = written;
         diagnostics.extend(problems);
     }
@@ -144,10 +168,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildFailure { diagnostics });
     }
-    let output = if options.output.is_absolute() { options.output.clone() } else { std::env::current_dir().unwrap_or_default().join(&options.output) };
+    let output = if options.output.is_absolute() {
+        options.output.clone()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_default()
+            .join(&options.output)
+    };
     render::output::write_site(&output, &options.root, &files).map_err(|d| {
         diagnostics.push(d);
-        BuildFailure { diagnostics: diagnostics.clone() }
+        BuildFailure {
+            diagnostics: diagnostics.clone(),
+        }
     })?;
     Ok(BuildReport {
         articles,
@@ -164,14 +196,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 /// Renders one article and picks its excerpt: the part before `<!-- more -->`,
 /// else the front matter `summary`, else the automatic excerpt.
 fn render_page(page: Page, renderer: &MarkdownRenderer<'_>) -> RenderedPage {
-    let rendered = renderer.render(Source { body: &page.body, path: &page.source, first_line: page.body_line });
+    let rendered = renderer.render(Source {
+        body: &page.body,
+        path: &page.source,
+        first_line: page.body_line,
+    });
     let (excerpt, excerpt_is_partial) = match (&rendered.before_more, &page.summary) {
         (Some(before), _) => (before.clone(), true),
-        (None, Some(summary)) => (renderer.render_fragment(summary, &page.source, 1).html, true),
-        (None, None) => (rendered.auto_excerpt.clone(), rendered.auto_excerpt.ends_with("…</p>")),
+        (None, Some(summary)) => (
+            renderer.render_fragment(summary, &page.source, 1).html,
+            true,
+        ),
+        (None, None) => (
+            rendered.auto_excerpt.clone(),
+            rendered.auto_excerpt.ends_with("…</p>"),
+        ),
     };
     let excerpt_has_math = excerpt.contains("class=\"katex");
-    RenderedPage { page, rendered, excerpt, excerpt_is_partial, excerpt_has_math }
+    RenderedPage {
+        page,
+        rendered,
+        excerpt,
+        excerpt_is_partial,
+        excerpt_has_math,
+    }
 }
 
 /// The site root holding `blogsmith.yaml`: `start` or its nearest ancestor that has one.

@@ -59,7 +59,9 @@ On any error nothing is written: the previous output stays as it was, and the ex
         dir: PathBuf,
     },
     /// Add an article: content/<slug>.md with front matter dated now.
-    #[command(after_help = "Example:\n  blogsmith new \"旋转位置编码\"   creates content/旋转位置编码.md")]
+    #[command(
+        after_help = "Example:\n  blogsmith new \"旋转位置编码\"   creates content/旋转位置编码.md"
+    )]
     New {
         /// The article's title.
         title: String,
@@ -71,10 +73,22 @@ On any error nothing is written: the previous output stays as it was, and the ex
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { root, output, drafts, base_url, strict } => {
+        Command::Build {
+            root,
+            output,
+            drafts,
+            base_url,
+            strict,
+        } => {
             let root = site_root(root);
             let output = output.unwrap_or_else(|| root.join("public"));
-            let options = BuildOptions { drafts, base_url, strict, output: output.clone(), ..BuildOptions::new(&root) };
+            let options = BuildOptions {
+                drafts,
+                base_url,
+                strict,
+                output: output.clone(),
+                ..BuildOptions::new(&root)
+            };
             run_build(&options, &output)
         }
         Command::Init { dir } => match scaffold::init(&dir) {
@@ -98,7 +112,9 @@ fn main() -> ExitCode {
 }
 
 fn site_root(root: Option<PathBuf>) -> PathBuf {
-    root.unwrap_or_else(|| find_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))))
+    root.unwrap_or_else(|| {
+        find_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
+    })
 }
 
 fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
@@ -122,7 +138,9 @@ fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
         Err(failure) => {
             print_diagnostics(&failure.diagnostics);
             let errors = failure.errors().count();
-            fail(&format!("build failed with {errors} error(s); the previous output was left untouched"))
+            fail(&format!(
+                "build failed with {errors} error(s); the previous output was left untouched"
+            ))
         }
     }
 }
@@ -133,8 +151,17 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
             Severity::Error => ("error", AnsiColor::Red),
             Severity::Warning => ("warning", AnsiColor::Yellow),
         };
-        let hint = d.hint.as_ref().map(|h| format!(" (hint: {h})")).unwrap_or_default();
-        eprintln!("{}: {}: {}{hint}", d.location(), paint(label, color), d.message);
+        let hint = d
+            .hint
+            .as_ref()
+            .map(|h| format!(" (hint: {h})"))
+            .unwrap_or_default();
+        eprintln!(
+            "{}: {}: {}{hint}",
+            d.location(),
+            paint(label, color),
+            d.message
+        );
     }
 }
 

@@ -87,7 +87,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     }
     // The example config says Asia/Shanghai, so the date is written in that zone.
     let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    let date = jiff::Timestamp::now().to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string();
+    let date = jiff::Timestamp::now()
+        .to_zoned(zone)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
     write_new(&config, INIT_CONFIG)?;
     write_new(&article, &INIT_ARTICLE.replace("{date}", &date))?;
     Ok(vec![config, article])
@@ -120,7 +123,10 @@ fn yaml_string(text: &str) -> String {
 }
 
 fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
-    let io = |source| ScaffoldError::Io { path: path.to_path_buf(), source };
+    let io = |source| ScaffoldError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -142,9 +148,18 @@ mod tests {
         let path = new_article(dir.path(), "注意力: 机制").unwrap();
         assert_eq!(path, dir.path().join("content/注意力-机制.md"));
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("---\ntitle: \"注意力: 机制\"\ndate: "), "{text}");
-        assert!(matches!(new_article(dir.path(), "注意力: 机制"), Err(ScaffoldError::Exists(_))));
-        assert!(matches!(new_article(dir.path(), "!!!"), Err(ScaffoldError::EmptySlug(_))));
+        assert!(
+            text.starts_with("---\ntitle: \"注意力: 机制\"\ndate: "),
+            "{text}"
+        );
+        assert!(matches!(
+            new_article(dir.path(), "注意力: 机制"),
+            Err(ScaffoldError::Exists(_))
+        ));
+        assert!(matches!(
+            new_article(dir.path(), "!!!"),
+            Err(ScaffoldError::EmptySlug(_))
+        ));
     }
 
     #[test]

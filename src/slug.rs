@@ -49,7 +49,10 @@ mod tests {
 
     #[test]
     fn encodes_non_ascii_but_not_slashes() {
-        assert_eq!(encode_path("/tags/自监督/"), "/tags/%E8%87%AA%E7%9B%91%E7%9D%A3/");
+        assert_eq!(
+            encode_path("/tags/自监督/"),
+            "/tags/%E8%87%AA%E7%9B%91%E7%9D%A3/"
+        );
         assert_eq!(encode_path("/posts/a-b_c/"), "/posts/a-b_c/");
     }
 }

@@ -6,8 +6,6 @@
 
 use pulldown_cmark::{Options, Parser, html};
 
-
-
 /// blogsmith's parser options (tables, footnotes, strikethrough, task lists,
 /// heading attributes), without the CJK flag.
 fn blogsmith_options() -> Options {
@@ -103,7 +101,6 @@ fn parse_spec_examples(text: &str) -> Vec<SpecExample> {
 
 // ---- The CommonMark spec regression ----
 
-
 /// "Emphasis and strong emphasis" in CommonMark 0.31.2: examples 350..=481
 /// (349 is the last "Code spans" example, 482 the first "Links" example).
 const EMPHASIS: std::ops::RangeInclusive<usize> = 350..=481;
@@ -184,7 +181,6 @@ fn all_spec_examples_identical_to_upstream() {
 }
 
 // ---- CJK cases ----
-
 
 /// (markdown, expected HTML with the flag). Upstream renders all of these differently
 /// (`**` stays literal): that is asserted too, so each case really exercises the patch.

@@ -68,7 +68,9 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
         body: text,
         body_line: 1,
     };
-    let Some(after_open) = text.strip_prefix("---\n").or_else(|| (text == "---").then_some(""))
+    let Some(after_open) = text
+        .strip_prefix("---\n")
+        .or_else(|| (text == "---").then_some(""))
     else {
         return Ok(no_front_matter);
     };
@@ -93,7 +95,11 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
 }
 
 /// Parses front matter YAML whose first line is file line `first_line`.
-pub fn parse(yaml: &str, first_line: usize, tz: &TimeZone) -> Result<FrontMatter, FrontMatterError> {
+pub fn parse(
+    yaml: &str,
+    first_line: usize,
+    tz: &TimeZone,
+) -> Result<FrontMatter, FrontMatterError> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
@@ -129,10 +135,16 @@ fn value_position(spanned: &Spanned<Value>, first_line: usize) -> Position {
 }
 
 fn yaml_error(error: &serde_saphyr::Error, first_line: usize) -> FrontMatterError {
-    let position = error.location().filter(|l| l.line() > 0).map_or(
-        Position::new(first_line, 1),
-        |l| Position::new(l.line() as usize + first_line - 1, l.column().max(1) as usize),
-    );
+    let position =
+        error
+            .location()
+            .filter(|l| l.line() > 0)
+            .map_or(Position::new(first_line, 1), |l| {
+                Position::new(
+                    l.line() as usize + first_line - 1,
+                    l.column().max(1) as usize,
+                )
+            });
     let message = crate::config::yaml_message(error);
     let hint = if message.contains("duplicate mapping key") {
         "keep one of the two keys"
@@ -184,12 +196,9 @@ fn string_list(key: &str, value: Value, at: Position) -> Result<Vec<String>, Fro
     items
         .into_iter()
         .map(|item| match item {
-            Value::Array(_) | Value::Object(_) | Value::Null => Err(type_error(
-                key,
-                "a list of names or one name",
-                &item,
-                at,
-            )),
+            Value::Array(_) | Value::Object(_) | Value::Null => {
+                Err(type_error(key, "a list of names or one name", &item, at))
+            }
             other => scalar_string(key, other, at),
         })
         .filter(|item| !matches!(item, Ok(s) if s.trim().is_empty()))
@@ -231,10 +240,11 @@ pub fn parse_date(text: &str, tz: &TimeZone) -> Option<Timestamp> {
     if let Ok(ts) = text.parse::<Timestamp>() {
         return Some(ts);
     }
-    let civil = text
-        .parse::<DateTime>()
-        .ok()
-        .or_else(|| text.parse::<Date>().ok().map(|d| d.to_datetime(jiff::civil::time(0, 0, 0, 0))))?;
+    let civil = text.parse::<DateTime>().ok().or_else(|| {
+        text.parse::<Date>()
+            .ok()
+            .map(|d| d.to_datetime(jiff::civil::time(0, 0, 0, 0)))
+    })?;
     civil.to_zoned(tz.clone()).ok().map(|z| z.timestamp())
 }
 

@@ -60,9 +60,10 @@ pub fn load(content_dir: &Path, shown_dir: &Path, relative: &Path, tz: &TimeZone
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            loaded
-                .diagnostics
-                .push(Diagnostic::error(&shown, format!("cannot read the file: {e}")));
+            loaded.diagnostics.push(Diagnostic::error(
+                &shown,
+                format!("cannot read the file: {e}"),
+            ));
             return loaded;
         }
     };
@@ -87,11 +88,20 @@ pub fn load(content_dir: &Path, shown_dir: &Path, relative: &Path, tz: &TimeZone
             return loaded;
         }
     };
-    let page = build_page(&path, &shown, relative, front, split.body, split.body_line, tz);
+    let page = build_page(
+        &path,
+        &shown,
+        relative,
+        front,
+        split.body,
+        split.body_line,
+        tz,
+    );
     if page.date_was_guessed {
         loaded.diagnostics.push(
-            Diagnostic::warning(&shown, "no date: using the file's modification time")
-                .with_hint("add `date: 2026-01-11` to the front matter, or name the file 2026-01-11-name.md"),
+            Diagnostic::warning(&shown, "no date: using the file's modification time").with_hint(
+                "add `date: 2026-01-11` to the front matter, or name the file 2026-01-11-name.md",
+            ),
         );
     }
     loaded.page = Some(page.page);
@@ -114,7 +124,9 @@ fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
             };
             Err(Diagnostic::error(PathBuf::new(), message)
                 .at(Position::of_offset(valid, valid.len()))
-                .with_hint("re-save it as UTF-8 in your editor, or rename it if it is not an article"))
+                .with_hint(
+                    "re-save it as UTF-8 in your editor, or rename it if it is not an article",
+                ))
         }
     }
 }
@@ -141,7 +153,8 @@ fn build_page(
     body_line: usize,
     tz: &TimeZone,
 ) -> Built {
-    let is_bundle = relative.file_stem().is_some_and(|s| s == "index") && relative.parent().is_some_and(|p| !p.as_os_str().is_empty());
+    let is_bundle = relative.file_stem().is_some_and(|s| s == "index")
+        && relative.parent().is_some_and(|p| !p.as_os_str().is_empty());
     let stem = name_stem(relative, is_bundle);
     let (file_date, stem_without_date) = split_date_prefix(&stem, tz);
     let mut body = body.to_string();
@@ -270,7 +283,10 @@ mod tests {
     fn date_prefix_is_split_from_the_name() {
         let tz = TimeZone::UTC;
         let (date, rest) = split_date_prefix("2026-01-11-hello", &tz);
-        assert_eq!(date.map(|d| d.to_string()).as_deref(), Some("2026-01-11T00:00:00Z"));
+        assert_eq!(
+            date.map(|d| d.to_string()).as_deref(),
+            Some("2026-01-11T00:00:00Z")
+        );
         assert_eq!(rest, "hello");
         assert_eq!(split_date_prefix("2026-13-45-x", &tz).1, "2026-13-45-x");
         assert_eq!(split_date_prefix("rope", &tz).1, "rope");

@@ -32,7 +32,9 @@ pub fn walk(content_dir: &Path, shown_as: &Path) -> Found {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                found.warnings.push(walk_warning(&error, content_dir, shown_as));
+                found
+                    .warnings
+                    .push(walk_warning(&error, content_dir, shown_as));
                 continue;
             }
         };
@@ -72,7 +74,10 @@ fn walk_warning(error: &walkdir::Error, content_dir: &Path, shown_as: &Path) -> 
             path,
             format!(
                 "symlink loop back to {}; skipped",
-                ancestor.strip_prefix(content_dir).unwrap_or(ancestor).display()
+                ancestor
+                    .strip_prefix(content_dir)
+                    .unwrap_or(ancestor)
+                    .display()
             ),
         )
         .with_hint("remove the symlink or point it outside content/")
@@ -92,13 +97,25 @@ mod tests {
     fn skips_hidden_and_underscore_names_and_sorts() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for f in ["b.md", "a.md", ".hidden.md", "_draft.md", "img.png", "sub/c.md", "_partials/x.md"] {
+        for f in [
+            "b.md",
+            "a.md",
+            ".hidden.md",
+            "_draft.md",
+            "img.png",
+            "sub/c.md",
+            "_partials/x.md",
+        ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "x").unwrap();
         }
         let found = walk(root, Path::new("content"));
-        let names: Vec<_> = found.articles.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let names: Vec<_> = found
+            .articles
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["a.md", "b.md", "sub/c.md"]);
         assert_eq!(found.assets, [PathBuf::from("img.png")]);
     }
@@ -113,6 +130,13 @@ mod tests {
         std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
         let found = walk(root, Path::new("content"));
         assert_eq!(found.articles, [PathBuf::from("sub/a.md")]);
-        assert!(found.warnings.iter().any(|w| w.message.contains("symlink loop")), "{:?}", found.warnings);
+        assert!(
+            found
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("symlink loop")),
+            "{:?}",
+            found.warnings
+        );
     }
 }

@@ -74,7 +74,13 @@ mod tests {
     fn counts_characters_and_words() {
         let mut count = TextCount::default();
         count.add("注意力机制 is all you need，好。");
-        assert_eq!(count, TextCount { cjk_chars: 6, words: 4 });
+        assert_eq!(
+            count,
+            TextCount {
+                cjk_chars: 6,
+                words: 4
+            }
+        );
         assert_eq!(count.reading_minutes(), 1);
         let mut long = TextCount::default();
         long.add(&"字".repeat(900));

@@ -125,8 +125,14 @@ fn to_units(pieces: &[Piece]) -> Vec<Unit<'_>> {
         match piece {
             Piece::Break => pending_break = true,
             Piece::Text(text) => {
-                let text = if pending_break || units.is_empty() { text.trim_start() } else { text.as_str() };
-                let Some(first) = text.chars().next() else { continue };
+                let text = if pending_break || units.is_empty() {
+                    text.trim_start()
+                } else {
+                    text.as_str()
+                };
+                let Some(first) = text.chars().next() else {
+                    continue;
+                };
                 if pending_break && needs_space(units.last(), first) {
                     units.push(Unit::Char(' '));
                 }
@@ -218,23 +224,49 @@ mod tests {
     fn cuts_at_the_limit_without_a_sentence_end() {
         let body = format!("{}。{}", "甲".repeat(10), "乙".repeat(200));
         let html = build(&[text(&body)], 100);
-        assert_eq!(html, format!("<p>{}。{}…</p>", "甲".repeat(10), "乙".repeat(89)));
+        assert_eq!(
+            html,
+            format!("<p>{}。{}…</p>", "甲".repeat(10), "乙".repeat(89))
+        );
     }
 
     #[test]
     fn math_is_never_cut_in_half() {
-        let math = Piece::Math { html: "<span class=\"math\">M</span>".into(), tex: "M".into(), weight: 10 };
+        let math = Piece::Math {
+            html: "<span class=\"math\">M</span>".into(),
+            tex: "M".into(),
+            weight: 10,
+        };
         let pieces = [text(&"甲".repeat(95)), math, text(&"乙".repeat(50))];
         let html = build(&pieces, 100);
-        assert!(!html.contains("math"), "the formula does not fit, so it is left out: {html}");
+        assert!(
+            !html.contains("math"),
+            "the formula does not fit, so it is left out: {html}"
+        );
         assert!(html.ends_with("…</p>"));
-        let pieces = [text(&"甲".repeat(50)), Piece::Math { html: "<b>M</b>".into(), tex: "M".into(), weight: 3 }, text(&"乙".repeat(80))];
+        let pieces = [
+            text(&"甲".repeat(50)),
+            Piece::Math {
+                html: "<b>M</b>".into(),
+                tex: "M".into(),
+                weight: 3,
+            },
+            text(&"乙".repeat(80)),
+        ];
         assert!(build(&pieces, 100).contains("<b>M</b>"));
     }
 
     #[test]
     fn blocks_join_with_a_space_only_between_latin_text() {
-        let pieces = [text("标题"), Piece::Break, text("正文"), Piece::Break, text("end"), Piece::Break, text("next")];
+        let pieces = [
+            text("标题"),
+            Piece::Break,
+            text("正文"),
+            Piece::Break,
+            text("end"),
+            Piece::Break,
+            text("next"),
+        ];
         assert_eq!(build(&pieces, 350), "<p>标题正文end next</p>");
     }
 
@@ -252,7 +284,17 @@ mod tests {
 
     #[test]
     fn plain_text_for_descriptions() {
-        let pieces = [text("标题"), Piece::Break, text("设"), Piece::Math { html: "<b>x</b>".into(), tex: "x".into(), weight: 1 }, text("为  输入。")];
+        let pieces = [
+            text("标题"),
+            Piece::Break,
+            text("设"),
+            Piece::Math {
+                html: "<b>x</b>".into(),
+                tex: "x".into(),
+                weight: 1,
+            },
+            text("为  输入。"),
+        ];
         assert_eq!(plain(&pieces, 100), "标题 设x为 输入。");
         assert_eq!(plain(&pieces, 3), "标题…");
     }

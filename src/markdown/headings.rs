@@ -31,7 +31,11 @@ impl HeadingIds {
     /// `-`, other punctuation is dropped; repeats get `-1`, `-2`, ….
     pub fn id_for(&mut self, text: &str) -> String {
         let base = heading_slug(text);
-        let base = if base.is_empty() { "section".to_string() } else { base };
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
         let mut id = base.clone();
         let mut n = 0;
         while self.used.contains(&id) {

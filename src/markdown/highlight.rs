@@ -59,7 +59,10 @@ pub fn highlight(code: &str, lang: &str) -> Highlighted {
     };
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+        if generator
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
             return Highlighted::Plain(escape(code));
         }
     }
@@ -108,7 +111,10 @@ mod tests {
             panic!("python should highlight");
         };
         assert!(html.contains("hl-"), "{html}");
-        assert!(matches!(highlight("fn main() {}", "rust"), Highlighted::Html(_)));
+        assert!(matches!(
+            highlight("fn main() {}", "rust"),
+            Highlighted::Html(_)
+        ));
         assert!(matches!(highlight("ls -la", "shell"), Highlighted::Html(_)));
     }
 
@@ -118,7 +124,10 @@ mod tests {
             highlight("a < b", "brainfudge"),
             Highlighted::UnknownLanguage("a &lt; b".into())
         );
-        assert_eq!(highlight("a < b", ""), Highlighted::Plain("a &lt; b".into()));
+        assert_eq!(
+            highlight("a < b", ""),
+            Highlighted::Plain("a &lt; b".into())
+        );
     }
 
     #[test]
@@ -126,6 +135,10 @@ mod tests {
         let css = stylesheet("InspiredGitHub", "base16-ocean.dark").unwrap();
         assert!(css.contains("prefers-color-scheme: dark"));
         assert!(css.contains(".hl-"));
-        assert!(stylesheet("nope", "base16-ocean.dark").unwrap_err().contains("unknown"));
+        assert!(
+            stylesheet("nope", "base16-ocean.dark")
+                .unwrap_err()
+                .contains("unknown")
+        );
     }
 }

@@ -25,6 +25,9 @@ pub fn escape_into(out: &mut String, text: &str) {
 mod tests {
     #[test]
     fn escapes_the_five() {
-        assert_eq!(super::escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            super::escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

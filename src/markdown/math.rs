@@ -101,9 +101,14 @@ pub fn error_html(tex: &str, error: &MathError) -> String {
 fn hint_for(tex: &str, message: &str) -> Option<String> {
     let hint = if message.contains("eqnarray") {
         "KaTeX has no eqnarray: use \\begin{aligned} … \\end{aligned} (with & before =)"
-    } else if message.contains("No such environment: align") || message.contains("No such environment: equation") {
+    } else if message.contains("No such environment: align")
+        || message.contains("No such environment: equation")
+    {
         "this environment only works as display math: put it between $$ … $$ or on its own lines"
-    } else if message.contains("\\label") || message.contains("\\ref") || message.contains("\\eqref") {
+    } else if message.contains("\\label")
+        || message.contains("\\ref")
+        || message.contains("\\eqref")
+    {
         "KaTeX has no cross-references: use \\tag{…} to number an equation and write the reference in text"
     } else if message.contains("Undefined control sequence") {
         "if this is your own macro, define it under math.macros in blogsmith.yaml"
@@ -234,7 +239,10 @@ mod tests {
         assert!(error.message.contains("eqnarray"), "{}", error.message);
         assert!(error.hint.as_deref().unwrap().contains("aligned"));
         let html = error_html(r"a<b", error);
-        assert!(html.contains("a&lt;b") && html.contains("katex-error"), "{html}");
+        assert!(
+            html.contains("a&lt;b") && html.contains("katex-error"),
+            "{html}"
+        );
     }
 
     #[test]

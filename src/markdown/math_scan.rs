@@ -73,7 +73,7 @@ fn find_close(source: &str, from: usize, delim: &str) -> Option<usize> {
         if delim == "$" && bytes[j] == b'\n' && bytes.get(j + 1) == Some(&b'\n') {
             return None;
         }
-        if source[j..].starts_with(delim) {
+        if bytes[j..].starts_with(delim.as_bytes()) {
             return Some(j);
         }
         j += 1;

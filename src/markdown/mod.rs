@@ -94,7 +94,12 @@ impl MarkdownRenderer<'_> {
 
         let mut pass = Pass::new(&masked, &source, &mut diagnostics);
         let events = pass.run();
-        let Pass { toc, code_blocks, local_links, .. } = pass;
+        let Pass {
+            toc,
+            code_blocks,
+            local_links,
+            ..
+        } = pass;
         let events = cjk_soft_breaks(events);
         let (pieces, text) = readable_text(&events, &formulas);
 
@@ -102,12 +107,18 @@ impl MarkdownRenderer<'_> {
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());
         let body_html = placeholder::substitute(&body_html, &formulas);
         let (html, before_more) = match body_html.split_once(MORE_SENTINEL) {
-            Some((before, after)) => (format!("{before}{MORE_ANCHOR}{after}"), Some(before.to_string())),
+            Some((before, after)) => (
+                format!("{before}{MORE_ANCHOR}{after}"),
+                Some(before.to_string()),
+            ),
             None => (body_html, None),
         };
         let toc = toc
             .into_iter()
-            .map(|entry| TocEntry { title: placeholder::substitute(&entry.title, &formulas), ..entry })
+            .map(|entry| TocEntry {
+                title: placeholder::substitute(&entry.title, &formulas),
+                ..entry
+            })
             .collect();
         Rendered {
             html,
@@ -125,7 +136,11 @@ impl MarkdownRenderer<'_> {
 
     /// Renders a short Markdown text such as a front matter `summary`.
     pub fn render_fragment(&self, markdown: &str, path: &Path, line: usize) -> Rendered {
-        self.render(Source { body: markdown, path, first_line: line })
+        self.render(Source {
+            body: markdown,
+            path,
+            first_line: line,
+        })
     }
 
     fn formula(
@@ -189,7 +204,11 @@ struct Pass<'a, 'd> {
 }
 
 impl<'a, 'd> Pass<'a, 'd> {
-    fn new(masked: &'a Masked, source: &'a Source<'a>, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
+    fn new(
+        masked: &'a Masked,
+        source: &'a Source<'a>,
+        diagnostics: &'d mut Vec<Diagnostic>,
+    ) -> Self {
         Self {
             masked,
             source,
@@ -207,12 +226,20 @@ impl<'a, 'd> Pass<'a, 'd> {
         let mut parser = Parser::new_ext(&self.masked.text, parser_options()).into_offset_iter();
         while let Some((event, range)) = parser.next() {
             match event {
-                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                    let inner = take_until_end(&mut parser, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    let inner = take_until_end(&mut parser, |e| {
+                        matches!(e, Event::End(TagEnd::Heading(_)))
+                    });
                     self.heading(level, id, classes, attrs, inner, &mut events);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    let inner = take_until_end(&mut parser, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    let inner =
+                        take_until_end(&mut parser, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                     events.push(self.code_block(&kind, &inner, range.start));
                 }
                 Event::Html(html) if self.container_depth == 0 && is_more_marker(&html) => {
@@ -230,8 +257,12 @@ impl<'a, 'd> Pass<'a, 'd> {
     fn track(&mut self, event: &Event<'_>) {
         match event {
             Event::Start(tag) if is_container(tag) => self.container_depth += 1,
-            Event::End(tag) if is_container_end(tag) => self.container_depth = self.container_depth.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) if is_local(dest_url) => {
+            Event::End(tag) if is_container_end(tag) => {
+                self.container_depth = self.container_depth.saturating_sub(1)
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if is_local(dest_url) =>
+            {
                 self.local_links.push(dest_url.to_string());
             }
             _ => {}
@@ -262,13 +293,27 @@ impl<'a, 'd> Pass<'a, 'd> {
         for event in &inner {
             self.track(event);
         }
-        self.toc.push(TocEntry { level: level as u8, id: id.clone(), title });
-        events.push(Event::Start(Tag::Heading { level, id: Some(id.into()), classes, attrs }));
+        self.toc.push(TocEntry {
+            level: level as u8,
+            id: id.clone(),
+            title,
+        });
+        events.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(id.into()),
+            classes,
+            attrs,
+        }));
         events.extend(inner);
         events.push(Event::End(TagEnd::Heading(level)));
     }
 
-    fn code_block(&mut self, kind: &CodeBlockKind<'_>, inner: &[Event<'_>], offset: usize) -> Event<'a> {
+    fn code_block(
+        &mut self,
+        kind: &CodeBlockKind<'_>,
+        inner: &[Event<'_>],
+        offset: usize,
+    ) -> Event<'a> {
         self.code_blocks += 1;
         let code: String = inner
             .iter()
@@ -286,9 +331,14 @@ impl<'a, 'd> Pass<'a, 'd> {
             highlight::Highlighted::UnknownLanguage(html) => {
                 let at = file_position(self.source, self.masked.original_offset(offset));
                 self.diagnostics.push(
-                    Diagnostic::warning(self.source.path, format!("no highlighting for language `{lang}`; shown as plain text"))
-                        .at(at)
-                        .with_hint("check the fence's language name (python, rust, cpp, bash, yaml, json, …)"),
+                    Diagnostic::warning(
+                        self.source.path,
+                        format!("no highlighting for language `{lang}`; shown as plain text"),
+                    )
+                    .at(at)
+                    .with_hint(
+                        "check the fence's language name (python, rust, cpp, bash, yaml, json, …)",
+                    ),
                 );
                 html
             }
@@ -299,7 +349,11 @@ impl<'a, 'd> Pass<'a, 'd> {
             let lang = escape(lang);
             format!(" data-lang=\"{lang}\"><code class=\"language-{lang}\"")
         };
-        let open = if lang_attrs.is_empty() { "<pre class=\"code\"><code>".to_string() } else { format!("<pre class=\"code\"{lang_attrs}>") };
+        let open = if lang_attrs.is_empty() {
+            "<pre class=\"code\"><code>".to_string()
+        } else {
+            format!("<pre class=\"code\"{lang_attrs}>")
+        };
         Event::Html(format!("{open}{body}</code></pre>\n").into())
     }
 }
@@ -333,15 +387,28 @@ fn is_more_marker(html: &str) -> bool {
 }
 
 fn is_container(tag: &Tag<'_>) -> bool {
-    matches!(tag, Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_) | Tag::Table(_))
+    matches!(
+        tag,
+        Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_) | Tag::Table(_)
+    )
 }
 
 fn is_container_end(tag: &TagEnd) -> bool {
-    matches!(tag, TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition | TagEnd::Table)
+    matches!(
+        tag,
+        TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::Table
+    )
 }
 
 fn is_link_or_note(event: &Event<'_>) -> bool {
-    matches!(event, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) | Event::FootnoteReference(_))
+    matches!(
+        event,
+        Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) | Event::FootnoteReference(_)
+    )
 }
 
 /// Whether a link target is a file next to the article (not a URL, an absolute path or an anchor).
@@ -373,8 +440,15 @@ fn cjk_soft_breaks(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     for (i, event) in events.iter().enumerate() {
         if matches!(event, Event::SoftBreak) {
-            let before = out.iter().rev().find_map(edge_text).and_then(|t| t.chars().next_back());
-            let after = events[i + 1..].iter().find_map(edge_text).and_then(|t| t.chars().next());
+            let before = out
+                .iter()
+                .rev()
+                .find_map(edge_text)
+                .and_then(|t| t.chars().next_back());
+            let after = events[i + 1..]
+                .iter()
+                .find_map(edge_text)
+                .and_then(|t| t.chars().next());
             if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
                 continue;
             }
@@ -396,11 +470,27 @@ fn edge_text<'e>(event: &'e Event<'_>) -> Option<&'e str> {
 }
 
 fn is_inline(tag: &Tag<'_>) -> bool {
-    matches!(tag, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Superscript | Tag::Subscript)
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
 }
 
 fn is_inline_end(tag: &TagEnd) -> bool {
-    matches!(tag, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Superscript | TagEnd::Subscript)
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
 }
 
 /// The article's readable text as excerpt pieces, and its character counts.
@@ -410,7 +500,9 @@ fn readable_text(events: &[Event<'_>], formulas: &[Formula]) -> (Vec<Piece>, Tex
     let mut hidden_depth = 0usize;
     for event in events {
         match event {
-            Event::Start(Tag::Image { .. } | Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_)) => hidden_depth += 1,
+            Event::Start(
+                Tag::Image { .. } | Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_),
+            ) => hidden_depth += 1,
             Event::End(TagEnd::Image | TagEnd::FootnoteDefinition | TagEnd::MetadataBlock(_)) => {
                 hidden_depth = hidden_depth.saturating_sub(1);
             }

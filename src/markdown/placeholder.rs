@@ -86,7 +86,11 @@ pub enum Part<'t, 'f> {
 }
 
 /// Calls `f` for each run of text and each formula in `text`.
-pub fn for_each_part<'t, 'f>(text: &'t str, formulas: &'f [Formula], mut f: impl FnMut(Part<'t, 'f>)) {
+pub fn for_each_part<'t, 'f>(
+    text: &'t str,
+    formulas: &'f [Formula],
+    mut f: impl FnMut(Part<'t, 'f>),
+) {
     for_each_index(text, |part| match part {
         Ok(s) => f(Part::Text(s)),
         Err((i, raw)) => match formulas.get(i) {
@@ -101,7 +105,9 @@ fn for_each_index<'t>(text: &'t str, mut f: impl FnMut(Result<&'t str, (usize, &
     let mut rest = text;
     while let Some(open) = rest.find(OPEN) {
         let after = &rest[open + OPEN.len_utf8()..];
-        let digits = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
         let index = after[..digits].parse::<usize>().ok();
         match (index, after[digits..].starts_with(CLOSE)) {
             (Some(index), true) => {
@@ -198,28 +204,48 @@ mod tests {
 
     fn span(source: &str, pattern: &str, tex: &str, display: bool) -> MathSpan {
         let start = source.find(pattern).unwrap();
-        MathSpan { range: start..start + pattern.len(), tex: tex.into(), display, block: display }
+        MathSpan {
+            range: start..start + pattern.len(),
+            tex: tex.into(),
+            display,
+            block: display,
+        }
     }
 
     fn formula(html: &str, tex: &str, display: bool) -> Formula {
-        Formula { html: html.into(), tex: tex.into(), display, failed: false }
+        Formula {
+            html: html.into(),
+            tex: tex.into(),
+            display,
+            failed: false,
+        }
     }
 
     #[test]
     fn masks_and_maps_offsets_back() {
         let source = "设$x_1$与$y$相等";
-        let spans = [span(source, "$x_1$", "x_1", false), span(source, "$y$", "y", false)];
+        let spans = [
+            span(source, "$x_1$", "x_1", false),
+            span(source, "$y$", "y", false),
+        ];
         let masked = Masked::new(source, &spans);
         assert_eq!(masked.text, "设\u{E000}0\u{E001}与\u{E000}1\u{E001}相等");
         let masked_yu = masked.text.find('与').unwrap();
-        assert_eq!(masked.original_offset(masked_yu), source.find('与').unwrap());
+        assert_eq!(
+            masked.original_offset(masked_yu),
+            source.find('与').unwrap()
+        );
         assert_eq!(masked.original_offset(0), 0);
         assert_eq!(masked.with_tex(&masked.text), "设x_1与y相等");
     }
 
     #[test]
     fn substitutes_inline_display_and_attribute_formulas() {
-        let formulas = [formula("<i>x</i>", "x", false), formula("<b>D</b>", "D", true), formula("<i>a</i>", "a<b", false)];
+        let formulas = [
+            formula("<i>x</i>", "x", false),
+            formula("<b>D</b>", "D", true),
+            formula("<i>a</i>", "a<b", false),
+        ];
         let html = "<p>设\u{E000}0\u{E001}。</p>\n<p>\u{E000}1\u{E001}</p>\n<p><img alt=\"\u{E000}2\u{E001}\"> \u{E000}1\u{E001}</p>\n<p>\u{E000}1\u{E001} 后文</p>";
         assert_eq!(
             substitute(html, &formulas),

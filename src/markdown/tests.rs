@@ -5,35 +5,75 @@ use super::*;
 
 fn render(body: &str) -> Rendered {
     let math = MathEngine::new(BTreeMap::new());
-    MarkdownRenderer { math: &math, summary_length: 350 }.render(Source { body, path: Path::new("content/t.md"), first_line: 4 })
+    MarkdownRenderer {
+        math: &math,
+        summary_length: 350,
+    }
+    .render(Source {
+        body,
+        path: Path::new("content/t.md"),
+        first_line: 4,
+    })
 }
 
 #[test]
 fn headings_keep_chinese_ids_unique_and_fill_the_toc() {
     let r = render("## 注意力机制\n\n## 注意力机制\n\n### 为什么需要 $QK^T$\n");
-    assert!(r.html.contains(r#"<h2 id="注意力机制">注意力机制</h2>"#), "{}", r.html);
+    assert!(
+        r.html.contains(r#"<h2 id="注意力机制">注意力机制</h2>"#),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains(r#"<h2 id="注意力机制-1">"#), "{}", r.html);
     assert_eq!(r.toc.len(), 3);
     assert_eq!(r.toc[2].level, 3);
     assert_eq!(r.toc[2].id, "为什么需要-qkt");
-    assert!(r.toc[2].title.contains("katex"), "math in TOC titles is rendered: {}", r.toc[2].title);
+    assert!(
+        r.toc[2].title.contains("katex"),
+        "math in TOC titles is rendered: {}",
+        r.toc[2].title
+    );
 }
 
 #[test]
 fn explicit_heading_ids_are_kept() {
     let r = render("## 标题 {#custom}\n\n## custom\n");
-    assert!(r.html.contains(r#"<h2 id="custom">标题</h2>"#), "{}", r.html);
+    assert!(
+        r.html.contains(r#"<h2 id="custom">标题</h2>"#),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains(r#"<h2 id="custom-1">"#), "{}", r.html);
 }
 
 #[test]
 fn math_is_typeset_and_markdown_does_not_touch_it() {
-    let r = render("设$a_1 * b_2 * c$为标量。\n\n$$\n\\begin{aligned}\na &= b \\\\\n- c &= d\n\\end{aligned}\n$$\n");
+    let r = render(
+        "设$a_1 * b_2 * c$为标量。\n\n$$\n\\begin{aligned}\na &= b \\\\\n- c &= d\n\\end{aligned}\n$$\n",
+    );
     assert_eq!(r.formulas, 2);
-    assert!(r.html.contains(r#"<span class="math inline"><span class="katex">"#), "{}", r.html);
-    assert!(r.html.contains(r#"<div class="math display"><span class="katex-display">"#), "{}", r.html);
-    assert!(!r.html.contains("<em>"), "emphasis must not be parsed inside math: {}", r.html);
-    assert!(!r.html.contains("<ul>"), "a line starting with - inside $$ is not a list: {}", r.html);
+    assert!(
+        r.html
+            .contains(r#"<span class="math inline"><span class="katex">"#),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains(r#"<div class="math display"><span class="katex-display">"#),
+        "{}",
+        r.html
+    );
+    assert!(
+        !r.html.contains("<em>"),
+        "emphasis must not be parsed inside math: {}",
+        r.html
+    );
+    assert!(
+        !r.html.contains("<ul>"),
+        "a line starting with - inside $$ is not a list: {}",
+        r.html
+    );
 }
 
 #[test]
@@ -41,7 +81,11 @@ fn math_errors_are_warnings_at_the_file_position() {
     let r = render("第一行\n\n公式 $\\frac{1}{$ 有错\n");
     assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
     let d = &r.diagnostics[0];
-    assert_eq!(d.position, Some(Position::new(6, 4)), "body starts at file line 4: {d}");
+    assert_eq!(
+        d.position,
+        Some(Position::new(6, 4)),
+        "body starts at file line 4: {d}"
+    );
     assert!(d.message.starts_with("KaTeX parse error"), "{d}");
     assert!(r.html.contains("katex-error"), "{}", r.html);
 }
@@ -51,7 +95,12 @@ fn code_is_highlighted_and_never_scanned_for_math() {
     let r = render("```python\nprice = '$5 and $6'\n```\n\n`$x$` 不是公式\n");
     assert_eq!(r.formulas, 0);
     assert_eq!(r.code_blocks, 1);
-    assert!(r.html.contains(r#"<pre class="code" data-lang="python"><code class="language-python">"#), "{}", r.html);
+    assert!(
+        r.html
+            .contains(r#"<pre class="code" data-lang="python"><code class="language-python">"#),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains("hl-"), "{}", r.html);
     assert!(r.html.contains("<code>$x$</code>"), "{}", r.html);
 }
@@ -61,13 +110,21 @@ fn unknown_languages_warn_at_the_fence() {
     let r = render("正文\n\n```klingon\nqapla'\n```\n");
     assert_eq!(r.diagnostics.len(), 1);
     assert_eq!(r.diagnostics[0].position, Some(Position::new(6, 1)));
-    assert!(r.html.contains("qapla&#39;") || r.html.contains("qapla'"), "{}", r.html);
+    assert!(
+        r.html.contains("qapla&#39;") || r.html.contains("qapla'"),
+        "{}",
+        r.html
+    );
 }
 
 #[test]
 fn soft_breaks_between_cjk_vanish_but_not_between_words() {
     let r = render("中文断行\n继续写。English\nwords here\n");
-    assert!(r.html.contains("中文断行继续写。English\nwords"), "{}", r.html);
+    assert!(
+        r.html.contains("中文断行继续写。English\nwords"),
+        "{}",
+        r.html
+    );
     let r = render("**加粗**\n文字\n");
     assert!(r.html.contains("</strong>文字"), "{}", r.html);
 }
@@ -76,16 +133,32 @@ fn soft_breaks_between_cjk_vanish_but_not_between_words() {
 fn more_marker_splits_the_excerpt() {
     let r = render("开头一段。\n\n<!-- more -->\n\n后面的内容。\n");
     let before = r.before_more.as_deref().unwrap();
-    assert!(before.contains("开头一段") && !before.contains("后面"), "{before}");
-    assert!(r.html.contains("<span id=\"more\"></span>") && r.html.contains("后面"), "{}", r.html);
+    assert!(
+        before.contains("开头一段") && !before.contains("后面"),
+        "{before}"
+    );
+    assert!(
+        r.html.contains("<span id=\"more\"></span>") && r.html.contains("后面"),
+        "{}",
+        r.html
+    );
 }
 
 #[test]
 fn auto_excerpt_keeps_inline_math_and_skips_code() {
     let r = render("# 标题\n\n设$x$为输入。\n\n```python\nprint(1)\n```\n\n结束。\n");
-    assert!(r.auto_excerpt.starts_with("<p>标题设<span class=\"math inline\">"), "{}", r.auto_excerpt);
+    assert!(
+        r.auto_excerpt
+            .starts_with("<p>标题设<span class=\"math inline\">"),
+        "{}",
+        r.auto_excerpt
+    );
     assert!(!r.auto_excerpt.contains("print"), "{}", r.auto_excerpt);
-    assert!(r.auto_excerpt.ends_with("为输入。结束。</p>"), "{}", r.auto_excerpt);
+    assert!(
+        r.auto_excerpt.ends_with("为输入。结束。</p>"),
+        "{}",
+        r.auto_excerpt
+    );
 }
 
 #[test]
@@ -100,7 +173,10 @@ fn cjk_friendly_emphasis() {
         ("这是**加粗：**后面", "<strong>加粗：</strong>后面"),
         ("**“引号”**是重点", "<strong>“引号”</strong>是重点"),
         ("a **粗体。**b", "<strong>粗体。</strong>b"),
-        ("**注意：**$x$很小", "<strong>注意：</strong><span class=\"math inline\">"),
+        (
+            "**注意：**$x$很小",
+            "<strong>注意：</strong><span class=\"math inline\">",
+        ),
     ] {
         let r = render(markdown);
         assert!(r.html.contains(strong), "{markdown}: {}", r.html);

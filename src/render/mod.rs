@@ -117,9 +117,15 @@ pub fn render_site(
             }
         }
     }
-    files.push(OutputFile { path: HIGHLIGHT_CSS.into(), contents: Contents::Bytes(highlight_css.as_bytes().to_vec()) });
+    files.push(OutputFile {
+        path: HIGHLIGHT_CSS.into(),
+        contents: Contents::Bytes(highlight_css.as_bytes().to_vec()),
+    });
     for (path, source) in &theme.static_files {
-        files.push(OutputFile { path: path.clone(), contents: Contents::from_static(source) });
+        files.push(OutputFile {
+            path: path.clone(),
+            contents: Contents::from_static(source),
+        });
     }
     files.extend(article_assets(site, root, assets));
     (files, diagnostics.into_iter().collect())
@@ -141,7 +147,12 @@ fn jobs(site: &Site) -> Vec<Job<'_>> {
     jobs
 }
 
-fn render_job(job: &Job<'_>, site: &Site, theme: &Theme, base: &Context) -> Result<OutputFile, Diagnostic> {
+fn render_job(
+    job: &Job<'_>,
+    site: &Site,
+    theme: &Theme,
+    base: &Context,
+) -> Result<OutputFile, Diagnostic> {
     let mut context = base.clone();
     let (template, dir) = match job {
         Job::Post(post) => {
@@ -151,7 +162,11 @@ fn render_job(job: &Job<'_>, site: &Site, theme: &Theme, base: &Context) -> Resu
             ("page.html", Some(post.output_dir.clone()))
         }
         Job::List(list) => {
-            let entries: Vec<Entry<'_>> = list.posts.iter().map(|&i| Entry::from(&site.posts[i])).collect();
+            let entries: Vec<Entry<'_>> = list
+                .posts
+                .iter()
+                .map(|&i| Entry::from(&site.posts[i]))
+                .collect();
             let has_math = list.posts.iter().any(|&i| site.posts[i].excerpt_has_math);
             context.insert("entries", &entries);
             context.insert("paginator", &list.paginator);
@@ -180,13 +195,19 @@ fn render_job(job: &Job<'_>, site: &Site, theme: &Theme, base: &Context) -> Resu
             ("404.html", None)
         }
     };
-    let html = theme.tera.render(template, &context).map_err(|e| theme.diagnostic(&e))?;
+    let html = theme
+        .tera
+        .render(template, &context)
+        .map_err(|e| theme.diagnostic(&e))?;
     let path = match dir {
         Some(dir) if dir.is_empty() => "index.html".to_string(),
         Some(dir) => format!("{dir}/index.html"),
         None => "404.html".to_string(),
     };
-    Ok(OutputFile { path, contents: Contents::Bytes(html.into_bytes()) })
+    Ok(OutputFile {
+        path,
+        contents: Contents::Bytes(html.into_bytes()),
+    })
 }
 
 /// Files that go beside article pages: everything in a bundle folder, and the
@@ -200,21 +221,32 @@ fn article_assets(site: &Site, root: &Path, assets: &[PathBuf]) -> Vec<OutputFil
         if post.is_bundle {
             for asset in assets.iter().filter(|a| a.starts_with(source_dir)) {
                 if let Ok(inside) = asset.strip_prefix(source_dir) {
-                    files.insert((format!("{}/{}", post.output_dir, slash_path(inside)), content_dir.join(asset)));
+                    files.insert((
+                        format!("{}/{}", post.output_dir, slash_path(inside)),
+                        content_dir.join(asset),
+                    ));
                 }
             }
         }
         for link in &post.local_links {
-            let Some(relative) = relative_file(link) else { continue };
+            let Some(relative) = relative_file(link) else {
+                continue;
+            };
             let asset = source_dir.join(&relative);
             if known.contains(asset.as_path()) {
-                files.insert((format!("{}/{}", post.output_dir, slash_path(&relative)), content_dir.join(asset)));
+                files.insert((
+                    format!("{}/{}", post.output_dir, slash_path(&relative)),
+                    content_dir.join(asset),
+                ));
             }
         }
     }
     files
         .into_iter()
-        .map(|(path, source)| OutputFile { path, contents: Contents::Copy(source) })
+        .map(|(path, source)| OutputFile {
+            path,
+            contents: Contents::Copy(source),
+        })
         .collect()
 }
 
@@ -223,7 +255,9 @@ fn relative_file(link: &str) -> Option<PathBuf> {
     let path = link.split(['?', '#']).next()?;
     let decoded = percent_decode(path)?;
     let path = PathBuf::from(decoded);
-    path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)).then_some(path)
+    path.components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        .then_some(path)
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -260,7 +294,10 @@ mod tests {
     #[test]
     fn relative_files_stay_below_the_article() {
         assert_eq!(relative_file("fig.png"), Some(PathBuf::from("fig.png")));
-        assert_eq!(relative_file("./img/%E5%9B%BE.png#x"), Some(PathBuf::from("./img/图.png")));
+        assert_eq!(
+            relative_file("./img/%E5%9B%BE.png#x"),
+            Some(PathBuf::from("./img/图.png"))
+        );
         assert_eq!(relative_file("../secret.txt"), None);
         assert_eq!(relative_file("bad%zz"), None);
     }

@@ -51,8 +51,11 @@ const TEMP_MARK: &str = ".blogsmith-tmp-";
 pub fn write_site(output: &Path, root: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     let output = absolute(output);
     check_output_is_safe(&output, &absolute(root))?;
-    let parent = output.parent().ok_or_else(|| output_error(&output, "the output folder has no parent"))?;
-    std::fs::create_dir_all(parent).map_err(|e| output_error(parent, &format!("cannot create it: {e}")))?;
+    let parent = output
+        .parent()
+        .ok_or_else(|| output_error(&output, "the output folder has no parent"))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| output_error(parent, &format!("cannot create it: {e}")))?;
     remove_stale_temp_dirs(parent, &output);
     let temp = temp_dir_for(&output);
     let written = write_all(&temp, files).and_then(|()| swap_in(&temp, &output));
@@ -75,10 +78,15 @@ fn check_output_is_safe(output: &Path, root: &Path) -> Result<(), Diagnostic> {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let (output_c, root_c) = (canonical(output), canonical(root));
     if root_c.starts_with(&output_c) {
-        return Err(Diagnostic::error(output, "the output folder contains the site itself; refusing to replace it")
-            .with_hint("choose an output folder inside the site, such as public/"));
+        return Err(Diagnostic::error(
+            output,
+            "the output folder contains the site itself; refusing to replace it",
+        )
+        .with_hint("choose an output folder inside the site, such as public/"));
     }
-    if output_c.join("blogsmith.yaml").exists() || output_c.join(crate::content::CONTENT_DIR).is_dir() {
+    if output_c.join("blogsmith.yaml").exists()
+        || output_c.join(crate::content::CONTENT_DIR).is_dir()
+    {
         return Err(Diagnostic::error(output, "the output folder looks like a site (it has blogsmith.yaml or content/); refusing to replace it")
             .with_hint("choose an empty folder or one blogsmith wrote, such as public/"));
     }
@@ -86,18 +94,26 @@ fn check_output_is_safe(output: &Path, root: &Path) -> Result<(), Diagnostic> {
 }
 
 fn temp_dir_for(output: &Path) -> PathBuf {
-    let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let name = output
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     output.with_file_name(format!(".{name}{TEMP_MARK}{}", std::process::id()))
 }
 
 /// Removes temporary folders left by builds of this output that were killed.
 fn remove_stale_temp_dirs(parent: &Path, output: &Path) {
-    let Some(name) = output.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
+    let Some(name) = output.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
     let prefix = format!(".{name}{TEMP_MARK}");
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file_name.strip_prefix(&prefix) else { continue };
+        let Some(pid) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
         if !process_is_alive(pid) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -117,7 +133,10 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
-    let mut folders: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
+        .collect();
     folders.sort();
     folders.dedup();
     for folder in &folders {
@@ -147,7 +166,8 @@ fn swap_in(new: &Path, output: &Path) -> io::Result<()> {
     }
     let old = output.with_file_name(format!(
         "{}.old",
-        new.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        new.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     ));
     std::fs::rename(output, &old)?;
     std::fs::rename(new, output)?;
@@ -159,11 +179,21 @@ fn swap_in(new: &Path, output: &Path) -> io::Result<()> {
 fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
-    let to_c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
+    let to_c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+    };
     let (a, b) = (to_c(a)?, to_c(b)?);
     // SAFETY: both pointers are valid NUL-terminated strings that outlive the call.
     let result = unsafe {
-        libc::syscall(libc::SYS_renameat2, libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE)
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
     };
     if result == 0 {
         return Ok(true);
@@ -185,7 +215,10 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), contents: Contents::Bytes(text.as_bytes().to_vec()) }
+        OutputFile {
+            path: path.into(),
+            contents: Contents::Bytes(text.as_bytes().to_vec()),
+        }
     }
 
     #[test]
@@ -193,12 +226,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let out = root.join("public");
-        write_site(&out, root, &[file("index.html", "one"), file("old/x.html", "x")]).unwrap();
-        write_site(&out, root, &[file("index.html", "two"), file("a/b/c.html", "c")]).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "two");
-        assert!(!out.join("old").exists(), "files of the previous build are gone");
+        write_site(
+            &out,
+            root,
+            &[file("index.html", "one"), file("old/x.html", "x")],
+        )
+        .unwrap();
+        write_site(
+            &out,
+            root,
+            &[file("index.html", "two"), file("a/b/c.html", "c")],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
+        assert!(
+            !out.join("old").exists(),
+            "files of the previous build are gone"
+        );
         assert!(out.join("a/b/c.html").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(root).unwrap().flatten().map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers, ["public"], "no temporary folders remain");
     }
 
@@ -208,9 +261,15 @@ mod tests {
         let root = dir.path();
         let out = root.join("public");
         write_site(&out, root, &[file("index.html", "good")]).unwrap();
-        let missing = OutputFile { path: "x.png".into(), contents: Contents::Copy(root.join("missing.png")) };
+        let missing = OutputFile {
+            path: "x.png".into(),
+            contents: Contents::Copy(root.join("missing.png")),
+        };
         assert!(write_site(&out, root, &[file("index.html", "bad"), missing]).is_err());
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "good");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "good"
+        );
     }
 
     #[test]
@@ -228,7 +287,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let stale = dir.path().join(format!(".public{TEMP_MARK}999999999"));
         std::fs::create_dir_all(&stale).unwrap();
-        write_site(&dir.path().join("public"), dir.path(), &[file("index.html", "x")]).unwrap();
+        write_site(
+            &dir.path().join("public"),
+            dir.path(),
+            &[file("index.html", "x")],
+        )
+        .unwrap();
         assert!(!stale.exists());
     }
 }

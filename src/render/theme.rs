@@ -43,7 +43,10 @@ impl Theme {
         let mut diagnostics = Vec::new();
         for (name, bytes) in embedded::TEMPLATES {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            sources.insert(name.to_string(), (text, format!("(built-in theme) templates/{name}")));
+            sources.insert(
+                name.to_string(),
+                (text, format!("(built-in theme) templates/{name}")),
+            );
         }
         for (name, path) in files_under(&root.join(TEMPLATES_DIR)) {
             let shown = format!("{TEMPLATES_DIR}/{name}");
@@ -51,15 +54,25 @@ impl Theme {
                 Ok(text) => {
                     sources.insert(name, (text, shown));
                 }
-                Err(e) => diagnostics.push(Diagnostic::error(shown, format!("cannot read the template: {e}"))),
+                Err(e) => diagnostics.push(Diagnostic::error(
+                    shown,
+                    format!("cannot read the template: {e}"),
+                )),
             }
         }
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
-        let shown: BTreeMap<String, String> = sources.iter().map(|(name, (_, shown))| (name.clone(), shown.clone())).collect();
+        let shown: BTreeMap<String, String> = sources
+            .iter()
+            .map(|(name, (_, shown))| (name.clone(), shown.clone()))
+            .collect();
         let mut tera = Tera::new();
-        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(name, (text, _))| (name.as_str(), text.as_str()))) {
+        if let Err(e) = tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+        ) {
             return Err(vec![tera_diagnostic(&e, &shown)]);
         }
         let mut static_files: BTreeMap<String, StaticSource> = embedded::STATIC
@@ -70,7 +83,11 @@ impl Theme {
         for (name, path) in files_under(&root.join(STATIC_DIR)) {
             static_files.insert(name, StaticSource::File(path));
         }
-        Ok(Self { tera, static_files, shown })
+        Ok(Self {
+            tera,
+            static_files,
+            shown,
+        })
     }
 
     /// Turns a Tera error into a diagnostic at the template's file, line and column.
@@ -91,7 +108,12 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
-            let relative = e.path().strip_prefix(dir).ok()?.to_string_lossy().replace('\\', "/");
+            let relative = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
             Some((relative, e.path().to_path_buf()))
         })
         .collect();
@@ -101,17 +123,25 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
 
 fn tera_diagnostic(error: &tera::Error, shown: &BTreeMap<String, String>) -> Diagnostic {
     let report = match error.kind() {
-        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => Some(report),
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            Some(report)
+        }
         _ => None,
     };
     match report {
         Some(report) => {
-            let file = shown.get(report.filename()).cloned().unwrap_or_else(|| format!("{TEMPLATES_DIR}/{}", report.filename()));
+            let file = shown
+                .get(report.filename())
+                .cloned()
+                .unwrap_or_else(|| format!("{TEMPLATES_DIR}/{}", report.filename()));
             let span = report.span();
             Diagnostic::error(file, format!("template error: {}", report.message()))
                 .at(Position::new(span.start_line.max(1), span.start_col + 1))
         }
-        None => Diagnostic::error(TEMPLATES_DIR, format!("template error: {}", first_line(&error.to_string()))),
+        None => Diagnostic::error(
+            TEMPLATES_DIR,
+            format!("template error: {}", first_line(&error.to_string())),
+        ),
     }
 }
 

@@ -191,32 +191,52 @@ impl Site {
         let base_path = config.base_path();
         let tz = config.time_zone();
         let permalink_base = config.base_url.trim_end_matches('/').to_string();
-        let permalink_root = permalink_base.strip_suffix(base_path.trim_end_matches('/')).unwrap_or(&permalink_base).to_string();
+        let permalink_root = permalink_base
+            .strip_suffix(base_path.trim_end_matches('/'))
+            .unwrap_or(&permalink_base)
+            .to_string();
         let mut posts: Vec<Post> = pages
             .into_iter()
             .map(|p| to_post(p, &base_path, &permalink_root, &tz))
             .collect();
-        posts.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then_with(|| a.title.cmp(&b.title)).then_with(|| a.slug.cmp(&b.slug)));
+        posts.sort_by(|a, b| {
+            b.timestamp
+                .cmp(&a.timestamp)
+                .then_with(|| a.title.cmp(&b.title))
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
         link_neighbours(&mut posts);
 
         let mut diagnostics = Vec::new();
         let mut taxonomies = Vec::new();
-        let specs: [(&'static str, &TaxonomyConfig); 2] =
-            [("tags", &config.taxonomies.tags), ("categories", &config.taxonomies.categories)];
+        let specs: [(&'static str, &TaxonomyConfig); 2] = [
+            ("tags", &config.taxonomies.tags),
+            ("categories", &config.taxonomies.categories),
+        ];
         for (key, spec) in specs {
             if !spec.enabled {
                 continue;
             }
             let names = |post: &Post| -> Vec<String> {
-                let links = if key == "tags" { &post.tags } else { &post.categories };
+                let links = if key == "tags" {
+                    &post.tags
+                } else {
+                    &post.categories
+                };
                 links.iter().map(|l| l.name.clone()).collect()
             };
-            let (taxonomy, problems) = group_terms(key, spec, config.paginate, &base_path, &posts, names);
+            let (taxonomy, problems) =
+                group_terms(key, spec, config.paginate, &base_path, &posts, names);
             diagnostics.extend(problems);
             taxonomies.push(taxonomy);
         }
         resolve_term_links(&mut posts, &taxonomies);
-        let site = Self { posts, taxonomies, base_path, paginate: config.paginate };
+        let site = Self {
+            posts,
+            taxonomies,
+            base_path,
+            paginate: config.paginate,
+        };
         (site, diagnostics)
     }
 
@@ -227,13 +247,24 @@ impl Site {
         for (t, taxonomy) in self.taxonomies.iter().enumerate() {
             for (i, term) in taxonomy.terms.iter().enumerate() {
                 let folder = format!("{}/{}", taxonomy.key, term.slug);
-                pages.extend(self.paginate_list(ListKind::Term(t, i), &folder, &term.posts, taxonomy.paginate));
+                pages.extend(self.paginate_list(
+                    ListKind::Term(t, i),
+                    &folder,
+                    &term.posts,
+                    taxonomy.paginate,
+                ));
             }
         }
         pages
     }
 
-    fn paginate_list(&self, kind: ListKind, folder: &str, posts: &[usize], per_page: usize) -> Vec<ListPage> {
+    fn paginate_list(
+        &self,
+        kind: ListKind,
+        folder: &str,
+        posts: &[usize],
+        per_page: usize,
+    ) -> Vec<ListPage> {
         let chunks = paginate::chunks(posts.len(), per_page);
         let total = chunks.len();
         let dir = |n: usize| -> String {
@@ -281,10 +312,19 @@ fn url_of_dir(base_path: &str, dir: &str) -> String {
 }
 
 fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
-    let RenderedPage { page, rendered, excerpt, excerpt_is_partial, excerpt_has_math } = rendered;
+    let RenderedPage {
+        page,
+        rendered,
+        excerpt,
+        excerpt_is_partial,
+        excerpt_has_math,
+    } = rendered;
     let output_dir = format!("posts/{}", page.slug);
     let url = url_of_dir(base_path, &output_dir);
-    let name_link = |name: &String| Link { name: name.clone(), url: String::new() };
+    let name_link = |name: &String| Link {
+        name: name.clone(),
+        url: String::new(),
+    };
     Post {
         title: page.title,
         permalink: format!("{permalink_root}{url}"),
@@ -298,7 +338,10 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         has_math: rendered.formulas > 0,
         content: rendered.html,
         toc: rendered.toc,
-        description: page.summary.clone().unwrap_or_else(|| rendered.description.clone()),
+        description: page
+            .summary
+            .clone()
+            .unwrap_or_else(|| rendered.description.clone()),
         excerpt,
         has_more: excerpt_is_partial,
         reading_minutes: rendered.text.reading_minutes(),
@@ -321,11 +364,19 @@ fn human_date(t: Timestamp, tz: &TimeZone) -> String {
 }
 
 fn iso_date(t: Timestamp, tz: &TimeZone) -> String {
-    t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 fn link_neighbours(posts: &mut [Post]) {
-    let links: Vec<Link> = posts.iter().map(|p| Link { name: p.title.clone(), url: p.url.clone() }).collect();
+    let links: Vec<Link> = posts
+        .iter()
+        .map(|p| Link {
+            name: p.title.clone(),
+            url: p.url.clone(),
+        })
+        .collect();
     for (i, post) in posts.iter_mut().enumerate() {
         post.newer = i.checked_sub(1).map(|j| links[j].clone());
         post.older = links.get(i + 1).cloned();
@@ -348,8 +399,11 @@ fn group_terms(
             let slug = slugify(&name);
             if slug.is_empty() {
                 diagnostics.push(
-                    Diagnostic::warning(PathBuf::from("content").join(&post.source), format!("{key} entry `{name}` has no letters or digits; left out"))
-                        .with_hint("use a name with at least one letter, digit or Chinese character"),
+                    Diagnostic::warning(
+                        PathBuf::from("content").join(&post.source),
+                        format!("{key} entry `{name}` has no letters or digits; left out"),
+                    )
+                    .with_hint("use a name with at least one letter, digit or Chinese character"),
                 );
                 continue;
             }
@@ -366,7 +420,13 @@ fn group_terms(
             // The spelling shown is deterministic whatever the article order: the smallest.
             names.sort();
             let name = names.swap_remove(0);
-            Term { url: url_of_dir(base_path, &format!("{key}/{slug}")), count: posts.len(), name, slug, posts }
+            Term {
+                url: url_of_dir(base_path, &format!("{key}/{slug}")),
+                count: posts.len(),
+                name,
+                slug,
+                posts,
+            }
         })
         .collect();
     terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
@@ -383,12 +443,17 @@ fn group_terms(
 /// Points each post's tag and category links at their term pages, with the term's shown name.
 fn resolve_term_links(posts: &mut [Post], taxonomies: &[Taxonomy]) {
     for post in posts.iter_mut() {
-        for (key, links) in [("tags", &mut post.tags), ("categories", &mut post.categories)] {
+        for (key, links) in [
+            ("tags", &mut post.tags),
+            ("categories", &mut post.categories),
+        ] {
             let taxonomy = taxonomies.iter().find(|t| t.key == key);
             let mut seen = Vec::new();
             links.retain_mut(|link| {
                 let slug = slugify(&link.name);
-                let Some(term) = taxonomy.and_then(|t| t.terms.iter().find(|term| term.slug == slug)) else {
+                let Some(term) =
+                    taxonomy.and_then(|t| t.terms.iter().find(|term| term.slug == slug))
+                else {
                     return taxonomy.is_none() && !slug.is_empty();
                 };
                 if seen.contains(&slug) {

@@ -32,7 +32,11 @@ pub fn pager(current: usize, total: usize, url: impl Fn(usize) -> String) -> Vec
     let shown = |n: usize| n == 1 || n == total || n.abs_diff(current) <= AROUND_CURRENT;
     for n in 1..=total {
         if shown(n) {
-            items.push(PagerItem::Page { number: n, url: url(n), current: n == current });
+            items.push(PagerItem::Page {
+                number: n,
+                url: url(n),
+                current: n == current,
+            });
         } else if items.last() != Some(&PagerItem::Gap) {
             items.push(PagerItem::Gap);
         }
@@ -59,7 +63,11 @@ mod tests {
         pager(current, total, |n| n.to_string())
             .iter()
             .map(|item| match item {
-                PagerItem::Page { number, current: true, .. } => format!("[{number}]"),
+                PagerItem::Page {
+                    number,
+                    current: true,
+                    ..
+                } => format!("[{number}]"),
                 PagerItem::Page { number, .. } => number.to_string(),
                 PagerItem::Gap => "…".into(),
             })

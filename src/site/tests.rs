@@ -28,12 +28,19 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> RenderedPage {
 }
 
 fn config(paginate: usize) -> Config {
-    Config { paginate, ..Config::default() }
+    Config {
+        paginate,
+        ..Config::default()
+    }
 }
 
 #[test]
 fn posts_are_newest_first_with_ties_by_title() {
-    let pages = vec![page("b", "2026-01-01", &[]), page("c", "2026-02-01", &[]), page("a", "2026-01-01", &[])];
+    let pages = vec![
+        page("b", "2026-01-01", &[]),
+        page("c", "2026-02-01", &[]),
+        page("a", "2026-01-01", &[]),
+    ];
     let (site, _) = Site::assemble(pages, &config(10));
     let order: Vec<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
     assert_eq!(order, ["c", "a", "b"]);
@@ -54,7 +61,10 @@ fn tags_differing_in_case_are_one_term_with_chinese_slugs() {
     assert_eq!(tags.terms.len(), 2);
     assert_eq!(tags.terms[0].name, "PyTorch");
     assert_eq!(tags.terms[0].count, 2);
-    assert_eq!(tags.terms[1].url, "/tags/%E8%87%AA%E7%9B%91%E7%9D%A3%E5%AD%A6%E4%B9%A0/");
+    assert_eq!(
+        tags.terms[1].url,
+        "/tags/%E8%87%AA%E7%9B%91%E7%9D%A3%E5%AD%A6%E4%B9%A0/"
+    );
     let b = site.posts.iter().find(|p| p.slug == "b").unwrap();
     assert_eq!(b.tags[0].name, "PyTorch", "links show the term's name");
     assert_eq!(b.tags[0].url, "/tags/pytorch/");
@@ -62,16 +72,25 @@ fn tags_differing_in_case_are_one_term_with_chinese_slugs() {
 
 #[test]
 fn list_pages_paginate_the_index_and_terms() {
-    let pages: Vec<RenderedPage> = (1..=25).map(|i| page(&format!("p{i:02}"), &format!("2026-01-{i:02}"), &["t"])).collect();
+    let pages: Vec<RenderedPage> = (1..=25)
+        .map(|i| page(&format!("p{i:02}"), &format!("2026-01-{i:02}"), &["t"]))
+        .collect();
     let (site, _) = Site::assemble(pages, &config(10));
     let lists = site.list_pages();
     let index: Vec<&ListPage> = lists.iter().filter(|l| l.kind == ListKind::Index).collect();
-    assert_eq!(index.iter().map(|l| l.posts.len()).collect::<Vec<_>>(), [10, 10, 5]);
+    assert_eq!(
+        index.iter().map(|l| l.posts.len()).collect::<Vec<_>>(),
+        [10, 10, 5]
+    );
     assert_eq!(index[0].output_dir, "");
     assert_eq!(index[1].output_dir, "page/2");
     assert_eq!(index[1].paginator.prev_url.as_deref(), Some("/"));
     assert_eq!(index[1].paginator.next_url.as_deref(), Some("/page/3/"));
-    let term_dirs: Vec<&str> = lists.iter().filter(|l| l.kind != ListKind::Index).map(|l| l.output_dir.as_str()).collect();
+    let term_dirs: Vec<&str> = lists
+        .iter()
+        .filter(|l| l.kind != ListKind::Index)
+        .map(|l| l.output_dir.as_str())
+        .collect();
     assert!(term_dirs.contains(&"tags/t/page/3"), "{term_dirs:?}");
     let covered: usize = index.iter().map(|l| l.posts.len()).sum();
     assert_eq!(covered, 25);
@@ -83,7 +102,10 @@ fn base_path_prefixes_urls() {
     c.base_url = "https://example.com/notes/".into();
     let (site, _) = Site::assemble(vec![page("a", "2026-01-01", &["x"])], &c);
     assert_eq!(site.posts[0].url, "/notes/posts/a/");
-    assert_eq!(site.posts[0].permalink, "https://example.com/notes/posts/a/");
+    assert_eq!(
+        site.posts[0].permalink,
+        "https://example.com/notes/posts/a/"
+    );
     assert_eq!(site.posts[0].tags[0].url, "/notes/tags/x/");
     assert_eq!(site.posts[0].date_iso, "2026-01-01T00:00:00+08:00");
 }

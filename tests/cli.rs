@@ -1,0 +1,184 @@
+//! The `blogsmith` binary: output format, exit codes, determinism across processes.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{Fixture, tree};
+
+fn blogsmith(args: &[&str], cwd: &Path, threads: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_blogsmith"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("CLICOLOR_FORCE");
+    if let Some(threads) = threads {
+        command.env("RAYON_NUM_THREADS", threads);
+    }
+    command.output().expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn math_heavy_site() -> Fixture {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "title: 确定性\npaginate: 3\n");
+    for i in 0..12 {
+        site.article(
+            &format!("a{i}.md"),
+            &format!("title: 第{i}篇\ndate: 2026-01-{:02}\ntags: [标签{}, 公共]\ncategories: 类{}", i + 1, i % 4, i % 3),
+            &format!(
+                "## 推导\n\n设$\\overrightarrow{{AB}}_{i}$与$\\sqrt{{x^{i}}}$。\n\n$$\n\\left(\\frac{{a}}{{b_{i}}}\\right) = \\int_0^1 f(x)\\,dx\n$$\n\n```python\nx = {i}\n```\n"
+            ),
+        );
+    }
+    site
+}
+
+#[test]
+fn output_is_byte_identical_across_processes_and_thread_counts() {
+    let site = math_heavy_site();
+    let root = site.root().to_str().unwrap();
+    let mut trees = Vec::new();
+    for (threads, output) in [(Some("1"), "out1"), (None, "out2"), (Some("3"), "out3")] {
+        let result = blogsmith(
+            &["build", "--root", root, "--output", output],
+            site.root(),
+            threads,
+        );
+        assert!(result.status.success(), "{}", text(&result.stderr));
+        trees.push(tree(&site.root().join(output)));
+    }
+    assert!(trees[0].len() > 20);
+    assert!(
+        trees[0].values().any(|b| text(b).contains("katex")),
+        "the site has math"
+    );
+    assert_eq!(trees[0], trees[1], "RAYON_NUM_THREADS=1 vs default");
+    assert_eq!(trees[0], trees[2], "RAYON_NUM_THREADS=1 vs 3");
+}
+
+#[test]
+fn success_prints_a_one_line_summary() {
+    let site = math_heavy_site();
+    let result = blogsmith(&["build"], site.root(), None);
+    assert!(result.status.success());
+    let stdout = text(&result.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("built 12 articles, "), "{stdout}");
+    for part in ["pages", "36 formulas", "12 code blocks", " s → "] {
+        assert!(stdout.contains(part), "{part} in {stdout}");
+    }
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no colour codes when not on a terminal"
+    );
+    assert!(site.root().join("public/index.html").is_file());
+}
+
+#[test]
+fn errors_are_listed_as_path_line_col_and_exit_1() {
+    let site = Fixture::new();
+    site.article("a.md", "title: A\ndate: 2026-13-45", "正文\n");
+    site.article("b.md", "title: B\ntags: {x: 1}", "正文\n");
+    let result = blogsmith(&["build"], site.root(), None);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("content/a.md:3:7: error: `date` must be a date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "content/b.md:3:7: error: `tags` must be a list of names or one name, not a mapping"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the previous output was left untouched"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes when not on a terminal"
+    );
+}
+
+#[test]
+fn math_errors_are_warnings_with_position_unless_strict() {
+    let site = Fixture::new();
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "正文\n\n$$\n\\begin{eqnarray}a\\end{eqnarray}\n$$\n",
+    );
+    let result = blogsmith(&["build"], site.root(), None);
+    assert!(result.status.success());
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains(
+            "content/a.md:7:1: warning: KaTeX parse error: No such environment: eqnarray"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: KaTeX has no eqnarray: use \\begin{aligned}"),
+        "{stderr}"
+    );
+    let strict = blogsmith(&["build", "--strict"], site.root(), None);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(text(&strict.stderr).contains("content/a.md:7:1: error: KaTeX parse error"));
+}
+
+#[test]
+fn init_then_build_makes_a_working_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let result = blogsmith(&["init", "my-notes"], dir.path(), None);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let site = dir.path().join("my-notes");
+    let build = blogsmith(&["build"], &site, None);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    assert!(
+        text(&build.stderr).is_empty(),
+        "the example has no warnings: {}",
+        text(&build.stderr)
+    );
+    let article =
+        std::fs::read_to_string(site.join("public/posts/hello-blogsmith/index.html")).unwrap();
+    assert!(article.contains("class=\"katex\"") && article.contains("data-lang=\"python\""));
+}
+
+#[test]
+fn new_creates_a_dated_article_from_a_chinese_title() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "title: x\n");
+    let nested = site.root().join("content");
+    std::fs::create_dir_all(&nested).unwrap();
+    let result = blogsmith(&["new", "旋转位置编码"], &nested, None);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let created = std::fs::read_to_string(site.root().join("content/旋转位置编码.md")).unwrap();
+    assert!(
+        created.starts_with("---\ntitle: \"旋转位置编码\"\ndate: 20"),
+        "{created}"
+    );
+    let again = blogsmith(&["new", "旋转位置编码"], &nested, None);
+    assert_eq!(again.status.code(), Some(1), "never overwrites");
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&blogsmith(&["build", "--help"], dir.path(), None).stdout);
+    for part in [
+        "--drafts",
+        "--base-url",
+        "--strict",
+        "path:line:col",
+        "Examples:",
+    ] {
+        assert!(help.contains(part), "{part} in {help}");
+    }
+}
