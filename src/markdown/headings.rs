@@ -13,6 +13,40 @@ pub struct TocEntry {
     pub title: String,
 }
 
+/// A table of contents entry with the entries under it, for templates.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocNode {
+    /// The heading's level.
+    pub level: u8,
+    /// The heading's `id`.
+    pub id: String,
+    /// The heading's inner HTML.
+    pub title: String,
+    /// Headings one level below, up to the next heading of this level.
+    pub children: Vec<TocNode>,
+}
+
+/// Nests a page's headings two levels deep: the page's top heading level, and
+/// the level under it. Deeper headings are left out: a TOC is a map, not an index.
+pub fn nest(entries: &[TocEntry]) -> Vec<TocNode> {
+    let Some(top) = entries.iter().map(|e| e.level).min() else {
+        return Vec::new();
+    };
+    let node = |e: &TocEntry| TocNode { level: e.level, id: e.id.clone(), title: e.title.clone(), children: Vec::new() };
+    let mut nodes: Vec<TocNode> = Vec::new();
+    for entry in entries {
+        if entry.level == top {
+            nodes.push(node(entry));
+        } else if entry.level == top + 1 {
+            match nodes.last_mut() {
+                Some(parent) => parent.children.push(node(entry)),
+                None => nodes.push(node(entry)),
+            }
+        }
+    }
+    nodes
+}
+
 /// Hands out heading ids that are unique within one page.
 #[derive(Debug, Default)]
 pub struct HeadingIds {
@@ -71,6 +105,18 @@ mod tests {
         assert_eq!(ids.id_for("为什么需要 KV Cache？"), "为什么需要-kv-cache");
         assert_eq!(ids.id_for("Adam vs. AdamW"), "adam-vs-adamw");
         assert_eq!(ids.id_for("？！"), "section");
+    }
+
+    #[test]
+    fn nests_two_levels() {
+        let e = |level, id: &str| TocEntry { level, id: id.into(), title: id.into() };
+        let toc = nest(&[e(3, "lead"), e(2, "a"), e(3, "a1"), e(4, "deep"), e(3, "a2"), e(2, "b")]);
+        let shape: Vec<(String, Vec<String>)> =
+            toc.iter().map(|n| (n.id.clone(), n.children.iter().map(|c| c.id.clone()).collect())).collect();
+        assert_eq!(
+            shape,
+            [("lead".into(), vec![]), ("a".into(), vec!["a1".into(), "a2".into()]), ("b".into(), vec![])]
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ use serde::Serialize;
 use crate::config::{Config, Taxonomy as TaxonomyConfig};
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{Rendered, TocEntry};
+use crate::markdown::Rendered;
+use crate::markdown::headings::{TocNode, nest};
 use crate::slug::{encode_path, slugify};
 use paginate::PagerItem;
 
@@ -65,8 +66,8 @@ pub struct Post {
     pub categories: Vec<Link>,
     /// Article HTML.
     pub content: String,
-    /// Table of contents.
-    pub toc: Vec<TocEntry>,
+    /// Table of contents, two levels deep.
+    pub toc: Vec<TocNode>,
     /// Excerpt HTML for lists.
     pub excerpt: String,
     /// Plain-text summary for `<meta name="description">`.
@@ -337,7 +338,7 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         categories: page.categories.iter().map(name_link).collect(),
         has_math: rendered.formulas > 0,
         content: rendered.html,
-        toc: rendered.toc,
+        toc: nest(&rendered.toc),
         description: page
             .summary
             .clone()
