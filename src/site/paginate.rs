@@ -48,7 +48,8 @@ pub fn pager(current: usize, total: usize, url: impl Fn(usize) -> String) -> Vec
 pub fn chunks(len: usize, per_page: usize) -> Vec<std::ops::Range<usize>> {
     let per_page = per_page.max(1);
     if len == 0 {
-        return vec![0..0];
+        // One empty page, so an empty site still has an index.
+        return std::iter::once(0..0).collect();
     }
     (0..len.div_ceil(per_page))
         .map(|i| i * per_page..((i + 1) * per_page).min(len))
@@ -88,7 +89,7 @@ mod tests {
 
     #[test]
     fn chunks_cover_everything_once() {
-        assert_eq!(chunks(0, 10), [0..0]);
+        assert_eq!(chunks(0, 10), std::iter::once(0..0).collect::<Vec<_>>());
         assert_eq!(chunks(25, 10), [0..10, 10..20, 20..25]);
         assert_eq!(chunks(20, 10), [0..10, 10..20]);
     }
