@@ -483,3 +483,25 @@ fn duplicate_slugs_name_both_files() {
         "{messages}"
     );
 }
+
+#[test]
+fn config_macros_apply_to_every_page() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        "math:\n  macros:\n    \"\\\\R\": \"\\\\mathbb{R}\"\n",
+    );
+    site.article("a.md", "title: A\ndate: 2026-01-01", "设$x \\in \\R^d$。\n");
+    site.article(
+        "b.md",
+        "title: B\ndate: 2026-01-02",
+        "$$\nW \\in \\R^{m \\times n}\n$$\n",
+    );
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    for page in ["posts/a/index.html", "posts/b/index.html"] {
+        let html = site.read(page);
+        assert!(html.contains("mathbb"), "{page} uses the macro");
+        assert!(!html.contains("katex-error"), "{page}");
+    }
+}

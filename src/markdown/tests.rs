@@ -182,3 +182,51 @@ fn cjk_friendly_emphasis() {
         assert!(r.html.contains(strong), "{markdown}: {}", r.html);
     }
 }
+
+#[test]
+fn math_in_containers() {
+    let r = render(
+        "| 公式 | 说明 |\n| --- | --- |\n| $\\lvert x|y \\rvert$ | 竖线 |\n\n正文[^1]。\n\n[^1]: 脚注里的$\\alpha$。\n\n> 引用：\n> $$\n> a = b\n> $$\n\n- 列表\n\n  $$\n  - c\n  $$\n\n## 关于$\\beta$的讨论\n",
+    );
+    assert_eq!(r.formulas, 5, "{}", r.html);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let row = r
+        .html
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        row.matches("<td").count(),
+        2,
+        "`|` inside math does not split the cell: {row}"
+    );
+    let footnote = r.html.split("footnote-definition-label").nth(1).unwrap();
+    assert!(footnote.contains("katex"), "{footnote}");
+    let quote = r
+        .html
+        .split("<blockquote>")
+        .nth(1)
+        .unwrap()
+        .split("</blockquote>")
+        .next()
+        .unwrap();
+    assert!(
+        quote.contains("katex-display") && !quote.contains("&gt;"),
+        "{quote}"
+    );
+    assert!(
+        r.html
+            .contains(r#"<h2 id="关于beta的讨论">关于<span class="math inline">"#),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn math_in_image_alt_text_becomes_its_tex() {
+    let r = render("![图中$x<1$的区域](fig.png)\n");
+    assert!(r.html.contains(r#"alt="图中x&lt;1的区域""#), "{}", r.html);
+}
