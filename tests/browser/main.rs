@@ -1,0 +1,396 @@
+//! End-to-end tests in a real headless Chromium, driven over the Chrome
+//! DevTools Protocol: fixture sites are built with the library, served by a
+//! tiny local HTTP server, opened in the browser, checked and screenshotted
+//! (into `target/screenshots/`).
+
+mod cdp;
+mod http;
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use cdp::{Browser, Page};
+use common::Fixture;
+use http::Server;
+
+/// Where screenshots go: `target/screenshots/<name>`.
+fn screenshot_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("screenshots")
+        .join(name)
+}
+
+/// Lets late requests (fonts, images) and console messages arrive, then
+/// asserts that nothing failed and nothing was logged as an error.
+fn assert_clean(page: &mut Page, what: &str) {
+    page.settle(Duration::from_millis(200));
+    let failed: Vec<String> = page
+        .failed_requests()
+        .into_iter()
+        .filter(|f| !is_favicon(f))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{what}: failed requests:\n{}",
+        failed.join("\n")
+    );
+    let errors: Vec<String> = page
+        .console_errors()
+        .into_iter()
+        .filter(|e| !is_favicon(e))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: console errors:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Chromium asks for `/favicon.ico` by itself and logs its 404; the theme
+/// declares no icon (yet), so that one is not counted against the page.
+fn is_favicon(message: &str) -> bool {
+    message.contains("/favicon.ico")
+}
+
+/// Asserts every request of the page went to `origin` (or was a data: URL).
+fn assert_same_origin(page: &mut Page, origin: &str) {
+    let foreign: Vec<String> = page
+        .requested_urls()
+        .into_iter()
+        .filter(|url| !url.starts_with(&format!("{origin}/")) && !url.starts_with("data:"))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "requests to another origin than {origin}:\n{}",
+        foreign.join("\n")
+    );
+}
+
+/// Waits for the fonts the page uses and returns the families of the loaded faces.
+fn loaded_font_faces(page: &mut Page) -> Vec<String> {
+    let faces = page.eval(
+        "document.fonts.ready.then(() => [...document.fonts]
+            .filter(f => f.status === 'loaded')
+            .map(f => f.family.replace(/[\"']/g, '') + ' ' + f.weight + ' ' + f.style))",
+    );
+    faces
+        .as_array()
+        .expect("an array of font faces")
+        .iter()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn count(page: &mut Page, selector: &str) -> u64 {
+    page.eval(&format!(
+        "document.querySelectorAll({}).length",
+        serde_json::Value::from(selector)
+    ))
+    .as_u64()
+    .expect("a count")
+}
+
+#[test]
+fn math_page_loads_its_own_katex_fonts_without_errors() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "title: 公式测试\n");
+    site.article(
+        "formulas.md",
+        "title: 公式\ndate: 2026-01-01\ntags: [数学]\ncategories: 笔记",
+        r"线性回归里，式中$x_i$和$y_i$分别是第$i$个样本的特征与标签，权重$\boldsymbol{w} \in \mathbb{R}^d$。
+
+最小二乘的损失与梯度：
+
+$$
+\begin{aligned}
+L(\boldsymbol{w}) &= \frac{1}{n} \sum_{i=1}^{n} \left( y_i - \boldsymbol{w}^\top x_i \right)^2 \\
+\nabla_{\boldsymbol{w}} L &= -\frac{2}{n} \sum_{i=1}^{n} x_i \left( y_i - \boldsymbol{w}^\top x_i \right)
+\end{aligned}
+$$
+
+令梯度为零即得正规方程，其中$X \in \mathbb{R}^{n \times d}$。
+",
+    );
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+
+    let status = page.navigate(&server.url("/posts/formulas/"));
+    assert_eq!(status, 200);
+
+    let katex_main_ok =
+        page.eval("document.fonts.ready.then(() => document.fonts.check('1em KaTeX_Main'))");
+    assert_eq!(
+        katex_main_ok, true,
+        "document.fonts.check('1em KaTeX_Main')"
+    );
+    let faces = loaded_font_faces(&mut page);
+    for family in ["KaTeX_Main 400 normal", "KaTeX_Math 400 italic"] {
+        assert!(
+            faces.iter().any(|f| f == family),
+            "font face {family} not loaded; loaded: {faces:?}"
+        );
+    }
+    assert!(
+        count(&mut page, ".katex") >= 4,
+        "inline and display math rendered"
+    );
+    assert_eq!(count(&mut page, ".math.display .katex-display"), 1);
+    assert_eq!(count(&mut page, ".katex-error, .math-error"), 0);
+    let inline = page.eval("document.querySelector('.math.inline').closest('p').textContent");
+    assert!(
+        inline.as_str().is_some_and(|t| t.contains("式中")),
+        "inline math sits in the Chinese paragraph: {inline}"
+    );
+
+    page.screenshot(&screenshot_path("math-article.png"));
+    assert_clean(&mut page, "math article");
+    assert_same_origin(&mut page, &server.origin());
+    let fonts: Vec<String> = page
+        .requested_urls()
+        .into_iter()
+        .filter(|u| u.ends_with(".woff2"))
+        .collect();
+    assert!(
+        fonts
+            .iter()
+            .any(|u| u.ends_with("/katex/fonts/KaTeX_Main-Regular.woff2")),
+        "KaTeX_Main comes from the site itself: {fonts:?}"
+    );
+}
+
+#[test]
+fn display_math_scrolls_instead_of_overflowing_on_a_narrow_screen() {
+    let site = Fixture::new();
+    let long_sum: Vec<String> = (1..=40).map(|i| format!(r"w_{{{i}}} x_{{{i}}}")).collect();
+    site.article(
+        "long.md",
+        "title: 很长的公式\ndate: 2026-01-02\ntags: [数学]",
+        &format!(
+            "一个很长的线性组合：\n\n$$\nf(\\boldsymbol{{x}}) = {} + b\n$$\n\n公式之后的正文不应被挤出屏幕。\n",
+            long_sum.join(" + ")
+        ),
+    );
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+    page.set_viewport(360, 740, true);
+
+    assert_eq!(page.navigate(&server.url("/posts/long/")), 200);
+    page.eval("document.fonts.ready.then(() => true)");
+
+    let widths = page.eval(
+        "(() => {
+            const d = document.querySelector('.math.display');
+            return {
+                pageScroll: document.documentElement.scrollWidth,
+                inner: window.innerWidth,
+                mathScroll: d.scrollWidth,
+                mathClient: d.clientWidth,
+            };
+        })()",
+    );
+    let get = |key: &str| {
+        widths[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{key} in {widths}"))
+    };
+    assert_eq!(get("inner"), 360, "viewport emulation applies: {widths}");
+    assert!(
+        get("pageScroll") <= get("inner"),
+        "the page scrolls sideways on a 360 px screen: {widths}"
+    );
+    assert!(
+        get("mathScroll") > get("mathClient"),
+        "the long formula scrolls inside its block: {widths}"
+    );
+    assert!(get("mathClient") <= 360, "{widths}");
+
+    page.screenshot(&screenshot_path("narrow-math.png"));
+    assert_clean(&mut page, "narrow math article");
+}
+
+#[test]
+fn index_and_article_render_without_errors() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        "title: 机器学习笔记\nsubtitle: 测试站点\npaginate: 3\n",
+    );
+    let topics = [
+        ("linear", "线性回归", "监督学习"),
+        ("logistic", "逻辑回归", "监督学习"),
+        ("svm", "支持向量机", "监督学习"),
+        ("kmeans", "K 均值聚类", "无监督学习"),
+        ("pca", "主成分分析", "无监督学习"),
+        ("mlp", "多层感知机", "深度学习"),
+        ("cnn", "卷积神经网络", "深度学习"),
+        ("attention", "注意力机制", "深度学习"),
+    ];
+    for (i, (slug, title, category)) in topics.iter().enumerate() {
+        site.article(
+            &format!("{slug}.md"),
+            &format!(
+                "title: {title}\ndate: 2026-02-{:02}\ntags: [机器学习, {category}]\ncategories: {category}",
+                i + 1
+            ),
+            &format!(
+                "{title}是机器学习中的常见方法，本文记录它的要点。\n\n\
+                 ## 模型\n\n设输入为$\\boldsymbol{{x}} \\in \\mathbb{{R}}^d$，输出为$\\hat{{y}}$。\n\n\
+                 ```python\nimport numpy as np\n\ndef predict(w, x):\n    return np.dot(w, x)\n```\n\n\
+                 ## 小结\n\n**{title}**的优点是简单，缺点是表达能力有限。\n"
+            ),
+        );
+    }
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+
+    assert_eq!(page.navigate(&server.url("/")), 200);
+    page.eval("document.fonts.ready.then(() => true)");
+    assert_eq!(count(&mut page, ".entry"), 3, "paginate: 3");
+    assert_eq!(count(&mut page, ".pager"), 1);
+    page.screenshot(&screenshot_path("index.png"));
+    assert_clean(&mut page, "index");
+    assert_same_origin(&mut page, &server.origin());
+
+    let tag_url = page.eval(
+        "[...document.querySelectorAll('a.tag')].map(a => a.href).find(h => h.includes('/tags/%'))",
+    );
+    let tag_url = tag_url
+        .as_str()
+        .unwrap_or_else(|| panic!("a link to a Chinese tag on the index, got {tag_url}"))
+        .to_owned();
+    let article_url = page.eval("document.querySelector('.entry-title a').href");
+    let article_url = article_url
+        .as_str()
+        .expect("a link to an article on the index")
+        .to_owned();
+
+    let mut article = browser.new_page();
+    assert_eq!(article.navigate(&article_url), 200);
+    article.eval("document.fonts.ready.then(() => true)");
+    assert_eq!(
+        count(&mut article, ".katex"),
+        2,
+        "inline math in the article"
+    );
+    assert!(count(&mut article, "pre.code") >= 1, "code block rendered");
+    article.screenshot(&screenshot_path("article.png"));
+    assert_clean(&mut article, "article");
+    assert_same_origin(&mut article, &server.origin());
+
+    assert_eq!(page.navigate(&tag_url), 200, "{tag_url}");
+    let path = page.eval("decodeURIComponent(location.pathname)");
+    assert_eq!(path, "/tags/机器学习/", "{tag_url}");
+    assert_eq!(count(&mut page, ".entry"), 3, "{tag_url} lists articles");
+    assert_eq!(count(&mut page, ".pager"), 1, "8 articles in 3s");
+    page.screenshot(&screenshot_path("tag.png"));
+    assert_clean(&mut page, "tag page");
+}
+
+/// A raw `GET` with `Connection: close`: (status, Content-Type, Location, body).
+fn get(server: &Server, target: &str) -> (u16, String, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let address = server.origin().replacen("http://", "", 1);
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect to the test server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the response");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    let header = |name: &str| {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    (
+        status,
+        header("content-type"),
+        header("location"),
+        raw[split + 4..].to_vec(),
+    )
+}
+
+#[test]
+fn test_server_serves_types_folders_chinese_paths_and_404s() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, bytes: &[u8]| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    };
+    write("index.html", b"<p>home</p>");
+    write("404.html", b"<p>lost</p>");
+    write("tags/自然语言处理/index.html", "<p>标签</p>".as_bytes());
+    write("a b/c.css", b"p{}");
+    for name in ["x.js", "f.woff2", "i.png", "i.svg", "d.json", "feed.xml"] {
+        write(&format!("assets/{name}"), b"x");
+    }
+    let server = Server::serve(dir.path());
+
+    assert_eq!(
+        get(&server, "/"),
+        (
+            200,
+            "text/html; charset=utf-8".into(),
+            String::new(),
+            b"<p>home</p>".to_vec()
+        )
+    );
+    let tag = "/tags/%E8%87%AA%E7%84%B6%E8%AF%AD%E8%A8%80%E5%A4%84%E7%90%86/";
+    let (status, _, _, body) = get(&server, tag);
+    assert_eq!((status, body), (200, "<p>标签</p>".as_bytes().to_vec()));
+    let (status, _, location, _) = get(&server, &tag[..tag.len() - 1]);
+    assert_eq!((status, location.as_str()), (301, tag));
+    assert_eq!(
+        get(&server, "/a%20b/c.css?v=1").1,
+        "text/css; charset=utf-8"
+    );
+    for (name, expected) in [
+        ("x.js", "text/javascript; charset=utf-8"),
+        ("f.woff2", "font/woff2"),
+        ("i.png", "image/png"),
+        ("i.svg", "image/svg+xml"),
+        ("d.json", "application/json"),
+        ("feed.xml", "application/xml"),
+    ] {
+        assert_eq!(
+            get(&server, &format!("/assets/{name}")).1,
+            expected,
+            "{name}"
+        );
+    }
+    let (status, content_type, _, body) = get(&server, "/missing/page/");
+    assert_eq!(
+        (status, content_type.as_str(), body),
+        (404, "text/html; charset=utf-8", b"<p>lost</p>".to_vec())
+    );
+    assert_eq!(get(&server, "/../etc/passwd").0, 403);
+    assert_eq!(get(&server, "/%2e%2e/etc/passwd").0, 403);
+    assert_eq!(get(&server, "/%ff").0, 400);
+}
