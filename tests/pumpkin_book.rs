@@ -27,7 +27,10 @@ fn pumpkin_book_builds_clean() {
         return;
     };
     let site = Fixture::new();
-    for entry in std::fs::read_dir(&corpus).expect("corpus readable").flatten() {
+    for entry in std::fs::read_dir(&corpus)
+        .expect("corpus readable")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".md") && name != "SOURCE.md" {
             let text = std::fs::read_to_string(entry.path()).expect("corpus is UTF-8");
@@ -35,9 +38,17 @@ fn pumpkin_book_builds_clean() {
         }
     }
     let report = site.build_ok();
-    let katex_warnings: Vec<String> =
-        report.warnings.iter().filter(|w| w.message.contains("KaTeX")).map(ToString::to_string).collect();
-    assert!(katex_warnings.is_empty(), "KaTeX errors:\n{}", katex_warnings.join("\n"));
+    let katex_warnings: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("KaTeX"))
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        katex_warnings.is_empty(),
+        "KaTeX errors:\n{}",
+        katex_warnings.join("\n")
+    );
     assert_eq!(report.formulas, FORMULAS);
 
     let mut stray = Vec::new();
@@ -46,7 +57,10 @@ fn pumpkin_book_builds_clean() {
             continue;
         }
         let html = String::from_utf8(bytes).expect("UTF-8 output");
-        assert!(!html.contains("katex-error"), "{path} has a KaTeX error span");
+        assert!(
+            !html.contains("katex-error"),
+            "{path} has a KaTeX error span"
+        );
         let text = visible_text_outside_code_and_math(&html);
         for (i, _) in text.match_indices('$') {
             let from = text.floor_char_boundary(i.saturating_sub(40));
@@ -54,14 +68,23 @@ fn pumpkin_book_builds_clean() {
             stray.push(format!("{path}: …{}…", &text[from..to]));
         }
     }
-    assert!(stray.is_empty(), "{} `$` left in the text:\n{}", stray.len(), stray.join("\n"));
+    assert!(
+        stray.is_empty(),
+        "{} `$` left in the text:\n{}",
+        stray.len(),
+        stray.join("\n")
+    );
 }
 
 /// The page's text with code (`<pre>`, `<code>`) and typeset math removed.
 fn visible_text_outside_code_and_math(html: &str) -> String {
     let body = html.split_once("<main").map_or(html, |(_, b)| b);
     let without_math = remove_elements(body, "<span class=\"katex\">", "span");
-    let without_code = remove_elements(&remove_elements(&without_math, "<pre", "pre"), "<code", "code");
+    let without_code = remove_elements(
+        &remove_elements(&without_math, "<pre", "pre"),
+        "<code",
+        "code",
+    );
     common::text_of(&without_code)
 }
 
@@ -104,5 +127,9 @@ fn remove_elements(html: &str, open: &str, name: &str) -> String {
 fn element_removal_handles_nesting() {
     let html = "a<span class=\"katex\"><span>$x$</span></span>b<pre><code>$</code></pre>c";
     assert_eq!(visible_text_outside_code_and_math(html), "abc");
-    assert_eq!(visible_text_outside_code_and_math("<p>价格$5</p>"), "价格$5", "a stray dollar is seen");
+    assert_eq!(
+        visible_text_outside_code_and_math("<p>价格$5</p>"),
+        "价格$5",
+        "a stray dollar is seen"
+    );
 }

@@ -52,22 +52,20 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads and parses the article at `content_dir/relative`.
-pub fn load(content_dir: &Path, shown_dir: &Path, relative: &Path, tz: &TimeZone) -> Loaded {
+/// Parses the article `relative` (under `content_dir`) from its `bytes`.
+///
+/// The bytes are read by the caller, who may skip unchanged files by their hash.
+pub fn parse(
+    bytes: &[u8],
+    content_dir: &Path,
+    shown_dir: &Path,
+    relative: &Path,
+    tz: &TimeZone,
+) -> Loaded {
     let shown = shown_dir.join(relative);
     let path = content_dir.join(relative);
     let mut loaded = Loaded::default();
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            loaded.diagnostics.push(Diagnostic::error(
-                &shown,
-                format!("cannot read the file: {e}"),
-            ));
-            return loaded;
-        }
-    };
-    let text = match decode(&bytes) {
+    let text = match decode(bytes) {
         Ok(text) => text,
         Err(d) => {
             loaded.diagnostics.push(Diagnostic { path: shown, ..d });

@@ -32,7 +32,12 @@ pub fn nest(entries: &[TocEntry]) -> Vec<TocNode> {
     let Some(top) = entries.iter().map(|e| e.level).min() else {
         return Vec::new();
     };
-    let node = |e: &TocEntry| TocNode { level: e.level, id: e.id.clone(), title: e.title.clone(), children: Vec::new() };
+    let node = |e: &TocEntry| TocNode {
+        level: e.level,
+        id: e.id.clone(),
+        title: e.title.clone(),
+        children: Vec::new(),
+    };
     let mut nodes: Vec<TocNode> = Vec::new();
     for entry in entries {
         if entry.level == top {
@@ -109,13 +114,35 @@ mod tests {
 
     #[test]
     fn nests_two_levels() {
-        let e = |level, id: &str| TocEntry { level, id: id.into(), title: id.into() };
-        let toc = nest(&[e(3, "lead"), e(2, "a"), e(3, "a1"), e(4, "deep"), e(3, "a2"), e(2, "b")]);
-        let shape: Vec<(String, Vec<String>)> =
-            toc.iter().map(|n| (n.id.clone(), n.children.iter().map(|c| c.id.clone()).collect())).collect();
+        let e = |level, id: &str| TocEntry {
+            level,
+            id: id.into(),
+            title: id.into(),
+        };
+        let toc = nest(&[
+            e(3, "lead"),
+            e(2, "a"),
+            e(3, "a1"),
+            e(4, "deep"),
+            e(3, "a2"),
+            e(2, "b"),
+        ]);
+        let shape: Vec<(String, Vec<String>)> = toc
+            .iter()
+            .map(|n| {
+                (
+                    n.id.clone(),
+                    n.children.iter().map(|c| c.id.clone()).collect(),
+                )
+            })
+            .collect();
         assert_eq!(
             shape,
-            [("lead".into(), vec![]), ("a".into(), vec!["a1".into(), "a2".into()]), ("b".into(), vec![])]
+            [
+                ("lead".into(), vec![]),
+                ("a".into(), vec!["a1".into(), "a2".into()]),
+                ("b".into(), vec![])
+            ]
         );
     }
 

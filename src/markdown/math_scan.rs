@@ -192,8 +192,6 @@ pub fn find_math(source: &str) -> Vec<MathSpan> {
     spans
 }
 
-
-
 /// Bounds the mask-and-re-parse rounds; they converge after one in practice.
 const MAX_REPARSES: usize = 3;
 

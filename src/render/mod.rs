@@ -3,8 +3,10 @@
 pub mod output;
 pub mod theme;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -58,12 +60,21 @@ impl<'a> From<&'a Post> for Entry<'a> {
     }
 }
 
+/// A taxonomy as the navigation shows it: no terms, so that adding a tag
+/// does not change (and re-render) every page.
+#[derive(Serialize)]
+struct NavTaxonomy<'a> {
+    key: &'a str,
+    title: &'a str,
+    url: &'a str,
+}
+
 /// Values every template sees.
 #[derive(Serialize)]
 struct Globals<'a> {
     config: &'a Config,
     base_path: &'a str,
-    taxonomies: &'a [Taxonomy],
+    taxonomies: Vec<NavTaxonomy<'a>>,
     generator: &'static str,
     highlight_css: String,
     katex_css: String,
@@ -78,20 +89,61 @@ pub struct RenderOptions {
     pub live_reload: Option<String>,
 }
 
+/// Pages rendered before, by output path: the hash of their inputs, and their bytes.
+pub type Memo = HashMap<String, (u64, Arc<[u8]>)>;
+
+/// Everything a render produced.
+pub struct SiteOutput {
+    /// Every file to write, in a stable order.
+    pub files: Vec<OutputFile>,
+    /// The rendered pages, for the next render to reuse.
+    pub memo: Memo,
+    /// Template errors.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many pages were rendered (the others were reused from the memo).
+    pub rendered: usize,
+}
+
+/// What goes into a site render besides the site itself.
+pub struct Inputs<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// Templates and static files.
+    pub theme: &'a Theme,
+    /// The generated highlighting stylesheet.
+    pub highlight_css: &'a str,
+    /// The site root, to find article assets.
+    pub root: &'a Path,
+    /// Non-Markdown files under content/.
+    pub assets: &'a [PathBuf],
+    /// Serve-mode extras.
+    pub options: &'a RenderOptions,
+}
+
 /// Renders every page of `site` (in parallel) and lists every file to write.
-pub fn render_site(
-    site: &Site,
-    config: &Config,
-    theme: &Theme,
-    highlight_css: &str,
-    root: &Path,
-    assets: &[PathBuf],
-    options: &RenderOptions,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+///
+/// A page whose inputs hash the same as in `previous` is not rendered again.
+pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOutput {
+    let Inputs {
+        config,
+        theme,
+        highlight_css,
+        root,
+        assets,
+        options,
+    } = *inputs;
     let globals = Globals {
         config,
         base_path: &site.base_path,
-        taxonomies: &site.taxonomies,
+        taxonomies: site
+            .taxonomies
+            .iter()
+            .map(|t| NavTaxonomy {
+                key: t.key,
+                title: &t.title,
+                url: &t.url,
+            })
+            .collect(),
         generator: concat!("blogsmith ", env!("CARGO_PKG_VERSION")),
         highlight_css: format!("{}{HIGHLIGHT_CSS}", site.base_path),
         katex_css: format!("{}katex/katex.min.css", site.base_path),
@@ -100,18 +152,47 @@ pub fn render_site(
     };
     let base = match Context::from_serialize(&globals) {
         Ok(context) => context,
-        Err(e) => return (Vec::new(), vec![theme.diagnostic(&e)]),
+        Err(e) => {
+            let diagnostics = vec![theme.diagnostic(&e)];
+            return SiteOutput {
+                files: Vec::new(),
+                memo: Memo::new(),
+                diagnostics,
+                rendered: 0,
+            };
+        }
     };
+    let globals_hash = hash_json(&globals);
     let jobs = jobs(site);
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+    let results: Vec<(Result<(String, Arc<[u8]>), Diagnostic>, u64, bool)> = jobs
         .par_iter()
-        .map(|job| render_job(job, site, theme, &base))
+        .map(|job| {
+            let key = job_key(job, site, theme, globals_hash);
+            let path = job_path(job);
+            match previous.get(&path) {
+                Some((old, bytes)) if *old == key => (Ok((path, Arc::clone(bytes))), key, false),
+                _ => (
+                    render_job(job, site, theme, &base).map(|bytes| (path, bytes)),
+                    key,
+                    true,
+                ),
+            }
+        })
         .collect();
     let mut files = Vec::with_capacity(results.len() + theme.static_files.len());
+    let mut memo = Memo::with_capacity(results.len());
     let mut diagnostics = BTreeSet::new();
-    for result in results {
+    let mut rendered = 0;
+    for (result, key, fresh) in results {
         match result {
-            Ok(file) => files.push(file),
+            Ok((path, bytes)) => {
+                rendered += usize::from(fresh);
+                memo.insert(path.clone(), (key, Arc::clone(&bytes)));
+                files.push(OutputFile {
+                    path,
+                    contents: Contents::Bytes(bytes),
+                });
+            }
             Err(d) => {
                 diagnostics.insert(d);
             }
@@ -119,7 +200,7 @@ pub fn render_site(
     }
     files.push(OutputFile {
         path: HIGHLIGHT_CSS.into(),
-        contents: Contents::Bytes(highlight_css.as_bytes().to_vec()),
+        contents: Contents::Bytes(highlight_css.as_bytes().into()),
     });
     for (path, source) in &theme.static_files {
         files.push(OutputFile {
@@ -128,7 +209,97 @@ pub fn render_site(
         });
     }
     files.extend(article_assets(site, root, assets));
-    (files, diagnostics.into_iter().collect())
+    SiteOutput {
+        files,
+        memo,
+        diagnostics: diagnostics.into_iter().collect(),
+        rendered,
+    }
+}
+
+/// Feeds bytes written to it into a hasher.
+struct HashWriter<'h>(&'h mut DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hash_json(value: &impl Serialize) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    // Serialising into a hasher cannot fail: it writes to memory and every key is a string.
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), value);
+    hasher.finish()
+}
+
+/// A hash of everything a page's output depends on: when it is the same as last
+/// time, the page is the same. Articles are keyed by their source's hash rather
+/// than their (large) HTML.
+fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (globals_hash, theme.template_hash(job_template(job))).hash(&mut hasher);
+    match job {
+        Job::Post(post) => {
+            (
+                post.source_hash,
+                &post.newer,
+                &post.older,
+                &post.tags,
+                &post.categories,
+                &post.url,
+            )
+                .hash(&mut hasher);
+        }
+        Job::List(list) => {
+            let entries: Vec<Entry<'_>> = list
+                .posts
+                .iter()
+                .map(|&i| Entry::from(&site.posts[i]))
+                .collect();
+            let term = match list.kind {
+                ListKind::Index => None,
+                ListKind::Term(t, i) => Some((
+                    &site.taxonomies[t].title,
+                    &site.taxonomies[t].url,
+                    &site.taxonomies[t].terms[i],
+                )),
+            };
+            hash_json(&(entries, &list.paginator, term)).hash(&mut hasher);
+        }
+        Job::TaxonomyIndex(taxonomy) => hash_json(taxonomy).hash(&mut hasher),
+        Job::NotFound => {}
+    }
+    hasher.finish()
+}
+
+fn job_template(job: &Job<'_>) -> &'static str {
+    match job {
+        Job::Post(_) => "page.html",
+        Job::List(list) if list.kind == ListKind::Index => "index.html",
+        Job::List(_) => "taxonomy_term.html",
+        Job::TaxonomyIndex(_) => "taxonomy_list.html",
+        Job::NotFound => "404.html",
+    }
+}
+
+/// Where a page is written, relative to the output folder.
+fn job_path(job: &Job<'_>) -> String {
+    let dir = match job {
+        Job::Post(post) => &post.output_dir,
+        Job::List(list) => &list.output_dir,
+        Job::TaxonomyIndex(taxonomy) => taxonomy.key,
+        Job::NotFound => return "404.html".to_string(),
+    };
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
+    }
 }
 
 /// One page to render: which template, and for what.
@@ -152,14 +323,13 @@ fn render_job(
     site: &Site,
     theme: &Theme,
     base: &Context,
-) -> Result<OutputFile, Diagnostic> {
+) -> Result<Arc<[u8]>, Diagnostic> {
     let mut context = base.clone();
-    let (template, dir) = match job {
+    match job {
         Job::Post(post) => {
             context.insert("page", post);
             context.insert("has_math", &post.has_math);
             context.insert("current_url", &post.url);
-            ("page.html", Some(post.output_dir.clone()))
         }
         Job::List(list) => {
             let entries: Vec<Entry<'_>> = list
@@ -172,42 +342,28 @@ fn render_job(
             context.insert("paginator", &list.paginator);
             context.insert("has_math", &has_math);
             context.insert("current_url", &site.url_of_dir(&list.output_dir));
-            match list.kind {
-                ListKind::Index => ("index.html", Some(list.output_dir.clone())),
-                ListKind::Term(t, i) => {
-                    let taxonomy = &site.taxonomies[t];
-                    let term: &Term = &taxonomy.terms[i];
-                    context.insert("taxonomy", taxonomy);
-                    context.insert("term", term);
-                    ("taxonomy_term.html", Some(list.output_dir.clone()))
-                }
+            if let ListKind::Term(t, i) = list.kind {
+                let taxonomy = &site.taxonomies[t];
+                let term: &Term = &taxonomy.terms[i];
+                context.insert("taxonomy", taxonomy);
+                context.insert("term", term);
             }
         }
         Job::TaxonomyIndex(taxonomy) => {
             context.insert("taxonomy", taxonomy);
             context.insert("has_math", &false);
             context.insert("current_url", &taxonomy.url);
-            ("taxonomy_list.html", Some(taxonomy.key.to_string()))
         }
         Job::NotFound => {
             context.insert("has_math", &false);
             context.insert("current_url", &format!("{}404.html", site.base_path));
-            ("404.html", None)
         }
-    };
+    }
     let html = theme
         .tera
-        .render(template, &context)
+        .render(job_template(job), &context)
         .map_err(|e| theme.diagnostic(&e))?;
-    let path = match dir {
-        Some(dir) if dir.is_empty() => "index.html".to_string(),
-        Some(dir) => format!("{dir}/index.html"),
-        None => "404.html".to_string(),
-    };
-    Ok(OutputFile {
-        path,
-        contents: Contents::Bytes(html.into_bytes()),
-    })
+    Ok(html.into_bytes().into())
 }
 
 /// Files that go beside article pages: everything in a bundle folder, and the

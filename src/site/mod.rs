@@ -18,7 +18,7 @@ use crate::slug::{encode_path, slugify};
 use paginate::PagerItem;
 
 /// An article after rendering, with the excerpt chosen for lists.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RenderedPage {
     /// The source.
     pub page: Page,
@@ -30,10 +30,12 @@ pub struct RenderedPage {
     pub excerpt_is_partial: bool,
     /// Whether the excerpt contains a formula.
     pub excerpt_has_math: bool,
+    /// A hash of the article's source file, standing for everything derived from it.
+    pub source_hash: u64,
 }
 
 /// A name and where it links to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Link {
     /// Shown text.
     pub name: String,
@@ -86,6 +88,9 @@ pub struct Post {
     pub extra: BTreeMap<String, serde_json::Value>,
     /// The newer neighbour, if any.
     pub newer: Option<Link>,
+    /// A hash of the source file: a page whose source, neighbours and terms did not change need not be rendered again.
+    #[serde(skip)]
+    pub source_hash: u64,
     /// The older neighbour, if any.
     pub older: Option<Link>,
     /// Output folder relative to the output root (not percent-encoded).
@@ -319,6 +324,7 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         excerpt,
         excerpt_is_partial,
         excerpt_has_math,
+        source_hash,
     } = rendered;
     let output_dir = format!("posts/{}", page.slug);
     let url = url_of_dir(base_path, &output_dir);
@@ -351,6 +357,7 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         extra: page.extra,
         newer: None,
         older: None,
+        source_hash,
         output_dir,
         source: page.relative,
         is_bundle: page.is_bundle,

@@ -24,6 +24,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> RenderedPage {
         excerpt: String::new(),
         excerpt_is_partial: false,
         excerpt_has_math: false,
+        source_hash: 0,
     }
 }
 

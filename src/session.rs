@@ -1,0 +1,358 @@
+//! A build kept in memory and brought up to date on demand: `build` refreshes
+//! it once and writes it out; `serve` refreshes it on every save.
+//!
+//! A refresh re-reads every source but only re-renders what changed: articles
+//! whose bytes hash differently, and pages whose inputs hash differently. It
+//! needs no list of changed files, so it cannot miss one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::content::{self, CONTENT_DIR, Loaded};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::markdown::{self, MarkdownRenderer, MathEngine, Source};
+use crate::render::{self, Inputs, Memo, OutputFile, Theme};
+use crate::site::{RenderedPage, Site};
+use crate::{BuildFailure, BuildOptions, BuildReport};
+
+/// One article as last loaded and rendered, with the hash of its bytes.
+struct Cached {
+    hash: u64,
+    loaded: Loaded,
+    rendered: Option<RenderedPage>,
+}
+
+/// What one refresh changed.
+#[derive(Debug, Clone, Default)]
+pub struct Refreshed {
+    /// The build's figures and warnings.
+    pub report: BuildReport,
+    /// Output paths added, removed or changed since the previous good build.
+    pub changed: Vec<String>,
+}
+
+/// A site build kept up to date.
+pub struct Session {
+    options: BuildOptions,
+    config_text: Option<String>,
+    config: Config,
+    math: MathEngine,
+    highlight_css: String,
+    articles: HashMap<PathBuf, Cached>,
+    memo: Memo,
+    files: BTreeMap<String, OutputFile>,
+}
+
+impl Session {
+    /// A session for `options`; nothing is read until [`Session::refresh`].
+    pub fn new(options: BuildOptions) -> Self {
+        Self {
+            options,
+            config_text: None,
+            config: Config::default(),
+            math: MathEngine::new(Default::default()),
+            highlight_css: String::new(),
+            articles: HashMap::new(),
+            memo: Memo::new(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The build's options.
+    pub fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// The files of the last good build, by output path (`/`-separated, not encoded).
+    pub fn files(&self) -> &BTreeMap<String, OutputFile> {
+        &self.files
+    }
+
+    /// Brings the build up to date with the files on disk.
+    ///
+    /// On errors the previous good build stays as it was, and every problem is returned.
+    pub fn refresh(&mut self) -> Result<Refreshed, BuildFailure> {
+        let started = Instant::now();
+        self.reload_config()?;
+        let root = self.options.root.clone();
+        let mut diagnostics = Vec::new();
+
+        let found = content::find(&root);
+        diagnostics.extend(found.warnings);
+        self.load_articles(&found.articles);
+        let (pages, formulas, code_blocks) = self.published_pages(&mut diagnostics);
+        let articles = pages.len();
+        diagnostics.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
+
+        let (site, site_diagnostics) = Site::assemble(pages, &self.config);
+        diagnostics.extend(site_diagnostics);
+
+        let output = match Theme::load(&root) {
+            Ok(theme) => {
+                let inputs = Inputs {
+                    config: &self.config,
+                    theme: &theme,
+                    highlight_css: &self.highlight_css,
+                    root: &root,
+                    assets: &found.assets,
+                    options: &self.options.render,
+                };
+                Some(render::render_site(&site, &inputs, &self.memo))
+            }
+            Err(problems) => {
+                diagnostics.extend(problems);
+                None
+            }
+        };
+        if let Some(output) = &output {
+            diagnostics.extend(output.diagnostics.iter().cloned());
+        }
+        diagnostics.sort();
+        diagnostics.dedup();
+        let output = match output {
+            Some(output) if !diagnostics.iter().any(Diagnostic::is_error) => output,
+            _ => return Err(BuildFailure { diagnostics }),
+        };
+
+        let files: BTreeMap<String, OutputFile> = output
+            .files
+            .into_iter()
+            .map(|f| (f.path.clone(), f))
+            .collect();
+        let changed = changed_paths(&self.files, &files);
+        self.files = files;
+        self.memo = output.memo;
+        Ok(Refreshed {
+            report: BuildReport {
+                articles,
+                pages: self.files.keys().filter(|p| p.ends_with(".html")).count(),
+                files: self.files.len(),
+                rendered_pages: output.rendered,
+                formulas,
+                distinct_formulas: self.math.distinct_formulas(),
+                code_blocks,
+                elapsed: started.elapsed(),
+                warnings: diagnostics,
+            },
+            changed,
+        })
+    }
+
+    /// Reads `blogsmith.yaml`; when it changed, everything is rebuilt from scratch.
+    fn reload_config(&mut self) -> Result<(), BuildFailure> {
+        let fail = |d: Diagnostic| BuildFailure {
+            diagnostics: vec![d],
+        };
+        let path = self.options.root.join(config::CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(fail(Diagnostic::error(
+                    config::CONFIG_FILE,
+                    format!("cannot read the configuration: {e}"),
+                )));
+            }
+        };
+        if self.config_text.as_deref() == Some(text.as_str()) {
+            return Ok(());
+        }
+        let mut config = Config::parse(&text).map_err(|d| {
+            fail(Diagnostic {
+                path: config::CONFIG_FILE.into(),
+                ..d
+            })
+        })?;
+        if let Some(base_url) = &self.options.base_url {
+            config.base_url.clone_from(base_url);
+        }
+        let highlight_css = markdown::highlight_stylesheet(
+            &config.highlight.light_theme,
+            &config.highlight.dark_theme,
+        )
+        .map_err(|e| fail(Diagnostic::error(config::CONFIG_FILE, e)))?;
+        if config.math.macros != self.config.math.macros || self.config_text.is_none() {
+            self.math = MathEngine::new(config.math.macros.clone());
+        }
+        self.config = config;
+        self.config_text = Some(text);
+        self.highlight_css = highlight_css;
+        self.articles.clear();
+        self.memo.clear();
+        Ok(())
+    }
+
+    /// Reads every article; parses and renders (in parallel) those whose bytes changed.
+    fn load_articles(&mut self, relatives: &[PathBuf]) {
+        let root = &self.options.root;
+        let content_dir = root.join(CONTENT_DIR);
+        let previous = &self.articles;
+        let renderer = MarkdownRenderer {
+            math: &self.math,
+            summary_length: self.config.summary_length,
+        };
+        let config = &self.config;
+        let fresh: Vec<(PathBuf, Option<Cached>)> = relatives
+            .par_iter()
+            .map(|relative| {
+                let bytes = match std::fs::read(content_dir.join(relative)) {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        let loaded = Loaded {
+                            page: None,
+                            diagnostics: vec![Diagnostic::error(
+                                Path::new(CONTENT_DIR).join(relative),
+                                format!("cannot read the file: {e}"),
+                            )],
+                        };
+                        return (
+                            relative.clone(),
+                            Some(Cached {
+                                hash: 0,
+                                loaded,
+                                rendered: None,
+                            }),
+                        );
+                    }
+                };
+                let hash = hash_bytes(&bytes);
+                if previous
+                    .get(relative)
+                    .is_some_and(|cached| cached.hash == hash)
+                {
+                    return (relative.clone(), None);
+                }
+                let mut loaded = content::parse_article(root, relative, &bytes, config);
+                let rendered = loaded
+                    .page
+                    .clone()
+                    .map(|page| render_page(page, &renderer, hash));
+                if let Some(rendered) = &rendered {
+                    loaded
+                        .diagnostics
+                        .extend(rendered.rendered.diagnostics.iter().cloned());
+                }
+                (
+                    relative.clone(),
+                    Some(Cached {
+                        hash,
+                        loaded,
+                        rendered,
+                    }),
+                )
+            })
+            .collect();
+        let mut articles = HashMap::with_capacity(fresh.len());
+        for (relative, cached) in fresh {
+            let cached = match cached {
+                Some(cached) => cached,
+                None => match self.articles.remove(&relative) {
+                    Some(cached) => cached,
+                    None => continue,
+                },
+            };
+            articles.insert(relative, cached);
+        }
+        self.articles = articles;
+    }
+
+    /// The articles to publish (drafts only with `--drafts`), in source order, with their problems.
+    fn published_pages(
+        &self,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (Vec<RenderedPage>, usize, usize) {
+        let strict = self.options.strict || self.config.math.strict;
+        let mut relatives: Vec<&PathBuf> = self.articles.keys().collect();
+        relatives.sort();
+        let mut pages = Vec::with_capacity(relatives.len());
+        let (mut formulas, mut code_blocks) = (0, 0);
+        for relative in relatives {
+            let cached = &self.articles[relative];
+            diagnostics.extend(cached.loaded.diagnostics.iter().cloned().map(|d| {
+                if strict && markdown::is_math_error(&d) {
+                    Diagnostic {
+                        severity: Severity::Error,
+                        ..d
+                    }
+                } else {
+                    d
+                }
+            }));
+            let Some(page) = &cached.rendered else {
+                continue;
+            };
+            if page.page.draft && !self.options.drafts {
+                continue;
+            }
+            formulas += page.rendered.formulas;
+            code_blocks += page.rendered.code_blocks;
+            pages.push(page.clone());
+        }
+        (pages, formulas, code_blocks)
+    }
+}
+
+/// Renders one article and picks its excerpt: the part before `<!-- more -->`,
+/// else the front matter `summary`, else the automatic excerpt.
+fn render_page(
+    page: content::Page,
+    renderer: &MarkdownRenderer<'_>,
+    source_hash: u64,
+) -> RenderedPage {
+    let rendered = renderer.render(Source {
+        body: &page.body,
+        path: &page.source,
+        first_line: page.body_line,
+    });
+    let (excerpt, excerpt_is_partial) = match (&rendered.before_more, &page.summary) {
+        (Some(before), _) => (before.clone(), true),
+        (None, Some(summary)) => (
+            renderer.render_fragment(summary, &page.source, 1).html,
+            true,
+        ),
+        (None, None) => (
+            rendered.auto_excerpt.clone(),
+            rendered.auto_excerpt.ends_with("…</p>"),
+        ),
+    };
+    let excerpt_has_math = excerpt.contains("class=\"katex");
+    RenderedPage {
+        page,
+        rendered,
+        excerpt,
+        excerpt_is_partial,
+        excerpt_has_math,
+        source_hash,
+    }
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Paths whose file was added, removed or changed between two builds.
+fn changed_paths(
+    before: &BTreeMap<String, OutputFile>,
+    after: &BTreeMap<String, OutputFile>,
+) -> Vec<String> {
+    let mut changed: Vec<String> = after
+        .iter()
+        .filter(|(path, file)| before.get(*path) != Some(*file))
+        .map(|(path, _)| path.clone())
+        .collect();
+    changed.extend(
+        before
+            .keys()
+            .filter(|path| !after.contains_key(*path))
+            .cloned(),
+    );
+    changed.sort();
+    changed
+}

@@ -1,0 +1,159 @@
+//! A refreshed session re-renders only what a change affects, and a failed
+//! refresh keeps the last good build.
+
+mod common;
+
+use blogsmith::Session;
+use common::Fixture;
+
+fn site_with_articles(count: usize) -> Fixture {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "paginate: 3\n");
+    for i in 1..=count {
+        site.article(
+            &format!("a{i:02}.md"),
+            &format!("title: 第{i}篇\ndate: 2026-01-{i:02}\ntags: [t{}]", i % 2),
+            &format!("正文{i}，公式$x_{i}$。\n"),
+        );
+    }
+    site
+}
+
+fn session(site: &Fixture) -> Session {
+    let mut session = Session::new(site.options());
+    let first = session.refresh().expect("first build");
+    assert_eq!(
+        first.report.rendered_pages, first.report.pages,
+        "the first refresh renders everything"
+    );
+    session
+}
+
+#[test]
+fn nothing_changed_renders_nothing() {
+    let site = site_with_articles(7);
+    let mut session = session(&site);
+    let again = session.refresh().expect("refresh");
+    assert_eq!(again.report.rendered_pages, 0);
+    assert!(again.changed.is_empty(), "{:?}", again.changed);
+}
+
+#[test]
+fn an_article_edit_changes_its_page_and_the_lists_showing_it() {
+    let site = site_with_articles(7);
+    let mut session = session(&site);
+    // a07 is the newest: first on the index, on tag t1's first page.
+    site.article(
+        "a07.md",
+        "title: 第7篇\ndate: 2026-01-07\ntags: [t1]",
+        "改过的正文。\n",
+    );
+    let refreshed = session.refresh().expect("refresh");
+    assert_eq!(
+        refreshed.changed,
+        ["index.html", "posts/a07/index.html", "tags/t1/index.html"],
+        "only the article and the lists showing its excerpt"
+    );
+    assert_eq!(refreshed.report.rendered_pages, 3);
+    let html = String::from_utf8_lossy(match &session.files()["posts/a07/index.html"].contents {
+        blogsmith::render::Contents::Bytes(bytes) => bytes,
+        other => panic!("{other:?}"),
+    })
+    .into_owned();
+    assert!(html.contains("改过的正文"));
+}
+
+#[test]
+fn a_title_change_also_updates_the_neighbours() {
+    let site = site_with_articles(5);
+    let mut session = session(&site);
+    site.article(
+        "a03.md",
+        "title: 新标题\ndate: 2026-01-03\ntags: [t1]",
+        "正文3，公式$x_3$。\n",
+    );
+    let changed = session.refresh().expect("refresh").changed;
+    for page in [
+        "posts/a02/index.html",
+        "posts/a03/index.html",
+        "posts/a04/index.html",
+    ] {
+        assert!(changed.contains(&page.to_string()), "{page} in {changed:?}");
+    }
+    assert!(
+        !changed.contains(&"posts/a01/index.html".to_string()),
+        "{changed:?}"
+    );
+}
+
+#[test]
+fn a_template_change_rerenders_the_pages_using_it() {
+    let site = site_with_articles(4);
+    let mut session = session(&site);
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}新的 404{% endblock content %}",
+    );
+    let refreshed = session.refresh().expect("refresh");
+    assert_eq!(refreshed.changed, ["404.html"]);
+    site.write("templates/partials/pager.html", "<nav>pager</nav>");
+    let refreshed = session.refresh().expect("refresh");
+    assert!(
+        refreshed.changed.iter().all(|p| !p.starts_with("posts/")),
+        "articles do not use the pager: {:?}",
+        refreshed.changed
+    );
+    assert!(refreshed.changed.contains(&"index.html".to_string()));
+}
+
+#[test]
+fn added_and_removed_articles_are_seen() {
+    let site = site_with_articles(3);
+    let mut session = session(&site);
+    site.article("new.md", "title: 新文章\ndate: 2026-02-01", "正文\n");
+    let changed = session.refresh().expect("refresh").changed;
+    assert!(
+        changed.contains(&"posts/new/index.html".to_string()),
+        "{changed:?}"
+    );
+    std::fs::remove_file(site.root().join("content/a01.md")).unwrap();
+    let changed = session.refresh().expect("refresh").changed;
+    assert!(
+        changed.contains(&"posts/a01/index.html".to_string()),
+        "removed pages are reported: {changed:?}"
+    );
+    assert!(!session.files().contains_key("posts/a01/index.html"));
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_last_good_build() {
+    let site = site_with_articles(3);
+    let mut session = session(&site);
+    let before = session.files().clone();
+    site.article("a02.md", "title: 坏\ndate: not-a-date", "正文\n");
+    let failure = session.refresh().expect_err("bad front matter");
+    assert!(
+        failure
+            .diagnostics
+            .iter()
+            .any(|d| d.to_string().starts_with("content/a02.md:3:7: error")),
+        "{failure:?}"
+    );
+    assert_eq!(session.files(), &before);
+    site.article("a02.md", "title: 好了\ndate: 2026-01-02", "正文\n");
+    let refreshed = session.refresh().expect("fixed");
+    assert!(
+        refreshed
+            .changed
+            .contains(&"posts/a02/index.html".to_string())
+    );
+}
+
+#[test]
+fn a_config_change_rebuilds_everything() {
+    let site = site_with_articles(3);
+    let mut session = session(&site);
+    site.write("blogsmith.yaml", "paginate: 3\ntitle: 新站名\n");
+    let refreshed = session.refresh().expect("refresh");
+    assert_eq!(refreshed.report.rendered_pages, refreshed.report.pages);
+}
