@@ -164,18 +164,24 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
     };
     let globals_hash = hash_json(&globals);
     let jobs = jobs(site);
-    let results: Vec<(Result<(String, Arc<[u8]>), Diagnostic>, u64, bool)> = jobs
+    let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
             let key = job_key(job, site, theme, globals_hash);
             let path = job_path(job);
             match previous.get(&path) {
-                Some((old, bytes)) if *old == key => (Ok((path, Arc::clone(bytes))), key, false),
-                _ => (
-                    render_job(job, site, theme, &base).map(|bytes| (path, bytes)),
+                Some((old, bytes)) if *old == key => JobResult {
+                    path,
                     key,
-                    true,
-                ),
+                    fresh: false,
+                    bytes: Ok(Arc::clone(bytes)),
+                },
+                _ => JobResult {
+                    path,
+                    key,
+                    fresh: true,
+                    bytes: render_job(job, site, theme, &base),
+                },
             }
         })
         .collect();
@@ -183,9 +189,15 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
     let mut memo = Memo::with_capacity(results.len());
     let mut diagnostics = BTreeSet::new();
     let mut rendered = 0;
-    for (result, key, fresh) in results {
-        match result {
-            Ok((path, bytes)) => {
+    for JobResult {
+        path,
+        key,
+        fresh,
+        bytes,
+    } in results
+    {
+        match bytes {
+            Ok(bytes) => {
                 rendered += usize::from(fresh);
                 memo.insert(path.clone(), (key, Arc::clone(&bytes)));
                 files.push(OutputFile {
@@ -215,6 +227,14 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         diagnostics: diagnostics.into_iter().collect(),
         rendered,
     }
+}
+
+/// One page after rendering, or reused from the memo.
+struct JobResult {
+    path: String,
+    key: u64,
+    fresh: bool,
+    bytes: Result<Arc<[u8]>, Diagnostic>,
 }
 
 /// Feeds bytes written to it into a hasher.
