@@ -10,7 +10,7 @@ pub enum Piece {
     Text(String),
     /// An inline formula: never cut in half.
     Math {
-        /// Its rendered HTML.
+        /// Its HTML (or a placeholder for it).
         html: String,
         /// Its TeX, for plain-text uses.
         tex: String,
@@ -133,14 +133,14 @@ fn to_units(pieces: &[Piece]) -> Vec<Unit<'_>> {
                 let Some(first) = text.chars().next() else {
                     continue;
                 };
-                if pending_break && needs_space(units.last(), first) {
+                if pending_break && needs_space(units.last()) {
                     units.push(Unit::Char(' '));
                 }
                 pending_break = false;
                 units.extend(text.chars().map(Unit::Char));
             }
             Piece::Math { html, weight, .. } => {
-                if pending_break && needs_space(units.last(), 'x') {
+                if pending_break && needs_space(units.last()) {
                     units.push(Unit::Char(' '));
                 }
                 pending_break = false;
@@ -154,11 +154,13 @@ fn to_units(pieces: &[Piece]) -> Vec<Unit<'_>> {
     units
 }
 
-fn needs_space(before: Option<&Unit<'_>>, next: char) -> bool {
+/// Between two blocks (a heading and its paragraph) a space keeps `小结` from
+/// running into the next sentence, unless CJK punctuation already ends the first.
+fn needs_space(before: Option<&Unit<'_>>) -> bool {
     match before {
         None => false,
-        Some(Unit::Char(c)) => !c.is_whitespace() && !is_cjk(*c) && !is_cjk(next),
-        Some(Unit::Math(..)) => !is_cjk(next),
+        Some(Unit::Char(c)) => !c.is_whitespace() && !(is_cjk(*c) && !c.is_alphanumeric()),
+        Some(Unit::Math(..)) => true,
     }
 }
 
@@ -257,17 +259,17 @@ mod tests {
     }
 
     #[test]
-    fn blocks_join_with_a_space_only_between_latin_text() {
+    fn blocks_join_with_a_space_unless_cjk_punctuation_ends_the_first() {
         let pieces = [
             text("标题"),
             Piece::Break,
-            text("正文"),
+            text("正文。"),
             Piece::Break,
             text("end"),
             Piece::Break,
             text("next"),
         ];
-        assert_eq!(build(&pieces, 350), "<p>标题正文end next</p>");
+        assert_eq!(build(&pieces, 350), "<p>标题 正文。end next</p>");
     }
 
     #[test]

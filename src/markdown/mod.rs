@@ -123,7 +123,10 @@ impl MarkdownRenderer<'_> {
         Rendered {
             html,
             before_more,
-            auto_excerpt: excerpt::build(&pieces, self.summary_length),
+            auto_excerpt: placeholder::substitute(
+                &excerpt::build(&pieces, self.summary_length),
+                &formulas,
+            ),
             description: excerpt::plain(&pieces, DESCRIPTION_LENGTH),
             toc,
             formulas: formulas.len(),
@@ -513,14 +516,16 @@ fn readable_text(events: &[Event<'_>], formulas: &[Formula]) -> (Vec<Piece>, Tex
                         count.add(text);
                         pieces.push(Piece::Text(text.to_string()));
                     }
-                    placeholder::Part::Formula(f) if !f.display && !f.failed => {
+                    placeholder::Part::Formula(f, raw) if !f.display && !f.failed => {
+                        // The placeholder, not the HTML: the excerpt goes through
+                        // `substitute` like the page, for the same line-breaking rules.
                         pieces.push(Piece::Math {
-                            html: placeholder::inline_html(f),
+                            html: raw.to_string(),
                             tex: f.tex.clone(),
                             weight: excerpt::math_weight(&f.tex),
                         });
                     }
-                    placeholder::Part::Formula(_) => {}
+                    placeholder::Part::Formula(..) => {}
                 });
             }
             Event::SoftBreak | Event::HardBreak => pieces.push(Piece::Text(" ".into())),

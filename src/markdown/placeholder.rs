@@ -82,7 +82,7 @@ pub enum Part<'t, 'f> {
     /// Text between formulas.
     Text(&'t str),
     /// A formula.
-    Formula(&'f Formula),
+    Formula(&'f Formula, &'t str),
 }
 
 /// Calls `f` for each run of text and each formula in `text`.
@@ -94,7 +94,7 @@ pub fn for_each_part<'t, 'f>(
     for_each_index(text, |part| match part {
         Ok(s) => f(Part::Text(s)),
         Err((i, raw)) => match formulas.get(i) {
-            Some(formula) => f(Part::Formula(formula)),
+            Some(formula) => f(Part::Formula(formula, raw)),
             None => f(Part::Text(raw)),
         },
     });
@@ -151,12 +151,14 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
     let mut out = String::with_capacity(html.len() + extra);
     let mut in_tag = false;
     let mut skip_close_p = false;
+    let mut skip_bytes = 0;
     for (i, part) in parts.iter().enumerate() {
         match *part {
             Ok(mut text) => {
                 if std::mem::take(&mut skip_close_p) {
                     text = text.strip_prefix("</p>").unwrap_or(text);
                 }
+                text = &text[std::mem::take(&mut skip_bytes)..];
                 in_tag = ends_inside_tag(text, in_tag);
                 out.push_str(text);
             }
@@ -170,7 +172,23 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
                 if in_tag {
                     out.push_str(&escape(&formula.tex));
                 } else if !formula.display {
-                    out.push_str(&inline_html(formula));
+                    let after = match parts.get(i + 1) {
+                        Some(Ok(next)) => leading_run(next, NO_LINE_START),
+                        _ => "",
+                    };
+                    let before = trailing_run(&out, NO_LINE_END).len();
+                    if after.is_empty() && before == 0 {
+                        out.push_str(&inline_html(formula));
+                    } else {
+                        // A line must not start with `。` or end with `（`: keep them with the formula.
+                        let opening = out.split_off(out.len() - before);
+                        out.push_str("<span class=\"math-nowrap\">");
+                        out.push_str(&opening);
+                        out.push_str(&inline_html(formula));
+                        out.push_str(after);
+                        out.push_str("</span>");
+                        skip_bytes = after.len();
+                    }
                 } else if alone_in_paragraph {
                     out.truncate(out.len() - "<p>".len());
                     out.push_str("<div class=\"math display\">");
@@ -186,6 +204,34 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
         }
     }
     out
+}
+
+/// CJK punctuation that may not start a line (closing marks, stops, commas).
+const NO_LINE_START: &str = "。，、；：！？）」』】》〉〕”’…—．";
+/// CJK punctuation that may not end a line (opening brackets and quotes).
+const NO_LINE_END: &str = "（「『【《〈〔“‘";
+
+/// The longest prefix of `text` made of `chars` (at most two characters).
+fn leading_run<'t>(text: &'t str, chars: &str) -> &'t str {
+    let end = text
+        .char_indices()
+        .take(2)
+        .take_while(|(_, c)| chars.contains(*c))
+        .map(|(i, c)| i + c.len_utf8())
+        .last();
+    &text[..end.unwrap_or(0)]
+}
+
+/// The longest suffix of `text` made of `chars` (at most two characters).
+fn trailing_run<'t>(text: &'t str, chars: &str) -> &'t str {
+    let start = text
+        .char_indices()
+        .rev()
+        .take(2)
+        .take_while(|(_, c)| chars.contains(*c))
+        .map(|(i, _)| i)
+        .last();
+    &text[start.unwrap_or(text.len())..]
 }
 
 /// Whether, after `text`, we are inside a tag (`<…` not yet closed by `>`).
@@ -249,7 +295,22 @@ mod tests {
         let html = "<p>设\u{E000}0\u{E001}。</p>\n<p>\u{E000}1\u{E001}</p>\n<p><img alt=\"\u{E000}2\u{E001}\"> \u{E000}1\u{E001}</p>\n<p>\u{E000}1\u{E001} 后文</p>";
         assert_eq!(
             substitute(html, &formulas),
-            "<p>设<span class=\"math inline\"><i>x</i></span>。</p>\n<div class=\"math display\"><b>D</b></div>\n<p><img alt=\"a&lt;b\"> <span class=\"math display\"><b>D</b></span></p>\n<p><span class=\"math display\"><b>D</b></span> 后文</p>"
+            "<p>设<span class=\"math-nowrap\"><span class=\"math inline\"><i>x</i></span>。</span></p>\n<div class=\"math display\"><b>D</b></div>\n<p><img alt=\"a&lt;b\"> <span class=\"math display\"><b>D</b></span></p>\n<p><span class=\"math display\"><b>D</b></span> 后文</p>"
+        );
+    }
+
+    #[test]
+    fn cjk_punctuation_stays_with_inline_math() {
+        let formulas = [formula("<i>x</i>", "x", false)];
+        let html = "<p>输出为（\u{E000}0\u{E001}）。下一句</p>";
+        assert_eq!(
+            substitute(html, &formulas),
+            "<p>输出为<span class=\"math-nowrap\">（<span class=\"math inline\"><i>x</i></span>）。</span>下一句</p>"
+        );
+        let plain = "<p>设\u{E000}0\u{E001}和</p>";
+        assert_eq!(
+            substitute(plain, &formulas),
+            "<p>设<span class=\"math inline\"><i>x</i></span>和</p>"
         );
     }
 

@@ -149,7 +149,7 @@ fn auto_excerpt_keeps_inline_math_and_skips_code() {
     let r = render("# 标题\n\n设$x$为输入。\n\n```python\nprint(1)\n```\n\n结束。\n");
     assert!(
         r.auto_excerpt
-            .starts_with("<p>标题设<span class=\"math inline\">"),
+            .starts_with("<p>标题 设<span class=\"math inline\">"),
         "{}",
         r.auto_excerpt
     );
