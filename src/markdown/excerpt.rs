@@ -130,9 +130,9 @@ fn to_units(pieces: &[Piece]) -> Vec<Unit<'_>> {
                 } else {
                     text.as_str()
                 };
-                let Some(first) = text.chars().next() else {
+                if text.is_empty() {
                     continue;
-                };
+                }
                 if pending_break && needs_space(units.last()) {
                     units.push(Unit::Char(' '));
                 }
@@ -159,7 +159,7 @@ fn to_units(pieces: &[Piece]) -> Vec<Unit<'_>> {
 fn needs_space(before: Option<&Unit<'_>>) -> bool {
     match before {
         None => false,
-        Some(Unit::Char(c)) => !c.is_whitespace() && !(is_cjk(*c) && !c.is_alphanumeric()),
+        Some(Unit::Char(c)) => !c.is_whitespace() && (!is_cjk(*c) || c.is_alphanumeric()),
         Some(Unit::Math(..)) => true,
     }
 }
