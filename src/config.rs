@@ -42,6 +42,8 @@ pub struct Config {
     pub math: MathConfig,
     /// Code highlighting options.
     pub highlight: HighlightConfig,
+    /// Atom and RSS feeds.
+    pub feed: FeedConfig,
     /// Free-form values for templates, as `config.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -61,6 +63,7 @@ impl Default for Config {
             taxonomies: Taxonomies::default(),
             math: MathConfig::default(),
             highlight: HighlightConfig::default(),
+            feed: FeedConfig::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -121,6 +124,25 @@ pub struct MathConfig {
     pub macros: BTreeMap<String, String>,
     /// Fail the build on formulas KaTeX cannot parse.
     pub strict: bool,
+}
+
+/// Feed options.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedConfig {
+    /// How many of the newest articles the feeds carry.
+    pub limit: usize,
+    /// Whole articles instead of excerpts.
+    pub full_content: bool,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        Self {
+            limit: 20,
+            full_content: false,
+        }
+    }
 }
 
 /// Code highlighting options.

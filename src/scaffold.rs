@@ -32,7 +32,7 @@ const INIT_CONFIG: &str = r#"# blogsmith configuration: every key is optional.
 title: "我的学习笔记"
 subtitle: "机器学习，一步一个公式"
 description: "机器学习与深度学习的学习笔记"
-base_url: "/"
+base_url: "https://example.com/"   # where you publish: feeds and the sitemap need it
 language: zh-CN
 timezone: Asia/Shanghai
 author: ""

@@ -68,8 +68,9 @@ fn writes_every_page_at_its_path() {
         .filter(|p| p.ends_with(".html"))
         .count();
     assert_eq!(report.pages, html_pages);
-    // 3 articles + 2 index pages + tags (list + transformer×2 + 位置编码) + categories (list + 3) + 404
-    assert_eq!(html_pages, 3 + 2 + 4 + 4 + 1);
+    // 3 articles + 2 index pages + tags (list + transformer×2 + 位置编码) + categories (list + 3)
+    // + archives + 404
+    assert_eq!(html_pages, 3 + 2 + 4 + 4 + 1 + 1);
 }
 
 #[test]
@@ -489,7 +490,7 @@ fn config_macros_apply_to_every_page() {
     let site = Fixture::new();
     site.write(
         "blogsmith.yaml",
-        "math:\n  macros:\n    \"\\\\R\": \"\\\\mathbb{R}\"\n",
+        "base_url: https://example.com/\nmath:\n  macros:\n    \"\\\\R\": \"\\\\mathbb{R}\"\n",
     );
     site.article("a.md", "title: A\ndate: 2026-01-01", "设$x \\in \\R^d$。\n");
     site.article(

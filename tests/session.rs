@@ -51,8 +51,15 @@ fn an_article_edit_changes_its_page_and_the_lists_showing_it() {
     let refreshed = session.refresh().expect("refresh");
     assert_eq!(
         refreshed.changed,
-        ["index.html", "posts/a07/index.html", "tags/t1/index.html"],
-        "only the article and the lists showing its excerpt"
+        [
+            "atom.xml",
+            "index.html",
+            "posts/a07/index.html",
+            "rss.xml",
+            "tags/t1/atom.xml",
+            "tags/t1/index.html"
+        ],
+        "only the article, the lists showing its excerpt, and the feeds carrying it"
     );
     assert_eq!(refreshed.report.rendered_pages, 3);
     let html = String::from_utf8_lossy(match &session.files()["posts/a07/index.html"].contents {

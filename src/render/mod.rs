@@ -15,7 +15,7 @@ use tera::Context;
 use crate::config::Config;
 use crate::content::CONTENT_DIR;
 use crate::diagnostic::Diagnostic;
-use crate::site::{Link, ListKind, ListPage, Post, Site, Taxonomy, Term};
+use crate::site::{ArchiveYear, Link, ListKind, ListPage, Post, Site, Taxonomy, Term, feeds};
 pub use output::{Contents, OutputFile};
 pub use theme::Theme;
 
@@ -79,6 +79,8 @@ struct Globals<'a> {
     highlight_css: String,
     katex_css: String,
     style_css: String,
+    feed_url: String,
+    permalink_root: &'a str,
     live_reload: Option<&'a str>,
 }
 
@@ -148,6 +150,8 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         highlight_css: format!("{}{HIGHLIGHT_CSS}", site.base_path),
         katex_css: format!("{}katex/katex.min.css", site.base_path),
         style_css: format!("{}style.css", site.base_path),
+        feed_url: site.url_of_file("atom.xml"),
+        permalink_root: &site.permalink_root,
         live_reload: options.live_reload.as_deref(),
     };
     let base = match Context::from_serialize(&globals) {
@@ -163,7 +167,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         }
     };
     let globals_hash = hash_json(&globals);
-    let jobs = jobs(site);
+    let jobs = jobs(site, config);
     let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
@@ -214,6 +218,12 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         path: HIGHLIGHT_CSS.into(),
         contents: Contents::Bytes(highlight_css.as_bytes().into()),
     });
+    for (path, text) in feeds::generate(site, config) {
+        files.push(OutputFile {
+            path,
+            contents: Contents::Bytes(text.into_bytes().into()),
+        });
+    }
     for (path, source) in &theme.static_files {
         files.push(OutputFile {
             path: path.clone(),
@@ -292,6 +302,7 @@ fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 
             hash_json(&(entries, &list.paginator, term)).hash(&mut hasher);
         }
         Job::TaxonomyIndex(taxonomy) => hash_json(taxonomy).hash(&mut hasher),
+        Job::Archives(years) => hash_json(years).hash(&mut hasher),
         Job::NotFound => {}
     }
     hasher.finish()
@@ -303,6 +314,7 @@ fn job_template(job: &Job<'_>) -> &'static str {
         Job::List(list) if list.kind == ListKind::Index => "index.html",
         Job::List(_) => "taxonomy_term.html",
         Job::TaxonomyIndex(_) => "taxonomy_list.html",
+        Job::Archives(_) => "archives.html",
         Job::NotFound => "404.html",
     }
 }
@@ -313,6 +325,7 @@ fn job_path(job: &Job<'_>) -> String {
         Job::Post(post) => &post.output_dir,
         Job::List(list) => &list.output_dir,
         Job::TaxonomyIndex(taxonomy) => taxonomy.key,
+        Job::Archives(_) => "archives",
         Job::NotFound => return "404.html".to_string(),
     };
     if dir.is_empty() {
@@ -327,13 +340,15 @@ enum Job<'a> {
     Post(&'a Post),
     List(ListPage),
     TaxonomyIndex(&'a Taxonomy),
+    Archives(Vec<ArchiveYear>),
     NotFound,
 }
 
-fn jobs(site: &Site) -> Vec<Job<'_>> {
+fn jobs<'a>(site: &'a Site, config: &Config) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> = site.posts.iter().map(Job::Post).collect();
     jobs.extend(site.list_pages().into_iter().map(Job::List));
     jobs.extend(site.taxonomies.iter().map(Job::TaxonomyIndex));
+    jobs.push(Job::Archives(site.archives(&config.time_zone())));
     jobs.push(Job::NotFound);
     jobs
 }
@@ -373,6 +388,12 @@ fn render_job(
             context.insert("taxonomy", taxonomy);
             context.insert("has_math", &false);
             context.insert("current_url", &taxonomy.url);
+        }
+        Job::Archives(years) => {
+            context.insert("years", years);
+            context.insert("total", &site.posts.len());
+            context.insert("has_math", &false);
+            context.insert("current_url", &site.url_of_dir("archives"));
         }
         Job::NotFound => {
             context.insert("has_math", &false);

@@ -1,5 +1,6 @@
 //! The whole site: articles in order, their neighbours, list pages and taxonomies.
 
+pub mod feeds;
 pub mod paginate;
 
 use std::collections::BTreeMap;
@@ -107,6 +108,20 @@ pub struct Post {
     pub local_links: Vec<String>,
     #[serde(skip)]
     timestamp: Timestamp,
+    #[serde(skip)]
+    updated_timestamp: Option<Timestamp>,
+}
+
+impl Post {
+    /// When it was published.
+    pub fn published(&self) -> Timestamp {
+        self.timestamp
+    }
+
+    /// When it last changed: `updated`, else its date.
+    pub fn last_modified(&self) -> Timestamp {
+        self.updated_timestamp.unwrap_or(self.timestamp)
+    }
 }
 
 /// One term of a taxonomy (a tag or a category).
@@ -178,6 +193,26 @@ pub struct Paginator {
     pub pages: Vec<PagerItem>,
 }
 
+/// One year of the archives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveYear {
+    /// The year.
+    pub year: i16,
+    /// Articles that year.
+    pub count: usize,
+    /// Its months, newest first.
+    pub months: Vec<ArchiveMonth>,
+}
+
+/// One month of the archives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveMonth {
+    /// 1–12.
+    pub month: i8,
+    /// Its articles, newest first.
+    pub entries: Vec<Link>,
+}
+
 /// The assembled site.
 #[derive(Debug)]
 pub struct Site {
@@ -189,6 +224,8 @@ pub struct Site {
     pub base_path: String,
     /// Articles per index page.
     pub paginate: usize,
+    /// What goes before a URL path to make it absolute (`https://example.com`), or empty.
+    pub permalink_root: String,
 }
 
 impl Site {
@@ -214,6 +251,12 @@ impl Site {
         link_neighbours(&mut posts);
 
         let mut diagnostics = Vec::new();
+        if !config.base_url.contains("://") {
+            diagnostics.push(
+                Diagnostic::warning(crate::config::CONFIG_FILE, format!("base_url `{}` is not an absolute URL: feeds, the sitemap and canonical links will be relative", config.base_url))
+                    .with_hint("set base_url to where the site is published, e.g. https://example.com/"),
+            );
+        }
         let mut taxonomies = Vec::new();
         let specs: [(&'static str, &TaxonomyConfig); 2] = [
             ("tags", &config.taxonomies.tags),
@@ -242,6 +285,7 @@ impl Site {
             taxonomies,
             base_path,
             paginate: config.paginate,
+            permalink_root: permalink_root.clone(),
         };
         (site, diagnostics)
     }
@@ -301,6 +345,44 @@ impl Site {
                 }
             })
             .collect()
+    }
+
+    /// The URL of an output file (`tags/x/atom.xml` → `/tags/x/atom.xml`).
+    pub fn url_of_file(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, encode_path(path))
+    }
+
+    /// Every article grouped by year and month (newest first), for `/archives/`.
+    pub fn archives(&self, tz: &TimeZone) -> Vec<ArchiveYear> {
+        let mut years: Vec<ArchiveYear> = Vec::new();
+        for post in &self.posts {
+            let date = post.published().to_zoned(tz.clone());
+            let (year, month) = (date.year(), date.month());
+            if years.last().is_none_or(|y| y.year != year) {
+                years.push(ArchiveYear {
+                    year,
+                    count: 0,
+                    months: Vec::new(),
+                });
+            }
+            let Some(current) = years.last_mut() else {
+                continue;
+            };
+            current.count += 1;
+            if current.months.last().is_none_or(|m| m.month != month) {
+                current.months.push(ArchiveMonth {
+                    month,
+                    entries: Vec::new(),
+                });
+            }
+            if let Some(m) = current.months.last_mut() {
+                m.entries.push(Link {
+                    name: post.title.clone(),
+                    url: post.url.clone(),
+                });
+            }
+        }
+        years
     }
 
     /// The URL of an output folder (`""` → `/`, `tags/自监督` → `/tags/%E8…/`).
@@ -364,6 +446,7 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         local_links: rendered.local_links,
         slug: page.slug,
         timestamp: page.date,
+        updated_timestamp: page.updated,
     }
 }
 

@@ -31,6 +31,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> RenderedPage {
 fn config(paginate: usize) -> Config {
     Config {
         paginate,
+        base_url: "https://example.com/".into(),
         ..Config::default()
     }
 }
