@@ -60,6 +60,8 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it, when we can tell.
     pub hint: Option<String>,
+    /// A warning that `--strict` turns into an error (math errors, broken links).
+    pub strict: bool,
 }
 
 impl Diagnostic {
@@ -80,6 +82,7 @@ impl Diagnostic {
             severity,
             message: message.into(),
             hint: None,
+            strict: false,
         }
     }
 
@@ -93,6 +96,24 @@ impl Diagnostic {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The same problem, made an error by `--strict`.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
+    /// The same problem as an error if `strict` and it is one `--strict` escalates.
+    pub fn escalated(self, strict: bool) -> Self {
+        if strict && self.strict {
+            Self {
+                severity: Severity::Error,
+                ..self
+            }
+        } else {
+            self
+        }
     }
 
     /// Whether this problem fails the build.

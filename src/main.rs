@@ -19,7 +19,7 @@ use blogsmith::{BuildOptions, build, find_root, scaffold};
 into a static blog: formulas typeset on the server with KaTeX, code highlighted, a paginated \
 Latest Updates index, tag and category pages.\n\n\
 A site is a folder with an optional blogsmith.yaml and a content/ folder of *.md articles.",
-    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
+    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith check                find every problem, write nothing\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -51,6 +51,21 @@ On any error nothing is written: the previous output stays as it was, and the ex
         /// Fail on formulas KaTeX cannot parse, instead of warning (same as math.strict: true).
         #[arg(long)]
         strict: bool,
+    },
+    /// Check the whole site (front matter, math, links, templates) without writing anything.
+    #[command(
+        long_about = "Check the whole site without writing anything: configuration, front matter, \
+math, links between articles and to files, templates. It is as strict as `build --strict`: \
+formulas KaTeX cannot parse and broken links are errors. Exit code 1 on any error.",
+        after_help = "Examples:\n  blogsmith check\n  blogsmith check --drafts --root my-notes"
+    )]
+    Check {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Check articles marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Create a new site in DIR: a blogsmith.yaml and one example article.
     #[command(after_help = "Example:\n  blogsmith init my-notes && cd my-notes && blogsmith build")]
@@ -90,6 +105,14 @@ fn main() -> ExitCode {
                 ..BuildOptions::new(&root)
             };
             run_build(&options, &output)
+        }
+        Command::Check { root, drafts } => {
+            let options = BuildOptions {
+                drafts,
+                strict: true,
+                ..BuildOptions::new(site_root(root))
+            };
+            run_check(options)
         }
         Command::Init { dir } => match scaffold::init(&dir) {
             Ok(files) => {
@@ -140,6 +163,29 @@ fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
             let errors = failure.errors().count();
             fail(&format!(
                 "build failed with {errors} error(s); the previous output was left untouched"
+            ))
+        }
+    }
+}
+
+fn run_check(options: BuildOptions) -> ExitCode {
+    match blogsmith::Session::new(options).refresh() {
+        Ok(refreshed) => {
+            print_diagnostics(&refreshed.report.warnings);
+            println!(
+                "{} {} articles, {} pages: no errors, {} warning(s)",
+                paint("checked", AnsiColor::Green),
+                refreshed.report.articles,
+                refreshed.report.pages,
+                refreshed.report.warnings.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            print_diagnostics(&failure.diagnostics);
+            fail(&format!(
+                "check found {} error(s)",
+                failure.errors().count()
             ))
         }
     }

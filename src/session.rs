@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, MarkdownRenderer, MathEngine, Source};
 use crate::render::{self, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
@@ -89,7 +89,7 @@ impl Session {
         let articles = pages.len();
         diagnostics.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
 
-        let (site, site_diagnostics) = Site::assemble(pages, &self.config);
+        let (site, site_diagnostics) = Site::assemble(pages, &self.config, &found.assets);
         diagnostics.extend(site_diagnostics);
 
         let output = match Theme::load(&root) {
@@ -112,6 +112,11 @@ impl Session {
         if let Some(output) = &output {
             diagnostics.extend(output.diagnostics.iter().cloned());
         }
+        let strict = self.options.strict || self.config.math.strict;
+        let mut diagnostics: Vec<Diagnostic> = diagnostics
+            .into_iter()
+            .map(|d| d.escalated(strict))
+            .collect();
         diagnostics.sort();
         diagnostics.dedup();
         let output = match output {
@@ -266,23 +271,13 @@ impl Session {
         &self,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (Vec<RenderedPage>, usize, usize) {
-        let strict = self.options.strict || self.config.math.strict;
         let mut relatives: Vec<&PathBuf> = self.articles.keys().collect();
         relatives.sort();
         let mut pages = Vec::with_capacity(relatives.len());
         let (mut formulas, mut code_blocks) = (0, 0);
         for relative in relatives {
             let cached = &self.articles[relative];
-            diagnostics.extend(cached.loaded.diagnostics.iter().cloned().map(|d| {
-                if strict && markdown::is_math_error(&d) {
-                    Diagnostic {
-                        severity: Severity::Error,
-                        ..d
-                    }
-                } else {
-                    d
-                }
-            }));
+            diagnostics.extend(cached.loaded.diagnostics.iter().cloned());
             let Some(page) = &cached.rendered else {
                 continue;
             };

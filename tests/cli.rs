@@ -182,3 +182,35 @@ fn help_teaches_with_examples() {
         assert!(help.contains(part), "{part} in {help}");
     }
 }
+
+#[test]
+fn check_finds_every_problem_and_writes_nothing() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "[坏](missing.md)\n\n$\\frac{1}{$\n",
+    );
+    let result = blogsmith(&["check"], site.root(), None);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("content/a.md:5:1: error: broken link"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/a.md:7:1: error: KaTeX parse error"),
+        "{stderr}"
+    );
+    assert!(!site.root().join("public").exists(), "check writes nothing");
+    site.article("a.md", "title: A\ndate: 2026-01-01", "好。\n");
+    let fixed = blogsmith(&["check"], site.root(), None);
+    assert!(fixed.status.success(), "{}", text(&fixed.stderr));
+    assert!(
+        text(&fixed.stdout).starts_with("checked 1 articles"),
+        "{}",
+        text(&fixed.stdout)
+    );
+    assert!(!site.root().join("public").exists());
+}

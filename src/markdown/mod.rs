@@ -34,6 +34,27 @@ const MORE_SENTINEL: &str = "<!--blogsmith:more-->";
 /// What a page's HTML gets in place of `<!-- more -->`, so "read more" can link to it.
 const MORE_ANCHOR: &str = "<span id=\"more\"></span>";
 
+/// Prefix of the marker target given to relative links and images (`rope.md`,
+/// `fig.png`); the site stage, which knows every article's URL, replaces
+/// `LINK_MARKER<n>` with the target of `local_links[n]`.
+pub const LINK_MARKER: &str = "blogsmith:link:";
+
+/// A link to something of the site's own, as written, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink {
+    /// The target as written: `fig.png`, `./rope.md#旋转矩阵`, `#小结`.
+    pub url: String,
+    /// Where the link is, in the article file.
+    pub position: Position,
+}
+
+/// Whether a relative link points at another article (`rope.md`, `../a/b.md#x`).
+pub fn links_to_article(url: &str) -> bool {
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    let lower = path.to_ascii_lowercase();
+    !path.is_empty() && (lower.ends_with(".md") || lower.ends_with(".markdown"))
+}
+
 /// Characters of the plain-text description (search engines show about this many).
 const DESCRIPTION_LENGTH: usize = 120;
 
@@ -67,8 +88,9 @@ pub struct Rendered {
     pub code_blocks: usize,
     /// Characters and words, for reading time.
     pub text: TextCount,
-    /// Relative link and image targets (`fig.png`, `../a/b.svg`), for copying assets.
-    pub local_links: Vec<String>,
+    /// Relative link and image targets (`fig.png`, `rope.md#旋转`, `#小结`), for
+    /// copying assets and resolving links between articles.
+    pub local_links: Vec<LocalLink>,
     /// Warnings: formulas KaTeX cannot parse, unknown code languages.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -157,7 +179,9 @@ impl MarkdownRenderer<'_> {
             Ok(html) => html.clone(),
             Err(error) => {
                 let at = file_position(source, span.range.start);
-                let mut d = Diagnostic::warning(source.path, error.message.clone()).at(at);
+                let mut d = Diagnostic::warning(source.path, error.message.clone())
+                    .at(at)
+                    .strict();
                 if let Some(hint) = &error.hint {
                     d = d.with_hint(hint.clone());
                 }
@@ -172,11 +196,6 @@ impl MarkdownRenderer<'_> {
             failed: rendered.is_err(),
         }
     }
-}
-
-/// Whether any formula on a rendered page failed (the page carries error spans).
-pub fn is_math_error(d: &Diagnostic) -> bool {
-    d.message.starts_with("KaTeX")
 }
 
 /// The file position of byte `offset` in the body.
@@ -202,7 +221,7 @@ struct Pass<'a, 'd> {
     ids: HeadingIds,
     toc: Vec<TocEntry>,
     code_blocks: usize,
-    local_links: Vec<String>,
+    local_links: Vec<LocalLink>,
     container_depth: usize,
 }
 
@@ -241,15 +260,18 @@ impl<'a, 'd> Pass<'a, 'd> {
                     self.heading(level, id, classes, attrs, inner, &mut events);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    let inner =
-                        take_until_end(&mut parser, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    let inner: Vec<Event<'_>> =
+                        take_until_end(&mut parser, |e| matches!(e, Event::End(TagEnd::CodeBlock)))
+                            .into_iter()
+                            .map(|(event, _)| event)
+                            .collect();
                     events.push(self.code_block(&kind, &inner, range.start));
                 }
                 Event::Html(html) if self.container_depth == 0 && is_more_marker(&html) => {
                     events.push(Event::Html(CowStr::Borrowed(MORE_SENTINEL)));
                 }
                 event => {
-                    self.track(&event);
+                    let event = self.track(event, range.start);
                     events.push(event);
                 }
             }
@@ -257,19 +279,71 @@ impl<'a, 'd> Pass<'a, 'd> {
         events
     }
 
-    fn track(&mut self, event: &Event<'_>) {
+    /// Follows container depth and records local links. Relative links and
+    /// images get a marker as target, which the site stage replaces: with the
+    /// article's URL for `.md` links, with a path that also works from list
+    /// pages in excerpts.
+    fn track(&mut self, event: Event<'a>, offset: usize) -> Event<'a> {
         match event {
-            Event::Start(tag) if is_container(tag) => self.container_depth += 1,
-            Event::End(tag) if is_container_end(tag) => {
+            Event::Start(ref tag) if is_container(tag) => self.container_depth += 1,
+            Event::End(ref tag) if is_container_end(tag) => {
                 self.container_depth = self.container_depth.saturating_sub(1)
             }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
-                if is_local(dest_url) =>
-            {
-                self.local_links.push(dest_url.to_string());
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with('#') => {
+                self.record_link(&dest_url, offset);
+                return Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                });
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if is_local(&dest_url) => {
+                let dest_url = self.record_link(&dest_url, offset);
+                return Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                });
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if is_local(&dest_url) => {
+                let dest_url = self.record_link(&dest_url, offset);
+                return Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                });
             }
             _ => {}
         }
+        event
+    }
+
+    /// Records a local link and returns the marker standing for its target.
+    fn record_link(&mut self, url: &str, offset: usize) -> CowStr<'a> {
+        let position = file_position(self.source, self.masked.original_offset(offset));
+        self.local_links.push(LocalLink {
+            url: url.to_string(),
+            position,
+        });
+        format!("{LINK_MARKER}{}", self.local_links.len() - 1).into()
     }
 
     fn heading(
@@ -278,9 +352,13 @@ impl<'a, 'd> Pass<'a, 'd> {
         id: Option<CowStr<'a>>,
         classes: Vec<CowStr<'a>>,
         attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
-        inner: Vec<Event<'a>>,
+        inner: Vec<(Event<'a>, usize)>,
         events: &mut Vec<Event<'a>>,
     ) {
+        let inner: Vec<Event<'a>> = inner
+            .into_iter()
+            .map(|(event, offset)| self.track(event, offset))
+            .collect();
         let id = match id {
             Some(id) => {
                 self.ids.reserve(&id);
@@ -293,9 +371,6 @@ impl<'a, 'd> Pass<'a, 'd> {
             &mut title,
             inner.iter().filter(|e| !is_link_or_note(e)).cloned(),
         );
-        for event in &inner {
-            self.track(event);
-        }
         self.toc.push(TocEntry {
             level: level as u8,
             id: id.clone(),
@@ -362,16 +437,19 @@ impl<'a, 'd> Pass<'a, 'd> {
 }
 
 /// Collects events up to and excluding the matching end (which is consumed).
-fn take_until_end<'a, I>(parser: &mut I, is_end: impl Fn(&Event<'a>) -> bool) -> Vec<Event<'a>>
+fn take_until_end<'a, I>(
+    parser: &mut I,
+    is_end: impl Fn(&Event<'a>) -> bool,
+) -> Vec<(Event<'a>, usize)>
 where
     I: Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
 {
     let mut inner = Vec::new();
-    for (event, _) in parser.by_ref() {
+    for (event, range) in parser.by_ref() {
         if is_end(&event) {
             break;
         }
-        inner.push(event);
+        inner.push((event, range.start));
     }
     inner
 }

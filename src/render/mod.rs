@@ -426,7 +426,7 @@ fn article_assets(site: &Site, root: &Path, assets: &[PathBuf]) -> Vec<OutputFil
             }
         }
         for link in &post.local_links {
-            let Some(relative) = relative_file(link) else {
+            let Some(relative) = relative_file(&link.url) else {
                 continue;
             };
             let asset = source_dir.join(&relative);

@@ -1,6 +1,7 @@
 //! The whole site: articles in order, their neighbours, list pages and taxonomies.
 
 pub mod feeds;
+mod links;
 pub mod paginate;
 
 use std::collections::BTreeMap;
@@ -13,8 +14,8 @@ use serde::Serialize;
 use crate::config::{Config, Taxonomy as TaxonomyConfig};
 use crate::content::Page;
 use crate::diagnostic::Diagnostic;
-use crate::markdown::Rendered;
 use crate::markdown::headings::{TocNode, nest};
+use crate::markdown::{LocalLink, Rendered};
 use crate::slug::{encode_path, slugify};
 use paginate::PagerItem;
 
@@ -103,9 +104,12 @@ pub struct Post {
     /// Whether the source is a bundle (`name/index.md`) whose files go with it.
     #[serde(skip)]
     pub is_bundle: bool,
-    /// Relative links to copy beside the page, when the files exist.
+    /// Relative links: files to copy beside the page, articles and anchors to check.
     #[serde(skip)]
-    pub local_links: Vec<String>,
+    pub local_links: Vec<LocalLink>,
+    /// Every heading id of the page (and `more`), the targets of `#anchor` links.
+    #[serde(skip)]
+    pub anchors: Vec<String>,
     #[serde(skip)]
     timestamp: Timestamp,
     #[serde(skip)]
@@ -230,7 +234,11 @@ pub struct Site {
 
 impl Site {
     /// Orders the articles, links neighbours, and groups them into taxonomies.
-    pub fn assemble(pages: Vec<RenderedPage>, config: &Config) -> (Self, Vec<Diagnostic>) {
+    pub fn assemble(
+        pages: Vec<RenderedPage>,
+        config: &Config,
+        assets: &[PathBuf],
+    ) -> (Self, Vec<Diagnostic>) {
         let base_path = config.base_path();
         let tz = config.time_zone();
         let permalink_base = config.base_url.trim_end_matches('/').to_string();
@@ -280,6 +288,8 @@ impl Site {
             taxonomies.push(taxonomy);
         }
         resolve_term_links(&mut posts, &taxonomies);
+        let assets: std::collections::BTreeSet<PathBuf> = assets.iter().cloned().collect();
+        diagnostics.extend(links::resolve(&mut posts, &assets));
         let site = Self {
             posts,
             taxonomies,
@@ -443,6 +453,12 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         output_dir,
         source: page.relative,
         is_bundle: page.is_bundle,
+        anchors: rendered
+            .toc
+            .iter()
+            .map(|h| h.id.clone())
+            .chain(std::iter::once("more".to_string()))
+            .collect(),
         local_links: rendered.local_links,
         slug: page.slug,
         timestamp: page.date,

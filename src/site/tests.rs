@@ -43,7 +43,7 @@ fn posts_are_newest_first_with_ties_by_title() {
         page("c", "2026-02-01", &[]),
         page("a", "2026-01-01", &[]),
     ];
-    let (site, _) = Site::assemble(pages, &config(10));
+    let (site, _) = Site::assemble(pages, &config(10), &[]);
     let order: Vec<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
     assert_eq!(order, ["c", "a", "b"]);
     assert_eq!(site.posts[1].newer.as_ref().unwrap().url, "/posts/c/");
@@ -57,7 +57,7 @@ fn tags_differing_in_case_are_one_term_with_chinese_slugs() {
         page("a", "2026-01-01", &["PyTorch", "自监督学习"]),
         page("b", "2026-01-02", &["pytorch"]),
     ];
-    let (site, diagnostics) = Site::assemble(pages, &config(10));
+    let (site, diagnostics) = Site::assemble(pages, &config(10), &[]);
     assert!(diagnostics.is_empty());
     let tags = &site.taxonomies[0];
     assert_eq!(tags.terms.len(), 2);
@@ -77,7 +77,7 @@ fn list_pages_paginate_the_index_and_terms() {
     let pages: Vec<RenderedPage> = (1..=25)
         .map(|i| page(&format!("p{i:02}"), &format!("2026-01-{i:02}"), &["t"]))
         .collect();
-    let (site, _) = Site::assemble(pages, &config(10));
+    let (site, _) = Site::assemble(pages, &config(10), &[]);
     let lists = site.list_pages();
     let index: Vec<&ListPage> = lists.iter().filter(|l| l.kind == ListKind::Index).collect();
     assert_eq!(
@@ -102,7 +102,7 @@ fn list_pages_paginate_the_index_and_terms() {
 fn base_path_prefixes_urls() {
     let mut c = config(10);
     c.base_url = "https://example.com/notes/".into();
-    let (site, _) = Site::assemble(vec![page("a", "2026-01-01", &["x"])], &c);
+    let (site, _) = Site::assemble(vec![page("a", "2026-01-01", &["x"])], &c, &[]);
     assert_eq!(site.posts[0].url, "/notes/posts/a/");
     assert_eq!(
         site.posts[0].permalink,

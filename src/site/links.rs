@@ -1,0 +1,168 @@
+//! Links between the site's own pages: `[见此](./rope.md#旋转矩阵)` becomes the
+//! article's URL and anchor, and links to missing articles, files or headings
+//! are reported where they are written.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use super::Post;
+use crate::content::CONTENT_DIR;
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{LINK_MARKER, LocalLink, links_to_article};
+
+/// Points relative links at their targets and checks every local link.
+///
+/// In the article, a file link stays as written (the file is copied beside the
+/// page); in the excerpt, shown on list pages, it is made absolute.
+pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic> {
+    let by_source: HashMap<PathBuf, usize> = posts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.source.clone(), i))
+        .collect();
+    let targets: Vec<(String, BTreeSet<String>)> = posts
+        .iter()
+        .map(|p| (p.url.clone(), p.anchors.iter().cloned().collect()))
+        .collect();
+    let mut diagnostics = Vec::new();
+    for post in posts.iter_mut() {
+        let file = Path::new(CONTENT_DIR).join(&post.source);
+        let source_dir = post.source.parent().unwrap_or(Path::new("")).to_path_buf();
+        let own_anchors: BTreeSet<&str> = post.anchors.iter().map(String::as_str).collect();
+        let mut replacements = Vec::new();
+        for (index, link) in post.local_links.iter().enumerate() {
+            let (path, fragment) = split(&link.url);
+            let problem = if path.is_empty() {
+                anchor_problem(fragment, &own_anchors, "this page")
+            } else if links_to_article(&link.url) {
+                match resolve_path(&source_dir, path).and_then(|p| by_source.get(&p)) {
+                    Some(&target) => {
+                        let (url, anchors) = &targets[target];
+                        let anchors: BTreeSet<&str> = anchors.iter().map(String::as_str).collect();
+                        let href = if fragment.is_empty() {
+                            url.clone()
+                        } else {
+                            format!("{url}#{fragment}")
+                        };
+                        replacements.push((index, href.clone(), href));
+                        anchor_problem(fragment, &anchors, path)
+                    }
+                    None => {
+                        replacements.push((index, link.url.clone(), link.url.clone()));
+                        Some(format!(
+                            "`{}` links to an article that does not exist (or is a draft)",
+                            link.url
+                        ))
+                    }
+                }
+            } else {
+                replacements.push((index, link.url.clone(), format!("{}{}", post.url, link.url)));
+                match resolve_path(&source_dir, path) {
+                    Some(p) if assets.contains(&p) => None,
+                    _ => Some(format!(
+                        "`{}` links to a file that does not exist",
+                        link.url
+                    )),
+                }
+            };
+            if let Some(message) = problem {
+                diagnostics.push(broken(&file, link, message));
+            }
+        }
+        for (index, in_page, in_excerpt) in replacements {
+            let marker = format!("=\"{LINK_MARKER}{index}\"");
+            let in_page = format!("=\"{}\"", crate::markdown::escape(&in_page));
+            let in_excerpt = format!("=\"{}\"", crate::markdown::escape(&in_excerpt));
+            post.content = post.content.replace(&marker, &in_page);
+            post.excerpt = post.excerpt.replace(&marker, &in_excerpt);
+        }
+    }
+    diagnostics
+}
+
+fn broken(file: &Path, link: &LocalLink, message: String) -> Diagnostic {
+    Diagnostic::warning(file, format!("broken link: {message}"))
+        .at(link.position)
+        .with_hint("check the path (relative to this article) and the heading's id")
+        .strict()
+}
+
+/// `path#fragment` (the query dropped), both percent-decoded where possible.
+fn split(url: &str) -> (&str, &str) {
+    let (before, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let path = before.split('?').next().unwrap_or("");
+    (path, fragment)
+}
+
+fn anchor_problem(fragment: &str, anchors: &BTreeSet<&str>, page: &str) -> Option<String> {
+    if fragment.is_empty() {
+        return None;
+    }
+    let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_string());
+    (!anchors.contains(decoded.as_str())).then(|| format!("no heading `#{decoded}` in {page}"))
+}
+
+/// `dir/relative`, normalised, if it stays inside `content/`.
+fn resolve_path(dir: &Path, relative: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(relative)?;
+    let mut parts: Vec<&std::ffi::OsStr> = dir.iter().collect();
+    for component in Path::new(&decoded).components() {
+        match component {
+            Component::Normal(part) => parts.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+/// Decodes `%XX` escapes; `None` for malformed ones or non-UTF-8 results.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_inside_content_only() {
+        assert_eq!(
+            resolve_path(Path::new("notes"), "./rope.md"),
+            Some(PathBuf::from("notes/rope.md"))
+        );
+        assert_eq!(
+            resolve_path(Path::new("notes"), "../img/%E5%9B%BE.png"),
+            Some(PathBuf::from("img/图.png"))
+        );
+        assert_eq!(resolve_path(Path::new(""), "../outside.md"), None);
+        assert_eq!(resolve_path(Path::new(""), "bad%zz"), None);
+    }
+
+    #[test]
+    fn anchors_are_decoded_before_checking() {
+        let anchors = BTreeSet::from(["旋转矩阵"]);
+        assert_eq!(
+            anchor_problem("%E6%97%8B%E8%BD%AC%E7%9F%A9%E9%98%B5", &anchors, "x"),
+            None
+        );
+        assert!(anchor_problem("没有", &anchors, "x").is_some());
+        assert_eq!(split("a.md?x=1#h"), ("a.md", "h"));
+    }
+}

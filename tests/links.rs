@@ -1,0 +1,97 @@
+//! Links between articles are rewritten to URLs; broken links and anchors are
+//! reported where they are written, and fail the build with --strict.
+
+mod common;
+
+use common::{Fixture, lines};
+
+fn site() -> Fixture {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "rope.md",
+        "title: RoPE\ndate: 2026-01-01\nslug: rotary",
+        "## 旋转矩阵\n\n正文。\n",
+    );
+    site.write("content/notes/attn.md", "---\ntitle: 注意力\ndate: 2026-01-02\n---\n见[旋转](../rope.md#旋转矩阵)和[全文](../rope.md)。\n\n![图](fig.png)\n\n## 小结\n\n回到[小结](#小结)。\n");
+    site.write("content/notes/fig.png", "png");
+    site
+}
+
+#[test]
+fn relative_article_links_become_urls_with_anchors() {
+    let site = site();
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    let html = site.read("posts/attn/index.html");
+    assert!(
+        html.contains(r#"<a href="/posts/rotary/#旋转矩阵">旋转</a>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="/posts/rotary/">全文</a>"#),
+        "{html}"
+    );
+    assert!(!html.contains("blogsmith:link"), "no placeholder is left");
+    assert_eq!(site.read("posts/attn/fig.png"), "png");
+}
+
+#[test]
+fn broken_links_and_anchors_are_warnings_at_their_position() {
+    let site = site();
+    site.write(
+        "content/bad.md",
+        "---\ntitle: 坏链接\ndate: 2026-01-03\n---\n[无](missing.md) [锚](rope.md#不存在)\n\n![图](nope.png) [本页](#没有)\n",
+    );
+    let report = site.build_ok();
+    let warnings = lines(&report.warnings);
+    for expected in [
+        "content/bad.md:5:1: warning: broken link: `missing.md` links to an article that does not exist (or is a draft)",
+        "content/bad.md:5:17: warning: broken link: no heading `#不存在` in rope.md",
+        "content/bad.md:7:1: warning: broken link: `nope.png` links to a file that does not exist",
+        "content/bad.md:7:16: warning: broken link: no heading `#没有` in this page",
+    ] {
+        assert!(warnings.contains(expected), "{expected}\nin:\n{warnings}");
+    }
+    assert_eq!(report.warnings.len(), 4, "{warnings}");
+}
+
+#[test]
+fn strict_turns_broken_links_into_errors() {
+    let site = site();
+    site.write(
+        "content/bad.md",
+        "---\ntitle: 坏\ndate: 2026-01-03\n---\n[无](missing.md)\n",
+    );
+    let options = blogsmith::BuildOptions {
+        strict: true,
+        ..site.options()
+    };
+    let failure = blogsmith::build(&options).expect_err("--strict fails on broken links");
+    assert!(
+        lines(&failure.diagnostics).contains("content/bad.md:5:1: error: broken link"),
+        "{failure:?}"
+    );
+}
+
+#[test]
+fn relative_images_work_in_the_article_and_in_its_excerpt() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/blog/\n");
+    site.write("content/vit/index.md", "---\ntitle: ViT\ndate: 2026-01-01\ntags: [视觉]\n---\n![切块](patch.png)\n\n<!-- more -->\n\n正文。\n");
+    site.write("content/vit/patch.png", "png");
+    site.build_ok();
+    let article = site.read("posts/vit/index.html");
+    assert!(
+        article.contains(r#"<img src="patch.png" alt="切块""#),
+        "{article}"
+    );
+    for list in ["index.html", "tags/视觉/index.html"] {
+        let html = site.read(list);
+        assert!(
+            html.contains(r#"<img src="/blog/posts/vit/patch.png" alt="切块""#),
+            "{list}: {html}"
+        );
+    }
+    assert_eq!(site.read("posts/vit/patch.png"), "png");
+}
