@@ -153,6 +153,8 @@ pub struct HighlightConfig {
     pub light_theme: String,
     /// syntect theme for dark mode (`prefers-color-scheme: dark`).
     pub dark_theme: String,
+    /// Number the lines of every code block (a fence can ask with `linenos`).
+    pub line_numbers: bool,
 }
 
 impl Default for HighlightConfig {
@@ -160,6 +162,7 @@ impl Default for HighlightConfig {
         Self {
             light_theme: "InspiredGitHub".into(),
             dark_theme: "base16-ocean.dark".into(),
+            line_numbers: false,
         }
     }
 }

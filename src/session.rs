@@ -200,6 +200,7 @@ impl Session {
         let renderer = MarkdownRenderer {
             math: &self.math,
             summary_length: self.config.summary_length,
+            line_numbers: self.config.highlight.line_numbers,
         };
         let config = &self.config;
         let fresh: Vec<(PathBuf, Option<Cached>)> = relatives

@@ -506,3 +506,27 @@ fn config_macros_apply_to_every_page() {
         assert!(!html.contains("katex-error"), "{page}");
     }
 }
+
+#[test]
+fn code_blocks_take_titles_line_numbers_and_highlighted_lines() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "```python,linenos,linenostart=5,hl_lines=2,title=\"train.py\"\nimport torch\nx = 1\ny = 2\n```\n\n```rust,wat\nfn main() {}\n```\n",
+    );
+    let report = site.build_ok();
+    let html = site.read("posts/a/index.html");
+    assert!(html.contains(r#"<figure class="code-block"><figcaption>train.py</figcaption><pre class="code linenos" data-lang="python">"#), "{html}");
+    assert!(
+        html.contains(r#"<span class="line hl"><span class="ln" data-n="6"></span>"#),
+        "{html}"
+    );
+    assert!(html.contains("code.js"), "the copy button script is linked");
+    let warnings = lines(&report.warnings);
+    assert!(
+        warnings.contains("content/a.md:11:1: warning: unknown code block annotation `wat`"),
+        "{warnings}"
+    );
+}

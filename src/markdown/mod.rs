@@ -5,6 +5,7 @@
 //! formulas are put back into the finished HTML.
 
 mod cjk;
+mod code;
 pub mod excerpt;
 pub mod headings;
 mod highlight;
@@ -101,6 +102,8 @@ pub struct MarkdownRenderer<'a> {
     pub math: &'a MathEngine,
     /// Length of automatic excerpts, in characters.
     pub summary_length: usize,
+    /// Number the lines of every code block (`highlight.line_numbers`).
+    pub line_numbers: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -115,6 +118,7 @@ impl MarkdownRenderer<'_> {
         let masked = Masked::new(source.body, &spans);
 
         let mut pass = Pass::new(&masked, &source, &mut diagnostics);
+        pass.line_numbers = self.line_numbers;
         let events = pass.run();
         let Pass {
             toc,
@@ -223,6 +227,7 @@ struct Pass<'a, 'd> {
     code_blocks: usize,
     local_links: Vec<LocalLink>,
     container_depth: usize,
+    line_numbers: bool,
 }
 
 impl<'a, 'd> Pass<'a, 'd> {
@@ -240,6 +245,7 @@ impl<'a, 'd> Pass<'a, 'd> {
             code_blocks: 0,
             local_links: Vec::new(),
             container_depth: 0,
+            line_numbers: false,
         }
     }
 
@@ -400,39 +406,43 @@ impl<'a, 'd> Pass<'a, 'd> {
                 _ => None,
             })
             .collect();
-        let lang = match kind {
-            CodeBlockKind::Fenced(info) => fence_language(info),
-            CodeBlockKind::Indented => "",
+        let fence = match kind {
+            CodeBlockKind::Fenced(info) => code::Fence::parse(info),
+            CodeBlockKind::Indented => code::Fence::parse(""),
         };
-        let body = match highlight::highlight(&code, lang) {
-            highlight::Highlighted::Html(html) | highlight::Highlighted::Plain(html) => html,
-            highlight::Highlighted::UnknownLanguage(html) => {
-                let at = file_position(self.source, self.masked.original_offset(offset));
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        self.source.path,
-                        format!("no highlighting for language `{lang}`; shown as plain text"),
-                    )
-                    .at(at)
-                    .with_hint(
-                        "check the fence's language name (python, rust, cpp, bash, yaml, json, …)",
+        let block = code::render(&code, &fence, self.line_numbers);
+        let at = || file_position(self.source, self.masked.original_offset(offset));
+        if block.unknown_language {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    self.source.path,
+                    format!(
+                        "no highlighting for language `{}`; shown as plain text",
+                        fence.lang
                     ),
-                );
-                html
-            }
-        };
-        let lang_attrs = if lang.is_empty() {
-            String::new()
-        } else {
-            let lang = escape(lang);
-            format!(" data-lang=\"{lang}\"><code class=\"language-{lang}\"")
-        };
-        let open = if lang_attrs.is_empty() {
-            "<pre class=\"code\"><code>".to_string()
-        } else {
-            format!("<pre class=\"code\"{lang_attrs}>")
-        };
-        Event::Html(format!("{open}{body}</code></pre>\n").into())
+                )
+                .at(at())
+                .with_hint(
+                    "check the fence's language name (python, rust, cpp, bash, yaml, json, …)",
+                ),
+            );
+        }
+        if !fence.unknown.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    self.source.path,
+                    format!(
+                        "unknown code block annotation `{}`",
+                        fence.unknown.join("`, `")
+                    ),
+                )
+                .at(at())
+                .with_hint(
+                    "known: linenos, linenostart=N, hl_lines=2-4 7, title=\"file.py\" (or name=)",
+                ),
+            );
+        }
+        Event::Html(block.html.into())
     }
 }
 
@@ -452,14 +462,6 @@ where
         inner.push((event, range.start));
     }
     inner
-}
-
-/// The fence's language: its first word, without Zola/Pandoc-style attributes.
-fn fence_language(info: &str) -> &str {
-    info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-        .next()
-        .unwrap_or("")
-        .trim_start_matches('.')
 }
 
 fn is_more_marker(html: &str) -> bool {

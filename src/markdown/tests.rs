@@ -8,6 +8,7 @@ fn render(body: &str) -> Rendered {
     MarkdownRenderer {
         math: &math,
         summary_length: 350,
+        line_numbers: false,
     }
     .render(Source {
         body,

@@ -394,3 +394,34 @@ fn test_server_serves_types_folders_chinese_paths_and_404s() {
     assert_eq!(get(&server, "/%2e%2e/etc/passwd").0, 403);
     assert_eq!(get(&server, "/%ff").0, 400);
 }
+
+#[test]
+fn the_copy_button_copies_the_code_without_line_numbers() {
+    let site = Fixture::new();
+    site.article(
+        "code.md",
+        "title: 代码\ndate: 2026-01-01",
+        "```python,linenos,hl_lines=2,title=\"train.py\"\nimport torch\nx = torch.ones(3)\nprint(x)\n```\n",
+    );
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+    assert_eq!(page.navigate(&server.url("/posts/code/")), 200);
+    assert_clean(&mut page, "code page");
+    // Record what the page hands to the Clipboard API (headless has no clipboard to read back).
+    page.eval("window.__copied = null; navigator.clipboard.writeText = t => { window.__copied = t; return Promise.resolve(); }; true");
+    let label = page.eval("const b = document.querySelector('.code-frame .copy-code'); b.click(); new Promise(r => setTimeout(() => r(b.textContent), 100))");
+    assert_eq!(label, "已复制", "the button confirms the copy");
+    let copied = page.eval("window.__copied");
+    assert_eq!(
+        copied, "import torch\nx = torch.ones(3)\nprint(x)",
+        "the code, without line numbers"
+    );
+    let numbers = page.eval("[...document.querySelectorAll('.ln')].map(e => getComputedStyle(e, '::before').content).join(' ')");
+    assert_eq!(
+        numbers, "\"1\" \"2\" \"3\"",
+        "line numbers are shown by CSS"
+    );
+    page.screenshot(&screenshot_path("code-block.png"));
+}
