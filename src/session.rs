@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -24,7 +25,7 @@ use crate::{BuildFailure, BuildOptions, BuildReport};
 struct Cached {
     hash: u64,
     loaded: Loaded,
-    rendered: Option<RenderedPage>,
+    rendered: Option<Arc<RenderedPage>>,
 }
 
 /// What one refresh changed.
@@ -89,7 +90,7 @@ impl Session {
         let articles = pages.len();
         diagnostics.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
 
-        let (site, site_diagnostics) = Site::assemble(pages, &self.config, &found.assets);
+        let (site, site_diagnostics) = Site::assemble(&pages, &self.config, &found.assets);
         diagnostics.extend(site_diagnostics);
 
         let output = match Theme::load(&root) {
@@ -234,10 +235,11 @@ impl Session {
                     return (relative.clone(), None);
                 }
                 let mut loaded = content::parse_article(root, relative, &bytes, config);
+                // The page moves into its rendering: the cache keeps one copy of the body.
                 let rendered = loaded
                     .page
-                    .clone()
-                    .map(|page| render_page(page, &renderer, hash));
+                    .take()
+                    .map(|page| Arc::new(render_page(page, &renderer, hash)));
                 if let Some(rendered) = &rendered {
                     loaded
                         .diagnostics
@@ -271,7 +273,7 @@ impl Session {
     fn published_pages(
         &self,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> (Vec<RenderedPage>, usize, usize) {
+    ) -> (Vec<Arc<RenderedPage>>, usize, usize) {
         let mut relatives: Vec<&PathBuf> = self.articles.keys().collect();
         relatives.sort();
         let mut pages = Vec::with_capacity(relatives.len());
@@ -287,7 +289,7 @@ impl Session {
             }
             formulas += page.rendered.formulas;
             code_blocks += page.rendered.code_blocks;
-            pages.push(page.clone());
+            pages.push(Arc::clone(page));
         }
         (pages, formulas, code_blocks)
     }
@@ -308,7 +310,10 @@ fn render_page(
     let (excerpt, excerpt_is_partial) = match (&rendered.before_more, &page.summary) {
         (Some(before), _) => (before.clone(), true),
         (None, Some(summary)) => (
-            renderer.render_fragment(summary, &page.source, 1).html,
+            renderer
+                .render_fragment(summary, &page.source, 1)
+                .html
+                .to_string(),
             true,
         ),
         (None, None) => (

@@ -22,13 +22,14 @@ pub struct MathError {
     pub hint: Option<String>,
 }
 
-type Rendered = Arc<Result<String, MathError>>;
+/// Typeset HTML (shared: every occurrence of a formula points at one copy), or the error.
+pub type Typeset = Result<Arc<str>, MathError>;
 
 /// Renders TeX to HTML; shared by all threads of a build.
 pub struct MathEngine {
     context: KatexContext,
     macros: BTreeMap<String, String>,
-    cache: Mutex<HashMap<(bool, String), Rendered>>,
+    cache: Mutex<HashMap<(bool, String), Typeset>>,
 }
 
 impl MathEngine {
@@ -42,15 +43,15 @@ impl MathEngine {
     }
 
     /// The HTML for `tex`, or why it cannot be typeset. Repeated formulas come from the cache.
-    pub fn render(&self, tex: &str, display: bool) -> Rendered {
+    pub fn render(&self, tex: &str, display: bool) -> Typeset {
         let key = (display, tex.to_string());
         if let Some(hit) = self.lock().get(&key) {
-            return Arc::clone(hit);
+            return hit.clone();
         }
         // Rendered outside the lock: other threads keep going meanwhile. Two threads
         // may render the same formula at once; both results are identical.
-        let result = Arc::new(self.typeset(tex, display));
-        Arc::clone(self.lock().entry(key).or_insert(result))
+        let result = self.typeset(tex, display).map(Arc::from);
+        self.lock().entry(key).or_insert(result).clone()
     }
 
     /// How many distinct formulas were typeset so far.
@@ -58,11 +59,18 @@ impl MathEngine {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(bool, String), Rendered>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(bool, String), Typeset>> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn typeset(&self, tex: &str, display: bool) -> Result<String, MathError> {
+        let depth = nesting_depth(tex);
+        if depth > MAX_NESTING {
+            return Err(MathError {
+                message: format!("KaTeX parse error: formula nested {depth} levels deep (blogsmith's limit is {MAX_NESTING})"),
+                hint: Some("no real formula nests this deep: look for unbalanced braces or a runaway macro".into()),
+            });
+        }
         // Fresh settings per formula: `\gdef` in one formula must not leak into
         // another, or output would depend on the order threads happen to run in.
         let settings = Settings::builder()
@@ -86,6 +94,43 @@ impl MathEngine {
             }
         }
     }
+}
+
+/// Deepest nesting of `{…}`, `\left…\right` and `\begin…\end` blogsmith hands to
+/// KaTeX. KaTeX parses recursively: past a few hundred levels it overflows a
+/// 2 MB thread stack, which aborts the whole process instead of failing one
+/// formula. Real formulas stay far below 100.
+pub const MAX_NESTING: usize = 100;
+
+/// How deeply `tex` nests groups (escaped braces `\{` `\}` do not count).
+fn nesting_depth(tex: &str) -> usize {
+    let bytes = tex.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                let name_len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                match &tex[i + 1..i + 1 + name_len] {
+                    "left" | "begin" => depth += 1,
+                    "right" | "end" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                deepest = deepest.max(depth);
+                // A control word, or a control symbol such as `\{`, is skipped whole.
+                i += 1 + name_len.max(1);
+                continue;
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+        i += 1;
+    }
+    deepest
 }
 
 /// The in-page stand-in for a formula that failed: its source, in red, the message as title.
@@ -227,7 +272,7 @@ mod tests {
     fn macros_apply() {
         let macros = BTreeMap::from([("\\R".to_string(), "\\mathbb{R}".to_string())]);
         let with = MathEngine::new(macros).render(r"x \in \R", false);
-        let html = with.as_ref().as_ref().unwrap();
+        let html = with.unwrap();
         assert!(html.contains("mathbb"), "{html}");
     }
 
@@ -235,7 +280,7 @@ mod tests {
     fn errors_carry_a_message_and_hint() {
         let engine = MathEngine::new(BTreeMap::new());
         let result = engine.render(r"\begin{eqnarray}a\end{eqnarray}", true);
-        let error = result.as_ref().as_ref().unwrap_err();
+        let error = result.as_ref().unwrap_err();
         assert!(error.message.contains("eqnarray"), "{}", error.message);
         assert!(error.hint.as_deref().unwrap().contains("aligned"));
         let html = error_html(r"a<b", error);
@@ -246,11 +291,32 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_refused_before_katex_can_overflow_the_stack() {
+        assert_eq!(nesting_depth(r"\left( {a} \right) \{ \}"), 2);
+        assert_eq!(
+            nesting_depth(&r"\leftarrow ".repeat(200)),
+            0,
+            "\\leftarrow is not \\left"
+        );
+        let deep = format!("{}x{}", "{".repeat(10_000), "}".repeat(10_000));
+        let engine = MathEngine::new(BTreeMap::new());
+        let result = engine.render(&deep, false);
+        let error = result.as_ref().unwrap_err();
+        assert!(
+            error.message.contains("10000 levels deep"),
+            "{}",
+            error.message
+        );
+        let fine = format!("{}x{}", "{".repeat(MAX_NESTING), "}".repeat(MAX_NESTING));
+        assert!(engine.render(&fine, false).is_ok());
+    }
+
+    #[test]
     fn repeated_formulas_are_rendered_once() {
         let engine = MathEngine::new(BTreeMap::new());
-        let a = engine.render("x^2", false);
-        let b = engine.render("x^2", false);
-        assert!(Arc::ptr_eq(&a, &b));
+        let a = engine.render("x^2", false).unwrap();
+        let b = engine.render("x^2", false).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "one copy of the HTML, shared");
         assert_eq!(engine.distinct_formulas(), 1);
     }
 }

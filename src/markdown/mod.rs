@@ -73,8 +73,8 @@ pub struct Source<'a> {
 /// One article, rendered.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
-    /// The article's HTML.
-    pub html: String,
+    /// The article's HTML (shared, so assembling the site copies none of it).
+    pub html: std::sync::Arc<str>,
     /// The HTML before `<!-- more -->`, if the article has the marker.
     pub before_more: Option<String>,
     /// The automatic excerpt (used when there is no marker and no `summary`).
@@ -147,7 +147,7 @@ impl MarkdownRenderer<'_> {
             })
             .collect();
         Rendered {
-            html,
+            html: html.into(),
             before_more,
             auto_excerpt: placeholder::substitute(
                 &excerpt::build(&pieces, self.summary_length),
@@ -179,8 +179,8 @@ impl MarkdownRenderer<'_> {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Formula {
         let rendered = self.math.render(&span.tex, span.display);
-        let html = match rendered.as_ref() {
-            Ok(html) => html.clone(),
+        let html: std::sync::Arc<str> = match rendered.as_ref() {
+            Ok(html) => std::sync::Arc::clone(html),
             Err(error) => {
                 let at = file_position(source, span.range.start);
                 let mut d = Diagnostic::warning(source.path, error.message.clone())
@@ -190,7 +190,7 @@ impl MarkdownRenderer<'_> {
                     d = d.with_hint(hint.clone());
                 }
                 diagnostics.push(d);
-                math::error_html(&span.tex, error)
+                math::error_html(&span.tex, error).into()
             }
         };
         Formula {

@@ -13,8 +13,8 @@ const CLOSE: char = '\u{E001}';
 /// A formula ready to go back into the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Formula {
-    /// KaTeX HTML, or the error span.
-    pub html: String,
+    /// KaTeX HTML (shared with the math cache), or the error span.
+    pub html: std::sync::Arc<str>,
     /// The source TeX.
     pub tex: String,
     /// Display mode.
@@ -260,7 +260,7 @@ mod tests {
 
     fn formula(html: &str, tex: &str, display: bool) -> Formula {
         Formula {
-            html: html.into(),
+            html: std::sync::Arc::from(html),
             tex: tex.into(),
             display,
             failed: false,

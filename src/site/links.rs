@@ -69,15 +69,48 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                 diagnostics.push(broken(&file, link, message));
             }
         }
-        for (index, in_page, in_excerpt) in replacements {
-            let marker = format!("=\"{LINK_MARKER}{index}\"");
-            let in_page = format!("=\"{}\"", crate::markdown::escape(&in_page));
-            let in_excerpt = format!("=\"{}\"", crate::markdown::escape(&in_excerpt));
-            post.content = post.content.replace(&marker, &in_page);
-            post.excerpt = post.excerpt.replace(&marker, &in_excerpt);
+        if !replacements.is_empty() {
+            let in_page: HashMap<usize, &str> = replacements
+                .iter()
+                .map(|(i, page, _)| (*i, page.as_str()))
+                .collect();
+            let in_excerpt: HashMap<usize, &str> = replacements
+                .iter()
+                .map(|(i, _, excerpt)| (*i, excerpt.as_str()))
+                .collect();
+            post.content = replace_markers(&post.content, &in_page).into();
+            post.excerpt = replace_markers(&post.excerpt, &in_excerpt);
         }
     }
     diagnostics
+}
+
+/// Replaces every `="<LINK_MARKER><n>"` attribute value in one pass.
+fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
+    let pattern = format!("=\"{LINK_MARKER}");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(&pattern) {
+        let after = &rest[at + pattern.len()..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        let target = after[..digits].parse().ok().and_then(|i| targets.get(&i));
+        match target {
+            Some(target) if after[digits..].starts_with('"') => {
+                out.push_str(&rest[..at]);
+                out.push_str("=\"");
+                out.push_str(&crate::markdown::escape(target));
+                rest = &after[digits..];
+            }
+            _ => {
+                out.push_str(&rest[..at + pattern.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn broken(file: &Path, link: &LocalLink, message: String) -> Diagnostic {

@@ -68,8 +68,8 @@ pub struct Post {
     pub tags: Vec<Link>,
     /// Categories, linked.
     pub categories: Vec<Link>,
-    /// Article HTML.
-    pub content: String,
+    /// Article HTML (shared with the render cache, never copied).
+    pub content: std::sync::Arc<str>,
     /// Table of contents, two levels deep.
     pub toc: Vec<TocNode>,
     /// Excerpt HTML for lists.
@@ -235,7 +235,7 @@ pub struct Site {
 impl Site {
     /// Orders the articles, links neighbours, and groups them into taxonomies.
     pub fn assemble(
-        pages: Vec<RenderedPage>,
+        pages: &[std::sync::Arc<RenderedPage>],
         config: &Config,
         assets: &[PathBuf],
     ) -> (Self, Vec<Diagnostic>) {
@@ -247,7 +247,7 @@ impl Site {
             .unwrap_or(&permalink_base)
             .to_string();
         let mut posts: Vec<Post> = pages
-            .into_iter()
+            .iter()
             .map(|p| to_post(p, &base_path, &permalink_root, &tz))
             .collect();
         posts.sort_by(|a, b| {
@@ -409,7 +409,8 @@ fn url_of_dir(base_path: &str, dir: &str) -> String {
     }
 }
 
-fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
+/// The article as templates see it. Only small fields are copied: the HTML is shared.
+fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
     let RenderedPage {
         page,
         rendered,
@@ -425,7 +426,7 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         url: String::new(),
     };
     Post {
-        title: page.title,
+        title: page.title.clone(),
         permalink: format!("{permalink_root}{url}"),
         url,
         date: human_date(page.date, tz),
@@ -435,23 +436,23 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         tags: page.tags.iter().map(name_link).collect(),
         categories: page.categories.iter().map(name_link).collect(),
         has_math: rendered.formulas > 0,
-        content: rendered.html,
+        content: std::sync::Arc::clone(&rendered.html),
         toc: nest(&rendered.toc),
         description: page
             .summary
             .clone()
             .unwrap_or_else(|| rendered.description.clone()),
-        excerpt,
-        has_more: excerpt_is_partial,
+        excerpt: excerpt.clone(),
+        has_more: *excerpt_is_partial,
         reading_minutes: rendered.text.reading_minutes(),
         word_count: rendered.text.cjk_chars + rendered.text.words,
-        excerpt_has_math,
-        extra: page.extra,
+        excerpt_has_math: *excerpt_has_math,
+        extra: page.extra.clone(),
         newer: None,
         older: None,
-        source_hash,
+        source_hash: *source_hash,
         output_dir,
-        source: page.relative,
+        source: page.relative.clone(),
         is_bundle: page.is_bundle,
         anchors: rendered
             .toc
@@ -459,8 +460,8 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
             .map(|h| h.id.clone())
             .chain(std::iter::once("more".to_string()))
             .collect(),
-        local_links: rendered.local_links,
-        slug: page.slug,
+        local_links: rendered.local_links.clone(),
+        slug: page.slug.clone(),
         timestamp: page.date,
         updated_timestamp: page.updated,
     }

@@ -1,9 +1,9 @@
 use super::*;
 use crate::content::parse_date;
 
-fn page(slug: &str, date: &str, tags: &[&str]) -> RenderedPage {
+fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<RenderedPage> {
     let tz = TimeZone::get("Asia/Shanghai").unwrap();
-    RenderedPage {
+    std::sync::Arc::new(RenderedPage {
         page: Page {
             source: PathBuf::from(format!("content/{slug}.md")),
             relative: PathBuf::from(format!("{slug}.md")),
@@ -25,7 +25,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> RenderedPage {
         excerpt_is_partial: false,
         excerpt_has_math: false,
         source_hash: 0,
-    }
+    })
 }
 
 fn config(paginate: usize) -> Config {
@@ -43,7 +43,7 @@ fn posts_are_newest_first_with_ties_by_title() {
         page("c", "2026-02-01", &[]),
         page("a", "2026-01-01", &[]),
     ];
-    let (site, _) = Site::assemble(pages, &config(10), &[]);
+    let (site, _) = Site::assemble(&pages, &config(10), &[]);
     let order: Vec<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
     assert_eq!(order, ["c", "a", "b"]);
     assert_eq!(site.posts[1].newer.as_ref().unwrap().url, "/posts/c/");
@@ -57,7 +57,7 @@ fn tags_differing_in_case_are_one_term_with_chinese_slugs() {
         page("a", "2026-01-01", &["PyTorch", "自监督学习"]),
         page("b", "2026-01-02", &["pytorch"]),
     ];
-    let (site, diagnostics) = Site::assemble(pages, &config(10), &[]);
+    let (site, diagnostics) = Site::assemble(&pages, &config(10), &[]);
     assert!(diagnostics.is_empty());
     let tags = &site.taxonomies[0];
     assert_eq!(tags.terms.len(), 2);
@@ -74,10 +74,10 @@ fn tags_differing_in_case_are_one_term_with_chinese_slugs() {
 
 #[test]
 fn list_pages_paginate_the_index_and_terms() {
-    let pages: Vec<RenderedPage> = (1..=25)
+    let pages: Vec<std::sync::Arc<RenderedPage>> = (1..=25)
         .map(|i| page(&format!("p{i:02}"), &format!("2026-01-{i:02}"), &["t"]))
         .collect();
-    let (site, _) = Site::assemble(pages, &config(10), &[]);
+    let (site, _) = Site::assemble(&pages, &config(10), &[]);
     let lists = site.list_pages();
     let index: Vec<&ListPage> = lists.iter().filter(|l| l.kind == ListKind::Index).collect();
     assert_eq!(
@@ -102,7 +102,7 @@ fn list_pages_paginate_the_index_and_terms() {
 fn base_path_prefixes_urls() {
     let mut c = config(10);
     c.base_url = "https://example.com/notes/".into();
-    let (site, _) = Site::assemble(vec![page("a", "2026-01-01", &["x"])], &c, &[]);
+    let (site, _) = Site::assemble(&[page("a", "2026-01-01", &["x"])], &c, &[]);
     assert_eq!(site.posts[0].url, "/notes/posts/a/");
     assert_eq!(
         site.posts[0].permalink,
