@@ -40,6 +40,8 @@ pub struct Config {
     pub taxonomies: Taxonomies,
     /// Math rendering options.
     pub math: MathConfig,
+    /// Markdown options.
+    pub markdown: MarkdownConfig,
     /// Code highlighting options.
     pub highlight: HighlightConfig,
     /// Atom and RSS feeds.
@@ -62,6 +64,7 @@ impl Default for Config {
             summary_length: 350,
             taxonomies: Taxonomies::default(),
             math: MathConfig::default(),
+            markdown: MarkdownConfig::default(),
             highlight: HighlightConfig::default(),
             feed: FeedConfig::default(),
             extra: BTreeMap::new(),
@@ -124,6 +127,21 @@ pub struct MathConfig {
     pub macros: BTreeMap<String, String>,
     /// Fail the build on formulas KaTeX cannot parse.
     pub strict: bool,
+}
+
+/// Markdown options.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Keep raw HTML written in articles (it is the author's own). `false`
+    /// shows it as text instead, for sites built from others' writing.
+    pub unsafe_html: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        Self { unsafe_html: true }
+    }
 }
 
 /// Feed options.

@@ -202,6 +202,7 @@ impl Session {
             math: &self.math,
             summary_length: self.config.summary_length,
             line_numbers: self.config.highlight.line_numbers,
+            raw_html: self.config.markdown.unsafe_html,
         };
         let config = &self.config;
         let fresh: Vec<(PathBuf, Option<Cached>)> = relatives

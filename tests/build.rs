@@ -530,3 +530,26 @@ fn code_blocks_take_titles_line_numbers_and_highlighted_lines() {
         "{warnings}"
     );
 }
+
+#[test]
+fn raw_html_is_kept_unless_unsafe_html_is_off() {
+    let site = Fixture::new();
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "<div class=\"note\">注意</div>\n\n正文<b>粗</b>。\n",
+    );
+    site.build_ok();
+    assert!(
+        site.read("posts/a/index.html")
+            .contains("<div class=\"note\">注意</div>")
+    );
+    site.write("blogsmith.yaml", "markdown:\n  unsafe_html: false\n");
+    site.build_ok();
+    let html = site.read("posts/a/index.html");
+    assert!(
+        html.contains("&lt;div class=&quot;note&quot;&gt;注意&lt;/div&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("正文&lt;b&gt;粗&lt;/b&gt;。"), "{html}");
+}

@@ -97,6 +97,7 @@ pub struct Rendered {
 }
 
 /// Renders Markdown; cheap to share between threads.
+#[derive(Clone, Copy)]
 pub struct MarkdownRenderer<'a> {
     /// Typesets formulas (and caches them for the whole build).
     pub math: &'a MathEngine,
@@ -104,6 +105,8 @@ pub struct MarkdownRenderer<'a> {
     pub summary_length: usize,
     /// Number the lines of every code block (`highlight.line_numbers`).
     pub line_numbers: bool,
+    /// Keep raw HTML (`markdown.unsafe_html`); otherwise it is shown as text.
+    pub raw_html: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -119,6 +122,7 @@ impl MarkdownRenderer<'_> {
 
         let mut pass = Pass::new(&masked, &source, &mut diagnostics);
         pass.line_numbers = self.line_numbers;
+        pass.raw_html = self.raw_html;
         let events = pass.run();
         let Pass {
             toc,
@@ -164,8 +168,15 @@ impl MarkdownRenderer<'_> {
     }
 
     /// Renders a short Markdown text such as a front matter `summary`.
+    ///
+    /// Math and emphasis work, but raw HTML is shown as text: front matter is
+    /// escaped everywhere, so a summary cannot inject markup or scripts.
     pub fn render_fragment(&self, markdown: &str, path: &Path, line: usize) -> Rendered {
-        self.render(Source {
+        MarkdownRenderer {
+            raw_html: false,
+            ..*self
+        }
+        .render(Source {
             body: markdown,
             path,
             first_line: line,
@@ -228,6 +239,7 @@ struct Pass<'a, 'd> {
     local_links: Vec<LocalLink>,
     container_depth: usize,
     line_numbers: bool,
+    raw_html: bool,
 }
 
 impl<'a, 'd> Pass<'a, 'd> {
@@ -246,6 +258,7 @@ impl<'a, 'd> Pass<'a, 'd> {
             local_links: Vec::new(),
             container_depth: 0,
             line_numbers: false,
+            raw_html: true,
         }
     }
 
@@ -275,6 +288,9 @@ impl<'a, 'd> Pass<'a, 'd> {
                 }
                 Event::Html(html) if self.container_depth == 0 && is_more_marker(&html) => {
                     events.push(Event::Html(CowStr::Borrowed(MORE_SENTINEL)));
+                }
+                Event::Html(html) | Event::InlineHtml(html) if !self.raw_html => {
+                    events.push(Event::Text(html));
                 }
                 event => {
                     let event = self.track(event, range.start);

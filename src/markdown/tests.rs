@@ -9,6 +9,7 @@ fn render(body: &str) -> Rendered {
         math: &math,
         summary_length: 350,
         line_numbers: false,
+        raw_html: true,
     }
     .render(Source {
         body,

@@ -94,3 +94,38 @@ mod tests {
         assert_eq!(chunks(20, 10), [0..10, 10..20]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Pagination covers every article exactly once, in order, in full pages but the last.
+        #[test]
+        fn chunks_cover_every_item_exactly_once(len in 0usize..5_000, per_page in 1usize..200) {
+            let chunks = super::chunks(len, per_page);
+            let covered: Vec<usize> = chunks.iter().flat_map(|r| r.clone()).collect();
+            prop_assert_eq!(covered, (0..len).collect::<Vec<_>>());
+            let (last, full) = chunks.split_last().expect("at least one page");
+            prop_assert!(full.iter().all(|r| r.len() == per_page));
+            prop_assert!(last.len() <= per_page);
+            prop_assert!(len == 0 || !last.is_empty());
+        }
+
+        /// The pager always shows the first, last and current page, and never two gaps in a row.
+        #[test]
+        fn pager_shows_first_last_and_current(total in 1usize..300, current_seed in 0usize..300) {
+            let current = current_seed % total + 1;
+            let items = super::pager(current, total, |n| n.to_string());
+            let numbers: Vec<usize> = items.iter().filter_map(|i| match i {
+                super::PagerItem::Page { number, .. } => Some(*number),
+                super::PagerItem::Gap => None,
+            }).collect();
+            if total > 1 {
+                prop_assert!(numbers.contains(&1) && numbers.contains(&total) && numbers.contains(&current));
+            }
+            prop_assert!(numbers.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(!items.windows(2).any(|w| w[0] == super::PagerItem::Gap && w[1] == super::PagerItem::Gap));
+        }
+    }
+}

@@ -425,3 +425,37 @@ fn the_copy_button_copies_the_code_without_line_numbers() {
     );
     page.screenshot(&screenshot_path("code-block.png"));
 }
+
+#[test]
+fn front_matter_text_is_escaped_and_never_runs() {
+    let site = Fixture::new();
+    site.article(
+        "xss.md",
+        "title: \"<script>window.__xss = 'title'</script>标题\"\ndate: 2026-01-01\ntags: [\"<img src=x onerror=\\\"window.__xss='tag'\\\">\"]\ncategories: \"<b onmouseover=alert(1)>类</b>\"\nsummary: \"<script>window.__xss = 'summary'</script>摘要\"\nmood: \"<script>window.__xss = 'extra'</script>\"",
+        "正文。\n",
+    );
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+    for path in ["/", "/posts/xss/", "/tags/", "/categories/", "/archives/"] {
+        assert_eq!(page.navigate(&server.url(path)), 200, "{path}");
+        page.settle(Duration::from_millis(150));
+        assert_eq!(
+            page.eval("String(window.__xss)"),
+            "undefined",
+            "{path}: injected script ran"
+        );
+        assert_eq!(
+            count(&mut page, "img[src='x']"),
+            0,
+            "{path}: injected element"
+        );
+    }
+    assert_eq!(page.navigate(&server.url("/posts/xss/")), 200);
+    let title = page.eval("document.querySelector('h1.post-title').textContent");
+    assert_eq!(
+        title, "<script>window.__xss = 'title'</script>标题",
+        "shown as text"
+    );
+}
