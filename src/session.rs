@@ -136,6 +136,7 @@ impl Session {
                 formulas,
                 distinct_formulas: self.math.distinct_formulas(),
                 code_blocks,
+                search: output.search,
                 elapsed: started.elapsed(),
                 warnings: diagnostics,
             },

@@ -2,6 +2,7 @@
 
 pub mod feeds;
 pub mod paginate;
+pub mod search;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -97,6 +98,9 @@ pub struct Post {
     /// Output folder relative to the output root (not percent-encoded).
     #[serde(skip)]
     pub output_dir: String,
+    /// The readable text, plain, for the search index (see [`Rendered::plain_text`]).
+    #[serde(skip)]
+    pub plain_text: String,
     /// The source file, relative to `content/`.
     #[serde(skip)]
     pub source: PathBuf,
@@ -426,6 +430,7 @@ fn to_post(rendered: RenderedPage, base_path: &str, permalink_root: &str, tz: &T
         categories: page.categories.iter().map(name_link).collect(),
         has_math: rendered.formulas > 0,
         content: rendered.html,
+        plain_text: rendered.plain_text,
         toc: nest(&rendered.toc),
         description: page
             .summary
