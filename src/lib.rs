@@ -70,6 +70,8 @@ pub struct BuildReport {
     pub distinct_formulas: usize,
     /// Code blocks highlighted.
     pub code_blocks: usize,
+    /// The search index's size, and the size of the text it indexes.
+    pub search: site::search::SearchStats,
     /// Wall time.
     pub elapsed: Duration,
     /// Warnings, sorted by file and position.

@@ -145,7 +145,7 @@ fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report.warnings);
             println!(
-                "{} {} articles, {} pages ({} files), {} formulas ({} distinct), {} code blocks in {:.2} s → {}",
+                "{} {} articles, {} pages ({} files), {} formulas ({} distinct), {} code blocks, {} in {:.2} s → {}",
                 paint("built", AnsiColor::Green),
                 report.articles,
                 report.pages,
@@ -153,6 +153,7 @@ fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
                 report.formulas,
                 report.distinct_formulas,
                 report.code_blocks,
+                search_summary(&report.search),
                 report.elapsed.as_secs_f64(),
                 output.display()
             );
@@ -189,6 +190,16 @@ fn run_check(options: BuildOptions) -> ExitCode {
             ))
         }
     }
+}
+
+/// `search index 96.3 KB (41% of the text)`.
+fn search_summary(search: &blogsmith::site::search::SearchStats) -> String {
+    let kb = search.index_bytes as f64 / 1024.0;
+    if search.text_bytes == 0 {
+        return format!("search index {kb:.1} KB");
+    }
+    let percent = 100.0 * search.index_bytes as f64 / search.text_bytes as f64;
+    format!("search index {kb:.1} KB ({percent:.0}% of the text)")
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {

@@ -142,6 +142,7 @@ impl Session {
                 formulas,
                 distinct_formulas: self.math.distinct_formulas(),
                 code_blocks,
+                search: output.search,
                 elapsed: started.elapsed(),
                 warnings: diagnostics,
             },

@@ -54,6 +54,9 @@ fn writes_every_page_at_its_path() {
         "categories/计算机视觉/index.html",
         "categories/自然语言处理/index.html",
         "404.html",
+        "search/index.html",
+        "search-index.json",
+        "search.js",
         "style.css",
         "highlight.css",
         "katex/katex.min.css",
@@ -69,8 +72,8 @@ fn writes_every_page_at_its_path() {
         .count();
     assert_eq!(report.pages, html_pages);
     // 3 articles + 2 index pages + tags (list + transformer×2 + 位置编码) + categories (list + 3)
-    // + archives + 404
-    assert_eq!(html_pages, 3 + 2 + 4 + 4 + 1 + 1);
+    // + archives + search + 404
+    assert_eq!(html_pages, 3 + 2 + 4 + 4 + 1 + 1 + 1);
 }
 
 #[test]

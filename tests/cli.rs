@@ -69,7 +69,14 @@ fn success_prints_a_one_line_summary() {
     let stdout = text(&result.stdout);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.starts_with("built 12 articles, "), "{stdout}");
-    for part in ["pages", "36 formulas", "12 code blocks", " s → "] {
+    for part in [
+        "pages",
+        "36 formulas",
+        "12 code blocks",
+        "search index ",
+        "% of the text)",
+        " s → ",
+    ] {
         assert!(stdout.contains(part), "{part} in {stdout}");
     }
     assert!(

@@ -56,12 +56,15 @@ fn an_article_edit_changes_its_page_and_the_lists_showing_it() {
             "index.html",
             "posts/a07/index.html",
             "rss.xml",
+            "search-index.json",
+            "search/index.html",
             "tags/t1/atom.xml",
             "tags/t1/index.html"
         ],
-        "only the article, the lists showing its excerpt, and the feeds carrying it"
+        "only the article, the lists showing its excerpt, the feeds carrying it, \
+         and the search index (with the page loading it)"
     );
-    assert_eq!(refreshed.report.rendered_pages, 3);
+    assert_eq!(refreshed.report.rendered_pages, 4);
     let html = String::from_utf8_lossy(match &session.files()["posts/a07/index.html"].contents {
         blogsmith::render::Contents::Bytes(bytes) => bytes,
         other => panic!("{other:?}"),

@@ -64,22 +64,23 @@ pub fn build(pieces: &[Piece], limit: usize) -> String {
     html
 }
 
-/// Plain text of the first `limit` characters, for `<meta name="description">`.
+/// Plain text of the first `limit` characters, whitespace collapsed and blocks
+/// separated by a space: for `<meta name="description">` and the search index.
 pub fn plain(pieces: &[Piece], limit: usize) -> String {
     let mut text = String::new();
+    let mut chars = 0;
     let mut last_was_break = false;
     for piece in pieces {
-        match piece {
-            Piece::Text(t) => text.push_str(t),
-            Piece::Math { tex, .. } => text.push_str(tex),
-            Piece::Break => {
-                if !last_was_break && !text.is_empty() {
-                    text.push(' ');
-                }
-            }
-        }
+        let added = match piece {
+            Piece::Text(t) => t.as_str(),
+            Piece::Math { tex, .. } => tex.as_str(),
+            Piece::Break if !last_was_break && !text.is_empty() => " ",
+            Piece::Break => "",
+        };
+        text.push_str(added);
+        chars += added.chars().count();
         last_was_break = matches!(piece, Piece::Break);
-        if text.chars().count() > limit {
+        if chars > limit {
             break;
         }
     }

@@ -59,6 +59,10 @@ pub fn links_to_article(url: &str) -> bool {
 /// Characters of the plain-text description (search engines show about this many).
 const DESCRIPTION_LENGTH: usize = 120;
 
+/// Characters of an article's plain text kept for the search index: a bound on
+/// memory and index size for very long articles (the rest is not searchable).
+pub const PLAIN_TEXT_LIMIT: usize = 100_000;
+
 /// An article's Markdown and where it came from, for messages.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
@@ -81,6 +85,10 @@ pub struct Rendered {
     pub auto_excerpt: String,
     /// The opening text, plain, for meta descriptions.
     pub description: String,
+    /// The readable text, plain, for the search index: headings, paragraphs, lists,
+    /// tables and inline code, inline formulas as their TeX; code blocks, display
+    /// formulas, images and footnotes left out. At most [`PLAIN_TEXT_LIMIT`] characters.
+    pub plain_text: std::sync::Arc<str>,
     /// Headings, in order.
     pub toc: Vec<TocEntry>,
     /// Formulas on the page.
@@ -158,6 +166,7 @@ impl MarkdownRenderer<'_> {
                 &formulas,
             ),
             description: excerpt::plain(&pieces, DESCRIPTION_LENGTH),
+            plain_text: excerpt::plain(&pieces, PLAIN_TEXT_LIMIT).into(),
             toc,
             formulas: formulas.len(),
             code_blocks,

@@ -241,3 +241,17 @@ fn math_in_image_alt_text_becomes_its_tex() {
     let r = render("![图中$x<1$的区域](fig.png)\n");
     assert!(r.html.contains(r#"alt="图中x&lt;1的区域""#), "{}", r.html);
 }
+
+#[test]
+fn plain_text_keeps_prose_and_inline_code_but_not_code_blocks_or_display_math() {
+    let r = render(
+        "## 注意力\n\n设$QK^T$为分数，用 `softmax` 归一化。\n\n\
+         ```python\nsecret_code = 1\n```\n\n$$\n\\frac{a}{b}\n$$\n\n\
+         ![图里的字](fig.png)\n\n| 表头 | 值 |\n| --- | --- |\n| 甲 | 1 |\n\n\
+         脚注[^1]。\n\n[^1]: 脚注正文\n",
+    );
+    assert_eq!(
+        &*r.plain_text,
+        "注意力 设QK^T为分数，用 softmax 归一化。 表头 值 甲 1 脚注。"
+    );
+}

@@ -15,12 +15,16 @@ use tera::Context;
 use crate::config::Config;
 use crate::content::CONTENT_DIR;
 use crate::diagnostic::Diagnostic;
+use crate::site::search::{self, SearchStats};
 use crate::site::{ArchiveYear, Link, ListKind, ListPage, Post, Site, Taxonomy, Term, feeds};
 pub use output::{Contents, OutputFile};
 pub use theme::Theme;
 
 /// The generated highlighting stylesheet, at the output root.
 pub const HIGHLIGHT_CSS: &str = "highlight.css";
+
+/// The folder of the search page.
+pub const SEARCH_DIR: &str = "search";
 
 /// An article as list pages show it: everything but its content.
 #[derive(Serialize)]
@@ -104,6 +108,8 @@ pub struct SiteOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// How many pages were rendered (the others were reused from the memo).
     pub rendered: usize,
+    /// The search index's size.
+    pub search: SearchStats,
 }
 
 /// What goes into a site render besides the site itself.
@@ -163,11 +169,13 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                 memo: Memo::new(),
                 diagnostics,
                 rendered: 0,
+                search: SearchStats::default(),
             };
         }
     };
     let globals_hash = hash_json(&globals);
-    let jobs = jobs(site, config);
+    let search_index = search::build(&site.posts);
+    let jobs = jobs(site, config, &search_index.json);
     let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
@@ -218,6 +226,10 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         path: HIGHLIGHT_CSS.into(),
         contents: Contents::Bytes(highlight_css.as_bytes().into()),
     });
+    files.push(OutputFile {
+        path: search::INDEX_FILE.into(),
+        contents: Contents::Bytes(search_index.json.into_bytes().into()),
+    });
     for (path, text) in feeds::generate(site, config) {
         files.push(OutputFile {
             path,
@@ -236,6 +248,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         memo,
         diagnostics: diagnostics.into_iter().collect(),
         rendered,
+        search: search_index.stats,
     }
 }
 
@@ -303,6 +316,7 @@ fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 
         }
         Job::TaxonomyIndex(taxonomy) => hash_json(taxonomy).hash(&mut hasher),
         Job::Archives(years) => hash_json(years).hash(&mut hasher),
+        Job::Search { index_url } => index_url.hash(&mut hasher),
         Job::NotFound => {}
     }
     hasher.finish()
@@ -315,6 +329,7 @@ fn job_template(job: &Job<'_>) -> &'static str {
         Job::List(_) => "taxonomy_term.html",
         Job::TaxonomyIndex(_) => "taxonomy_list.html",
         Job::Archives(_) => "archives.html",
+        Job::Search { .. } => "search.html",
         Job::NotFound => "404.html",
     }
 }
@@ -326,6 +341,7 @@ fn job_path(job: &Job<'_>) -> String {
         Job::List(list) => &list.output_dir,
         Job::TaxonomyIndex(taxonomy) => taxonomy.key,
         Job::Archives(_) => "archives",
+        Job::Search { .. } => SEARCH_DIR,
         Job::NotFound => return "404.html".to_string(),
     };
     if dir.is_empty() {
@@ -341,16 +357,31 @@ enum Job<'a> {
     List(ListPage),
     TaxonomyIndex(&'a Taxonomy),
     Archives(Vec<ArchiveYear>),
+    /// The search page, with the URL of the index it loads.
+    Search {
+        index_url: String,
+    },
     NotFound,
 }
 
-fn jobs<'a>(site: &'a Site, config: &Config) -> Vec<Job<'a>> {
+fn jobs<'a>(site: &'a Site, config: &Config, search_index: &str) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> = site.posts.iter().map(Job::Post).collect();
     jobs.extend(site.list_pages().into_iter().map(Job::List));
     jobs.extend(site.taxonomies.iter().map(Job::TaxonomyIndex));
     jobs.push(Job::Archives(site.archives(&config.time_zone())));
+    jobs.push(Job::Search {
+        index_url: versioned_url(site, search::INDEX_FILE, search_index),
+    });
     jobs.push(Job::NotFound);
     jobs
+}
+
+/// The URL of a generated file with a hash of its contents as a query, so that
+/// browsers never use a stale copy after a rebuild.
+fn versioned_url(site: &Site, path: &str, contents: &str) -> String {
+    let mut hasher = DefaultHasher::new();
+    contents.hash(&mut hasher);
+    format!("{}?v={:08x}", site.url_of_file(path), hasher.finish() >> 32)
 }
 
 fn render_job(
@@ -394,6 +425,11 @@ fn render_job(
             context.insert("total", &site.posts.len());
             context.insert("has_math", &false);
             context.insert("current_url", &site.url_of_dir("archives"));
+        }
+        Job::Search { index_url } => {
+            context.insert("search_index_url", index_url);
+            context.insert("has_math", &false);
+            context.insert("current_url", &site.url_of_dir(SEARCH_DIR));
         }
         Job::NotFound => {
             context.insert("has_math", &false);

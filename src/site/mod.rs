@@ -3,6 +3,7 @@
 pub mod feeds;
 mod links;
 pub mod paginate;
+pub mod search;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -98,6 +99,9 @@ pub struct Post {
     /// Output folder relative to the output root (not percent-encoded).
     #[serde(skip)]
     pub output_dir: String,
+    /// The readable text, plain, for the search index (see [`Rendered::plain_text`]).
+    #[serde(skip)]
+    pub plain_text: std::sync::Arc<str>,
     /// The source file, relative to `content/`.
     #[serde(skip)]
     pub source: PathBuf,
@@ -437,6 +441,7 @@ fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &
         categories: page.categories.iter().map(name_link).collect(),
         has_math: rendered.formulas > 0,
         content: std::sync::Arc::clone(&rendered.html),
+        plain_text: std::sync::Arc::clone(&rendered.plain_text),
         toc: nest(&rendered.toc),
         description: page
             .summary

@@ -25,9 +25,9 @@ use tungstenite::WebSocket;
 use tungstenite::protocol::WebSocketConfig;
 
 /// How long a single CDP command may take to answer.
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a navigation may take to fire its load event.
-pub const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
+pub const LOAD_TIMEOUT: Duration = Duration::from_secs(45);
 /// How long Chromium may take to print its DevTools address.
 const LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Read timeout of the socket: the granularity of every wait.

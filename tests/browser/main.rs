@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use cdp::{Browser, Page};
-use common::Fixture;
+use common::{Fixture, ml_notes_site};
 use http::Server;
 
 /// Where screenshots go: `target/screenshots/<name>`.
@@ -294,6 +294,156 @@ fn index_and_article_render_without_errors() {
     assert_eq!(count(&mut page, ".pager"), 1, "8 articles in 3s");
     page.screenshot(&screenshot_path("tag.png"));
     assert_clean(&mut page, "tag page");
+}
+
+/// Waits until the search page has loaded its index and shown results.
+fn wait_for_search(page: &mut Page) {
+    let ready = page.eval(
+        "new Promise(resolve => {
+            const started = Date.now();
+            const check = () => {
+                const busy = document.getElementById('search-results').getAttribute('aria-busy');
+                if (busy === 'false' || Date.now() - started > 10000) resolve(busy === 'false');
+                else setTimeout(check, 20);
+            };
+            check();
+        })",
+    );
+    assert_eq!(ready, true, "the search index loads within 10 s");
+}
+
+/// Runs a query from the search box, as a reader pressing Enter.
+fn search_for(page: &mut Page, query: &str) {
+    page.eval(&format!(
+        "(() => {{
+            const input = document.getElementById('search-query');
+            input.value = {};
+            input.form.requestSubmit();
+        }})()",
+        serde_json::Value::from(query)
+    ));
+}
+
+/// The titles of the results shown, in order.
+fn result_titles(page: &mut Page) -> Vec<String> {
+    let titles = page.eval(
+        "[...document.querySelectorAll('.search-result .entry-title')].map(h => h.textContent)",
+    );
+    titles
+        .as_array()
+        .expect("an array of titles")
+        .iter()
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn search_status(page: &mut Page) -> String {
+    page.eval("document.getElementById('search-status').textContent")
+        .as_str()
+        .expect("a status line")
+        .to_owned()
+}
+
+#[test]
+fn search_finds_chinese_and_latin_words_and_says_when_nothing_matches() {
+    let site = ml_notes_site();
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+
+    // The header's search box submits to /search/?q=….
+    assert_eq!(page.navigate(&server.url("/")), 200);
+    page.eval(
+        "(() => {
+            const form = document.querySelector('header form.site-search');
+            form.querySelector('input').value = '注意力';
+            form.submit();
+        })()",
+    );
+    assert!(
+        page.wait_for_event("Page.loadEventFired", cdp::LOAD_TIMEOUT)
+            .is_some(),
+        "the header search box leads to the search page"
+    );
+    let path = page.eval("decodeURIComponent(location.pathname + location.search)");
+    assert_eq!(path, "/search/?q=注意力");
+    wait_for_search(&mut page);
+    page.eval("document.fonts.ready.then(() => true)");
+    assert_eq!(
+        result_titles(&mut page),
+        [
+            "注意力机制：从加权平均说起",
+            "Transformer 架构笔记",
+            "FlashAttention：IO 感知的精确计算",
+        ],
+        "the title hit first, then by how often the text says it; not word2vec's 需要注意"
+    );
+    assert_eq!(search_status(&mut page), "找到 3 篇文章。");
+    let marks = page.eval(
+        "[...new Set([...document.querySelectorAll('.search-results mark')].map(m => m.textContent))]",
+    );
+    assert_eq!(
+        marks,
+        serde_json::json!(["注意力"]),
+        "whole words highlighted"
+    );
+    let snippet = page.eval("document.querySelector('.search-snippet').textContent");
+    assert!(
+        snippet.as_str().is_some_and(|s| s.contains("加权平均")),
+        "{snippet}"
+    );
+    page.screenshot(&screenshot_path("search.png"));
+
+    search_for(&mut page, "AdamW");
+    assert_eq!(result_titles(&mut page), ["AdamW：把权重衰减从梯度里解耦"]);
+    let search = page.eval("location.search");
+    assert_eq!(search, "?q=AdamW", "the address keeps the query");
+    search_for(&mut page, "adam");
+    assert_eq!(
+        result_titles(&mut page),
+        ["AdamW：把权重衰减从梯度里解耦"],
+        "a word finds longer words it starts"
+    );
+    search_for(&mut page, "梯");
+    assert_eq!(
+        result_titles(&mut page),
+        ["AdamW：把权重衰减从梯度里解耦"],
+        "one Chinese character is enough"
+    );
+    search_for(&mut page, "softmax 注意力");
+    assert_eq!(result_titles(&mut page).len(), 2, "every word must match");
+    search_for(&mut page, "加权注意力");
+    assert_eq!(
+        result_titles(&mut page).first().map(String::as_str),
+        Some("注意力机制：从加权平均说起"),
+        "no article says 加权注意力: the one with 加权 and 注意力 comes first"
+    );
+    assert!(
+        search_status(&mut page).starts_with("没有完全匹配的文章，"),
+        "{}",
+        search_status(&mut page)
+    );
+
+    for nonsense in ["量子纠缠咖啡机", "zzqxj"] {
+        search_for(&mut page, nonsense);
+        assert!(result_titles(&mut page).is_empty(), "{nonsense}");
+        assert_eq!(
+            search_status(&mut page),
+            format!("没有找到与“{nonsense}”相关的文章。")
+        );
+    }
+
+    search_for(&mut page, "转义");
+    assert_eq!(result_titles(&mut page), ["转义测试 <b>不是粗体</b>"]);
+    let injected = page.eval(
+        "document.querySelectorAll('.search-results b, .search-results img').length
+            + (window.__pwned ? 100 : 0)",
+    );
+    assert_eq!(injected, 0, "titles and snippets are text, never HTML");
+
+    assert_clean(&mut page, "search page");
+    assert_same_origin(&mut page, &server.origin());
 }
 
 /// A raw `GET` with `Connection: close`: (status, Content-Type, Location, body).

@@ -1,0 +1,444 @@
+//! The search index that `/search/` loads, built here and read by `static/search.js`.
+//!
+//! Chinese has no spaces between words, so CJK text is indexed by overlapping
+//! character pairs (`注意力` → `注意`, `意力`), and a CJK character standing alone
+//! by itself; other text by lowercase words. The script tokenises queries the
+//! same way: [`tokens`] and its `tokensOf` must change together.
+//!
+//! `search-index.json` is one JSON object, kept small without compression:
+//!
+//! ```json
+//! {"docs":[["标题","/posts/x/","2026-03-14","开头的一段纯文本…"]],
+//!  "words":{"adamw":"d"},"cjk":"注a意aO 意力aO","version":1}
+//! ```
+//!
+//! - `docs`: the articles, newest first, as `[title, url, date, snippet]`; a
+//!   document's id is its position. The snippet is the opening of the article's
+//!   plain text, at most [`SNIPPET_CHARS`] characters. Title matches rank first:
+//!   the script finds them by tokenising the titles.
+//! - `words`: postings of each word.
+//! - `cjk`: postings of the CJK tokens, grouped by their first character: groups
+//!   separated by spaces, each the first character, the postings of that character
+//!   alone (if indexed), then each second character followed by the postings of
+//!   the pair. Postings are ASCII and tokens never are, so no other separator is needed.
+//! - Postings: one entry per document holding the token (in its title, text,
+//!   tags or categories), ids ascending. An entry is the difference from the
+//!   previous entry's id (the first's from 0), written as a decimal number of
+//!   13s (left out when 0), then one letter of `a`–`z`, `A`–`Z`: at position
+//!   13 × level + the rest, where the level says how often the token occurs
+//!   (1, 2–3, 4–7, 8 or more times). `2c` is id 2 × 13 + 2 = 28, once; `aO`
+//!   is id 0, once, then id 1 (`O` is letter 40 = 13 × 3 + 1: 8 or more times).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::Post;
+use crate::markdown::is_cjk;
+
+/// The index file, at the output root.
+pub const INDEX_FILE: &str = "search-index.json";
+
+/// The version of the index format, checked by the script.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Characters of each article's text kept in the index for result snippets.
+pub const SNIPPET_CHARS: usize = 160;
+
+/// Shortest word indexed: single letters and digits are too common to be worth it.
+pub const MIN_WORD_CHARS: usize = 2;
+
+/// Longest word indexed, in characters; longer ones (hashes, run-together URLs) are cut.
+pub const MAX_WORD_CHARS: usize = 32;
+
+/// The letters ending a postings entry: 4 levels of 13.
+const ENTRY_LETTERS: &[u8; 52] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The radix of id differences in postings: each level has this many letters.
+const RADIX: usize = 13;
+
+/// One article as the index sees it.
+#[derive(Debug, Clone, Copy)]
+struct Doc<'a> {
+    /// Title.
+    title: &'a str,
+    /// URL path.
+    url: &'a str,
+    /// Date shown in results.
+    date: &'a str,
+    /// Plain text of the article.
+    text: &'a str,
+    /// Tags and categories, indexed like the text.
+    terms: &'a [&'a str],
+}
+
+/// How big the index is, next to the text it indexes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Bytes of `search-index.json`.
+    pub index_bytes: usize,
+    /// Bytes (UTF-8) of the titles, texts, tags and categories indexed.
+    pub text_bytes: usize,
+}
+
+/// The built index file and its figures.
+#[derive(Debug, Clone)]
+pub struct SearchIndex {
+    /// The contents of `search-index.json`.
+    pub json: String,
+    /// Its size against the text.
+    pub stats: SearchStats,
+}
+
+/// Builds the index of the site's articles (in the order given: newest first).
+pub fn build(posts: &[Post]) -> SearchIndex {
+    let names: Vec<Vec<&str>> = posts
+        .iter()
+        .map(|p| {
+            p.tags
+                .iter()
+                .chain(&p.categories)
+                .map(|l| l.name.as_str())
+                .collect()
+        })
+        .collect();
+    let docs: Vec<Doc<'_>> = posts
+        .iter()
+        .zip(&names)
+        .map(|(p, names)| Doc {
+            title: &p.title,
+            url: &p.url,
+            date: &p.date,
+            text: &p.plain_text,
+            terms: names,
+        })
+        .collect();
+    index(&docs)
+}
+
+/// The documents holding one token, encoded as they are added.
+#[derive(Debug, Default)]
+struct Postings {
+    next_base: usize,
+    encoded: String,
+}
+
+impl Postings {
+    /// Adds document `id` (greater than the last one added).
+    fn add(&mut self, id: usize, occurrences: usize) {
+        let delta = id - self.next_base;
+        if delta >= RADIX {
+            let _ = write!(self.encoded, "{}", delta / RADIX);
+        }
+        let letter = RADIX * level(occurrences) + delta % RADIX;
+        self.encoded.push(char::from(ENTRY_LETTERS[letter]));
+        self.next_base = id;
+    }
+}
+
+/// How often a token occurs, in 4 levels: 1, 2–3, 4–7, 8 or more times.
+fn level(occurrences: usize) -> usize {
+    match occurrences {
+        0 | 1 => 0,
+        2..=3 => 1,
+        4..=7 => 2,
+        _ => 3,
+    }
+}
+
+/// Builds the index of `docs`; a document's id is its position.
+fn index(docs: &[Doc<'_>]) -> SearchIndex {
+    let mut postings: BTreeMap<String, Postings> = BTreeMap::new();
+    for (id, doc) in docs.iter().enumerate() {
+        for (token, occurrences) in doc_tokens(doc) {
+            postings.entry(token).or_default().add(id, occurrences);
+        }
+    }
+    let mut words = serde_json::Map::new();
+    let mut cjk = String::new();
+    let mut group = None;
+    for (token, postings) in postings {
+        let mut chars = token.chars();
+        let Some(first) = chars.next() else { continue };
+        if !is_cjk(first) {
+            words.insert(token, postings.encoded.into());
+            continue;
+        }
+        if group != Some(first) {
+            if group.is_some() {
+                cjk.push(' ');
+            }
+            cjk.push(first);
+            group = Some(first);
+        }
+        cjk.extend(chars);
+        cjk.push_str(&postings.encoded);
+    }
+    let docs_json: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|d| json!([d.title, d.url, d.date, snippet(d.text)]))
+        .collect();
+    let json = json!({
+        "version": FORMAT_VERSION,
+        "docs": docs_json,
+        "words": words,
+        "cjk": cjk,
+    })
+    .to_string();
+    let text_bytes = docs
+        .iter()
+        .map(|d| d.title.len() + d.text.len() + d.terms.iter().map(|t| t.len()).sum::<usize>())
+        .sum();
+    SearchIndex {
+        stats: SearchStats {
+            index_bytes: json.len(),
+            text_bytes,
+        },
+        json,
+    }
+}
+
+/// Every token of a document, with how often it occurs in it.
+fn doc_tokens(doc: &Doc<'_>) -> BTreeMap<String, usize> {
+    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    let text = [doc.title, doc.text]
+        .into_iter()
+        .chain(doc.terms.iter().copied());
+    for token in text.flat_map(tokens) {
+        *found.entry(token).or_default() += 1;
+    }
+    found
+}
+
+/// The opening of a text, at most [`SNIPPET_CHARS`] characters, `…` when cut.
+fn snippet(text: &str) -> String {
+    match text.char_indices().nth(SNIPPET_CHARS) {
+        Some((end, _)) => format!("{}…", text[..end].trim_end().trim_end_matches('…')),
+        None => text.to_string(),
+    }
+}
+
+/// What a character is to the tokeniser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// A Han character or kana: indexed in pairs.
+    Cjk,
+    /// A letter or digit of another script: part of a word.
+    Word,
+    /// Anything else: separates tokens.
+    Gap,
+}
+
+fn class(c: char) -> Class {
+    if !c.is_alphanumeric() {
+        Class::Gap
+    } else if is_cjk(c) {
+        Class::Cjk
+    } else {
+        Class::Word
+    }
+}
+
+/// A character as the index compares it: full-width ASCII as ASCII, then lowercase
+/// (when lowercasing gives one character, so positions stay the same).
+fn fold(c: char) -> char {
+    let c = match u32::from(c) {
+        code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// The tokens of `text`, in order, repeats included: lowercase words of at least
+/// [`MIN_WORD_CHARS`] characters (cut at [`MAX_WORD_CHARS`]), and CJK runs as
+/// overlapping pairs of characters, a run of one character as itself.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<char> = Vec::new();
+    let mut run_class = Class::Gap;
+    for c in text.chars().map(fold) {
+        let class = class(c);
+        if class != run_class {
+            flush(&run, run_class, &mut out);
+            run.clear();
+            run_class = class;
+        }
+        if class != Class::Gap {
+            run.push(c);
+        }
+    }
+    flush(&run, run_class, &mut out);
+    out
+}
+
+/// Adds the tokens of one run of characters of the same class.
+fn flush(run: &[char], class: Class, out: &mut Vec<String>) {
+    match class {
+        Class::Word if run.len() >= MIN_WORD_CHARS => {
+            out.push(run.iter().take(MAX_WORD_CHARS).collect());
+        }
+        Class::Cjk if run.len() == 1 => out.push(run.iter().collect()),
+        Class::Cjk => out.extend(run.windows(2).map(|pair| pair.iter().collect())),
+        Class::Word | Class::Gap => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(title: &'a str, text: &'a str) -> Doc<'a> {
+        Doc {
+            title,
+            url: "/posts/x/",
+            date: "2026-01-01",
+            text,
+            terms: &[],
+        }
+    }
+
+    /// The postings of `token` in an index, as written.
+    fn postings(json: &str, token: &str) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+        if let Some(encoded) = value["words"].get(token) {
+            return encoded.as_str().map(str::to_owned);
+        }
+        let mut chars = token.chars();
+        let (first, second) = (chars.next()?, chars.next());
+        let group = value["cjk"]
+            .as_str()
+            .expect("cjk")
+            .split(' ')
+            .find(|g| g.starts_with(first))?;
+        let rest = &group[first.len_utf8()..];
+        let rest = match second {
+            None => rest,
+            Some(second) => rest.split_once(second)?.1,
+        };
+        let encoded: String = rest.chars().take_while(char::is_ascii).collect();
+        (!encoded.is_empty()).then_some(encoded)
+    }
+
+    #[test]
+    fn chinese_is_cut_into_overlapping_pairs() {
+        assert_eq!(tokens("注意力机制"), ["注意", "意力", "力机", "机制"]);
+        assert_eq!(tokens("注意力，机制。"), ["注意", "意力", "机制"]);
+        assert_eq!(tokens("用 的 字"), ["用", "的", "字"]);
+        assert_eq!(tokens("カタカナ"), ["カタ", "タカ", "カナ"]);
+    }
+
+    #[test]
+    fn other_text_is_lowercase_words() {
+        assert_eq!(
+            tokens("AdamW vs. Adam: GPT-4 in 2017"),
+            ["adamw", "vs", "adam", "gpt", "in", "2017"]
+        );
+        assert_eq!(tokens("a b c 1 2"), Vec::<String>::new());
+        assert_eq!(tokens("x_i"), Vec::<String>::new());
+        assert_eq!(tokens(&"z".repeat(50)), ["z".repeat(MAX_WORD_CHARS)]);
+    }
+
+    #[test]
+    fn mixed_text_splits_at_script_changes() {
+        assert_eq!(
+            tokens("用PyTorch实现LoRA微调"),
+            ["用", "pytorch", "实现", "lora", "微调"]
+        );
+        assert_eq!(
+            tokens("Ｔｒａｎｓｆｏｒｍｅｒ（注意）"),
+            ["transformer", "注意"]
+        );
+    }
+
+    #[test]
+    fn folding_keeps_one_character_per_character() {
+        assert_eq!(fold('Ａ'), 'a');
+        assert_eq!(fold('１'), '1');
+        assert_eq!(fold('Σ'), 'σ');
+        assert_eq!(fold('İ'), 'İ', "lowercases to two characters: kept");
+        assert_eq!(fold('中'), '中');
+    }
+
+    #[test]
+    fn postings_are_delta_encoded_with_a_letter_per_document() {
+        let docs = [
+            doc("注意力机制", "注意力就是加权平均。"),
+            doc("AdamW", "优化器"),
+            doc("其他", "注意力注意力注意力"),
+        ];
+        let built = index(&docs);
+        assert_eq!(postings(&built.json, "注意").as_deref(), Some("np"));
+        assert_eq!(postings(&built.json, "adamw").as_deref(), Some("b"));
+        assert_eq!(postings(&built.json, "优化").as_deref(), Some("b"));
+        assert_eq!(postings(&built.json, "加权").as_deref(), Some("a"));
+        assert_eq!(postings(&built.json, "量子"), None);
+    }
+
+    #[test]
+    fn cjk_tokens_are_grouped_by_their_first_character() {
+        let built = index(&[doc("", "注意 注意力 注 意")]);
+        let value: serde_json::Value = serde_json::from_str(&built.json).expect("JSON");
+        assert_eq!(value["cjk"], "意a力a 注a意n");
+        assert_eq!(value["words"], json!({}));
+    }
+
+    #[test]
+    fn large_id_gaps_are_written_in_13s() {
+        let docs: Vec<Doc<'_>> = (0..60)
+            .map(|i| match i {
+                0 | 28 => "稀有",
+                29 => "稀有 稀有 稀有 稀有 稀有 稀有 稀有 稀有",
+                _ => "",
+            })
+            .map(|text| doc("", text))
+            .collect();
+        let built = index(&docs);
+        assert_eq!(postings(&built.json, "稀有").as_deref(), Some("a2cO"));
+    }
+
+    #[test]
+    fn occurrences_are_counted_in_four_levels() {
+        let levels: Vec<usize> = [1, 2, 3, 4, 7, 8, 100].into_iter().map(level).collect();
+        assert_eq!(levels, [0, 1, 1, 2, 2, 3, 3]);
+    }
+
+    #[test]
+    fn the_document_table_has_bounded_snippets() {
+        let long = "很长的正文。".repeat(100);
+        let built = index(&[doc("标题 <b>", &long), doc("短", "短文。")]);
+        let value: serde_json::Value = serde_json::from_str(&built.json).expect("JSON");
+        assert_eq!(value["version"], FORMAT_VERSION);
+        let first = &value["docs"][0];
+        assert_eq!(first[0], "标题 <b>");
+        assert_eq!(first[1], "/posts/x/");
+        assert_eq!(first[2], "2026-01-01");
+        let snippet = first[3].as_str().expect("snippet");
+        assert_eq!(snippet.chars().count(), SNIPPET_CHARS + 1);
+        assert!(snippet.ends_with('…'));
+        assert_eq!(value["docs"][1][3], "短文。");
+    }
+
+    #[test]
+    fn tags_are_searchable_and_stats_count_bytes() {
+        let terms = ["深度学习"];
+        let d = Doc {
+            terms: &terms,
+            ..doc("标题", "正文")
+        };
+        let built = index(&[d]);
+        assert_eq!(postings(&built.json, "深度").as_deref(), Some("a"));
+        assert_eq!(built.stats.index_bytes, built.json.len());
+        assert_eq!(built.stats.text_bytes, "标题正文深度学习".len());
+    }
+
+    #[test]
+    fn an_empty_site_has_an_empty_index() {
+        let built = index(&[]);
+        assert_eq!(built.json, r#"{"cjk":"","docs":[],"version":1,"words":{}}"#);
+    }
+}
