@@ -16,7 +16,7 @@ use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::markdown::{self, MarkdownRenderer, MathEngine, Source};
-use crate::render::{self, Inputs, Memo, OutputFile, Theme};
+use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
 use crate::{BuildFailure, BuildOptions, BuildReport};
 
@@ -304,27 +304,37 @@ fn render_page(
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
 ) -> RenderedPage {
-    let rendered = renderer.render(Source {
+    let mut rendered = renderer.render(Source {
         body: &page.body,
         path: &page.source,
         first_line: page.body_line,
     });
-    let (excerpt, excerpt_is_partial) = match (&rendered.before_more, &page.summary) {
-        (Some(before), _) => (before.clone(), true),
+    // The excerpt's candidates are moved out, not copied: nothing else reads them.
+    let (excerpt, excerpt_is_partial) = match (rendered.before_more.take(), &page.summary) {
+        (Some(before), _) => (before, true),
         (None, Some(summary)) => (
-            renderer.render_fragment(summary, &page.source, 1).html,
+            renderer
+                .render_fragment(summary, &page.source, 1)
+                .html
+                .to_string(),
             true,
         ),
-        (None, None) => (
-            rendered.auto_excerpt.clone(),
-            rendered.auto_excerpt.ends_with("…</p>"),
-        ),
+        (None, None) => {
+            let partial = rendered.auto_excerpt.ends_with("…</p>");
+            (std::mem::take(&mut rendered.auto_excerpt), partial)
+        }
     };
     let excerpt_has_math = excerpt.contains("class=\"katex");
+    // Rendered: the Markdown is not needed again, and every refresh clones the
+    // published pages (the cache keeps the loaded page, body included).
+    let page = content::Page {
+        body: String::new(),
+        ..page
+    };
     RenderedPage {
         page,
         rendered,
-        excerpt,
+        excerpt: excerpt.into(),
         excerpt_is_partial,
         excerpt_has_math,
         source_hash,
@@ -337,6 +347,18 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
+/// Whether two output files are the same. Pages reused from the memo share
+/// their bytes, so this is a pointer comparison for all but the re-rendered
+/// ones (`Arc<[u8]>`'s `==` compares the bytes: std only short-cuts sized types).
+fn same_file(a: &OutputFile, b: &OutputFile) -> bool {
+    match (&a.contents, &b.contents) {
+        (Contents::Bytes(x), Contents::Bytes(y)) if std::sync::Arc::ptr_eq(x, y) => {
+            a.path == b.path
+        }
+        _ => a == b,
+    }
+}
+
 /// Paths whose file was added, removed or changed between two builds.
 fn changed_paths(
     before: &BTreeMap<String, OutputFile>,
@@ -344,7 +366,7 @@ fn changed_paths(
 ) -> Vec<String> {
     let mut changed: Vec<String> = after
         .iter()
-        .filter(|(path, file)| before.get(*path) != Some(*file))
+        .filter(|(path, file)| !before.get(*path).is_some_and(|old| same_file(old, file)))
         .map(|(path, _)| path.clone())
         .collect();
     changed.extend(

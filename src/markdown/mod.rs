@@ -52,7 +52,9 @@ pub struct Source<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     /// The article's HTML.
-    pub html: String,
+    /// Shared: a session keeps every article's rendering and hands it to each
+    /// build without copying it.
+    pub html: std::sync::Arc<str>,
     /// The HTML before `<!-- more -->`, if the article has the marker.
     pub before_more: Option<String>,
     /// The automatic excerpt (used when there is no marker and no `summary`).
@@ -121,7 +123,7 @@ impl MarkdownRenderer<'_> {
             })
             .collect();
         Rendered {
-            html,
+            html: html.into(),
             before_more,
             auto_excerpt: excerpt::build(&pieces, self.summary_length),
             description: excerpt::plain(&pieces, DESCRIPTION_LENGTH),
