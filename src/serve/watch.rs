@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::ServeError;
@@ -22,11 +23,21 @@ use crate::render::theme::{STATIC_DIR, TEMPLATES_DIR};
 /// The folders watched recursively.
 pub const WATCHED_DIRS: [&str; 3] = [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR];
 
+/// The quiet time after an event that usually ends a save: a file closed
+/// after writing, or renamed into place. Anything more (Vim's `chmod`) starts
+/// the full quiet window again, so one save is still one rebuild.
+pub const SETTLE: Duration = Duration::from_millis(5);
+
 /// What the builder thread is told.
 #[derive(Debug)]
 pub enum Message {
-    /// Something changed on disk: the paths (empty: anything may have changed).
-    Changed(Vec<PathBuf>),
+    /// Something changed on disk.
+    Changed {
+        /// The paths (empty: anything may have changed).
+        paths: Vec<PathBuf>,
+        /// Whether this event usually ends a save (see [`SETTLE`]).
+        settled: bool,
+    },
     /// A folder to start watching (it was just created).
     Appeared(PathBuf),
     /// The watcher failed (e.g. its queue overflowed): rebuild everything, and say why.
@@ -86,12 +97,18 @@ impl SiteWatcher {
 /// What an event means for the site: `None` for events that cannot change it
 /// (reads, files outside the sources, editors' swap and backup files).
 fn classify(root: &Path, event: &notify::Event) -> Option<Message> {
-    if matches!(event.kind, EventKind::Access(_)) {
-        // Opening and closing files, including the builder's own reads.
-        return None;
-    }
+    let settled = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        // Opening and reading files, including the builder's own reads.
+        EventKind::Access(_) => return None,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+        _ => false,
+    };
     if event.paths.is_empty() || event.need_rescan() {
-        return Some(Message::Changed(Vec::new()));
+        return Some(Message::Changed {
+            paths: Vec::new(),
+            settled: false,
+        });
     }
     let mut relevant = Vec::new();
     for path in &event.paths {
@@ -121,7 +138,10 @@ fn classify(root: &Path, event: &notify::Event) -> Option<Message> {
             _ => {}
         }
     }
-    (!relevant.is_empty()).then_some(Message::Changed(relevant))
+    (!relevant.is_empty()).then_some(Message::Changed {
+        paths: relevant,
+        settled,
+    })
 }
 
 /// Files editors write beside the real one (and blogsmith skips anyway):
@@ -152,14 +172,20 @@ pub struct Burst {
     pub first: Option<Instant>,
     /// Whether a stop was asked for (or the channel closed).
     pub stop: bool,
+    /// Whether the last change usually ends a save.
+    settled: bool,
 }
 
 impl Burst {
     fn add(&mut self, message: Message) {
         self.first.get_or_insert_with(Instant::now);
+        self.settled = false;
         match message {
-            Message::Changed(paths) if paths.is_empty() => self.everything = true,
-            Message::Changed(paths) => self.paths.extend(paths),
+            Message::Changed { paths, settled } => {
+                self.settled = settled;
+                self.everything |= paths.is_empty();
+                self.paths.extend(paths);
+            }
             Message::Appeared(dir) => {
                 self.paths.insert(dir.clone());
                 self.appeared.push(dir);
@@ -174,7 +200,8 @@ impl Burst {
 }
 
 /// Waits for a change, then for `quiet` without one (but no longer than
-/// `longest` in all, so a steady stream of writes still rebuilds).
+/// `longest` in all, so a steady stream of writes still rebuilds); only
+/// [`SETTLE`] after an event that usually ends a save.
 ///
 /// An editor's save is a burst (write, rename, chmod): this turns it into one rebuild.
 pub fn next_burst(rx: &Receiver<Message>, quiet: Duration, longest: Duration) -> Burst {
@@ -192,7 +219,12 @@ pub fn next_burst(rx: &Receiver<Message>, quiet: Duration, longest: Duration) ->
         if left.is_zero() {
             break;
         }
-        match rx.recv_timeout(quiet.min(left)) {
+        let wait = if burst.settled {
+            SETTLE.min(quiet)
+        } else {
+            quiet
+        };
+        match rx.recv_timeout(wait.min(left)) {
             Ok(message) => burst.add(message),
             Err(RecvTimeoutError::Timeout) => break,
             Err(RecvTimeoutError::Disconnected) => burst.stop = true,
@@ -212,9 +244,13 @@ mod tests {
 
     fn changed(message: Option<Message>) -> Option<Vec<PathBuf>> {
         match message {
-            Some(Message::Changed(paths)) => Some(paths),
+            Some(Message::Changed { paths, .. }) => Some(paths),
             _ => None,
         }
+    }
+
+    fn settled(message: Option<Message>) -> bool {
+        matches!(message, Some(Message::Changed { settled: true, .. }))
     }
 
     #[test]
@@ -244,17 +280,64 @@ mod tests {
         }
         let read = EventKind::Access(AccessKind::Any);
         assert!(classify(root, &event(read, "/site/content/a.md")).is_none());
+        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        assert!(classify(root, &event(opened, "/site/content/a.md")).is_none());
         let create = EventKind::Create(CreateKind::Folder);
         // Not a folder on this machine: treated as a change, not as a folder to watch.
         assert!(changed(classify(root, &event(create, "/site/templates"))).is_some());
     }
 
     #[test]
+    fn a_close_after_writing_or_a_rename_into_place_ends_a_save() {
+        let root = Path::new("/site");
+        let path = "/site/content/a.md";
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert!(settled(classify(root, &event(closed, path))));
+        let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        assert!(settled(classify(root, &event(renamed, path))));
+        let written = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any));
+        assert!(!settled(classify(root, &event(written, path))));
+        assert!(changed(classify(root, &event(written, path))).is_some());
+        let chmod = EventKind::Modify(ModifyKind::Metadata(notify::event::MetadataKind::Any));
+        assert!(!settled(classify(root, &event(chmod, path))));
+        // A swap file closed after writing is still nothing.
+        assert!(classify(root, &event(closed, "/site/content/.a.md.swp")).is_none());
+    }
+
+    fn change(name: &str, settled: bool) -> Message {
+        Message::Changed {
+            paths: vec![PathBuf::from(name)],
+            settled,
+        }
+    }
+
+    #[test]
+    fn a_settled_save_waits_less_unless_more_follows() {
+        let long = Duration::from_secs(5);
+        let (tx, rx) = std::sync::mpsc::channel();
+        tx.send(change("a.md", false)).expect("send");
+        tx.send(change("a.md", true)).expect("send");
+        let started = Instant::now();
+        let burst = next_burst(&rx, Duration::from_secs(2), long);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(burst.paths.len(), 1);
+        // A chmod after the close: the full quiet window again.
+        tx.send(change("a.md", true)).expect("send");
+        tx.send(change("a.md", false)).expect("send");
+        let started = Instant::now();
+        next_burst(&rx, Duration::from_millis(300), long);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[test]
     fn a_burst_ends_after_a_quiet_window() {
         let (tx, rx) = std::sync::mpsc::channel();
         for name in ["a.md", "b.md", "a.md"] {
-            tx.send(Message::Changed(vec![PathBuf::from(name)]))
-                .expect("send");
+            tx.send(change(name, false)).expect("send");
         }
         let burst = next_burst(&rx, Duration::from_millis(20), Duration::from_secs(1));
         assert_eq!(burst.paths.len(), 2);
