@@ -24,9 +24,21 @@ use crate::render::theme::{STATIC_DIR, TEMPLATES_DIR};
 pub const WATCHED_DIRS: [&str; 3] = [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR];
 
 /// The quiet time after an event that usually ends a save: a file closed
-/// after writing, or renamed into place. Anything more (Vim's `chmod`) starts
-/// the full quiet window again, so one save is still one rebuild.
+/// after writing, or renamed into place. A change of permissions or times
+/// after it (Vim's `chmod`) keeps it; any other write starts the full quiet
+/// window again, so one save is still one rebuild.
 pub const SETTLE: Duration = Duration::from_millis(5);
+
+/// What an event says about the save in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Bytes are being written: more may follow.
+    Writing,
+    /// A file was closed after writing, or renamed into place: usually the end.
+    Done,
+    /// Permissions or times changed: says nothing about the bytes.
+    Attributes,
+}
 
 /// What the builder thread is told.
 #[derive(Debug)]
@@ -35,8 +47,8 @@ pub enum Message {
     Changed {
         /// The paths (empty: anything may have changed).
         paths: Vec<PathBuf>,
-        /// Whether this event usually ends a save (see [`SETTLE`]).
-        settled: bool,
+        /// Where the save stands (see [`SETTLE`]).
+        step: Step,
     },
     /// A folder to start watching (it was just created).
     Appeared(PathBuf),
@@ -97,17 +109,18 @@ impl SiteWatcher {
 /// What an event means for the site: `None` for events that cannot change it
 /// (reads, files outside the sources, editors' swap and backup files).
 fn classify(root: &Path, event: &notify::Event) -> Option<Message> {
-    let settled = match event.kind {
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+    let step = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Step::Done,
         // Opening and reading files, including the builder's own reads.
         EventKind::Access(_) => return None,
-        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
-        _ => false,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => Step::Done,
+        EventKind::Modify(ModifyKind::Metadata(_)) => Step::Attributes,
+        _ => Step::Writing,
     };
     if event.paths.is_empty() || event.need_rescan() {
         return Some(Message::Changed {
             paths: Vec::new(),
-            settled: false,
+            step: Step::Writing,
         });
     }
     let mut relevant = Vec::new();
@@ -140,7 +153,7 @@ fn classify(root: &Path, event: &notify::Event) -> Option<Message> {
     }
     (!relevant.is_empty()).then_some(Message::Changed {
         paths: relevant,
-        settled,
+        step,
     })
 }
 
@@ -179,10 +192,15 @@ pub struct Burst {
 impl Burst {
     fn add(&mut self, message: Message) {
         self.first.get_or_insert_with(Instant::now);
+        let settled = self.settled;
         self.settled = false;
         match message {
-            Message::Changed { paths, settled } => {
-                self.settled = settled;
+            Message::Changed { paths, step } => {
+                self.settled = match step {
+                    Step::Writing => false,
+                    Step::Done => true,
+                    Step::Attributes => settled,
+                };
                 self.everything |= paths.is_empty();
                 self.paths.extend(paths);
             }
@@ -249,8 +267,11 @@ mod tests {
         }
     }
 
-    fn settled(message: Option<Message>) -> bool {
-        matches!(message, Some(Message::Changed { settled: true, .. }))
+    fn step(message: Option<Message>) -> Option<Step> {
+        match message {
+            Some(Message::Changed { step, .. }) => Some(step),
+            _ => None,
+        }
     }
 
     #[test]
@@ -292,42 +313,60 @@ mod tests {
         let root = Path::new("/site");
         let path = "/site/content/a.md";
         let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
-        assert!(settled(classify(root, &event(closed, path))));
+        assert_eq!(step(classify(root, &event(closed, path))), Some(Step::Done));
         let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::To));
-        assert!(settled(classify(root, &event(renamed, path))));
+        assert_eq!(
+            step(classify(root, &event(renamed, path))),
+            Some(Step::Done)
+        );
         let written = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any));
-        assert!(!settled(classify(root, &event(written, path))));
-        assert!(changed(classify(root, &event(written, path))).is_some());
+        assert_eq!(
+            step(classify(root, &event(written, path))),
+            Some(Step::Writing)
+        );
+        let created = EventKind::Create(CreateKind::File);
+        assert_eq!(
+            step(classify(root, &event(created, path))),
+            Some(Step::Writing)
+        );
         let chmod = EventKind::Modify(ModifyKind::Metadata(notify::event::MetadataKind::Any));
-        assert!(!settled(classify(root, &event(chmod, path))));
+        assert_eq!(
+            step(classify(root, &event(chmod, path))),
+            Some(Step::Attributes)
+        );
         // A swap file closed after writing is still nothing.
         assert!(classify(root, &event(closed, "/site/content/.a.md.swp")).is_none());
     }
 
-    fn change(name: &str, settled: bool) -> Message {
+    fn change(name: &str, step: Step) -> Message {
         Message::Changed {
             paths: vec![PathBuf::from(name)],
-            settled,
+            step,
         }
     }
 
     #[test]
     fn a_settled_save_waits_less_unless_more_follows() {
         let long = Duration::from_secs(5);
+        let quick = Duration::from_secs(1);
         let (tx, rx) = std::sync::mpsc::channel();
-        tx.send(change("a.md", false)).expect("send");
-        tx.send(change("a.md", true)).expect("send");
+        // Written, closed, chmod-ed (Vim): settled.
+        for step in [Step::Writing, Step::Done, Step::Attributes] {
+            tx.send(change("a.md", step)).expect("send");
+        }
         let started = Instant::now();
         let burst = next_burst(&rx, Duration::from_secs(2), long);
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < quick, "{:?}", started.elapsed());
         assert_eq!(burst.paths.len(), 1);
-        // A chmod after the close: the full quiet window again.
-        tx.send(change("a.md", true)).expect("send");
-        tx.send(change("a.md", false)).expect("send");
+        // Closed, then written again: the full quiet window.
+        for step in [Step::Done, Step::Writing] {
+            tx.send(change("a.md", step)).expect("send");
+        }
+        let started = Instant::now();
+        next_burst(&rx, Duration::from_millis(300), long);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        // A lone chmod is not the end of a save.
+        tx.send(change("a.md", Step::Attributes)).expect("send");
         let started = Instant::now();
         next_burst(&rx, Duration::from_millis(300), long);
         assert!(started.elapsed() >= Duration::from_millis(300));
@@ -337,7 +376,7 @@ mod tests {
     fn a_burst_ends_after_a_quiet_window() {
         let (tx, rx) = std::sync::mpsc::channel();
         for name in ["a.md", "b.md", "a.md"] {
-            tx.send(change(name, false)).expect("send");
+            tx.send(change(name, Step::Writing)).expect("send");
         }
         let burst = next_burst(&rx, Duration::from_millis(20), Duration::from_secs(1));
         assert_eq!(burst.paths.len(), 2);
