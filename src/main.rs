@@ -252,9 +252,8 @@ impl NoticePrinter {
                         report.elapsed.as_secs_f64(),
                     ),
                     Some(latency) => println!(
-                        "{} {} in {} ms (save → reload {} ms): {}",
+                        "{} in {} ms (save → reload {} ms): {}",
                         paint("rebuilt", AnsiColor::Green),
-                        plural(report.rendered_pages, "page"),
                         report.elapsed.as_millis(),
                         latency.as_millis(),
                         summary(&changed),
@@ -289,14 +288,6 @@ impl NoticePrinter {
         let new: Vec<Diagnostic> = now.difference(&self.warnings).cloned().collect();
         print_diagnostics(&new);
         self.warnings = now;
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
