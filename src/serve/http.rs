@@ -44,11 +44,16 @@ pub(crate) async fn respond(
     if path == reload::EVENTS_PATH {
         return Ok(events(&state));
     }
-    if path == reload::SCRIPT_PATH {
+    let script = match path {
+        reload::SCRIPT_PATH => Some(reload::SCRIPT),
+        reload::WORKER_PATH => Some(reload::WORKER),
+        _ => None,
+    };
+    if let Some(script) = script {
         let mut response = bytes_response(
             StatusCode::OK,
             "text/javascript; charset=utf-8",
-            Bytes::from_static(reload::SCRIPT.as_bytes()),
+            Bytes::from_static(script.as_bytes()),
             head,
         );
         no_cache(&mut response);

@@ -120,25 +120,60 @@
     if (!host.isConnected) document.documentElement.append(host);
   };
 
-  const source = new EventSource('/__blogsmith/events');
-  source.addEventListener('hello', (event) => {
-    const data = JSON.parse(event.data);
-    const restarted = server !== null && data.server !== server;
-    const missed = version >= 0 && data.version !== version;
-    if (restarted || missed) {
-      location.reload();
-      return;
+  const handlers = {
+    hello(data) {
+      const restarted = server !== null && data.server !== server;
+      const missed = version >= 0 && data.version !== version;
+      if (restarted || missed) {
+        location.reload();
+        return;
+      }
+      server = data.server;
+      version = data.version;
+      overlay(data.errors);
+      document.documentElement.dataset.blogsmith = 'live';
+    },
+    reload(data) {
+      overlay([]);
+      if (data.version <= version) return;
+      version = data.version;
+      apply(data.changed);
+    },
+    errors(data) {
+      overlay(data.errors);
+    },
+  };
+
+  // A stream of our own, where shared workers are missing (Chrome on Android)
+  // or cannot open one.
+  const ownStream = () => {
+    const source = new EventSource('/__blogsmith/events');
+    for (const [name, handle] of Object.entries(handlers)) {
+      source.addEventListener(name, (event) => handle(JSON.parse(event.data)));
     }
-    server = data.server;
-    version = data.version;
-    overlay(data.errors);
+  };
+
+  // Every open page of the site shares one stream, held by a shared worker:
+  // browsers allow six connections per host, and a stream holds one.
+  let worker = null;
+  try {
+    if (typeof SharedWorker === 'function') {
+      worker = new SharedWorker('/__blogsmith/live-worker.js', { name: 'blogsmith-live' });
+    }
+  } catch {
+    worker = null;
+  }
+  if (!worker) {
+    ownStream();
+    return;
+  }
+  worker.port.onmessage = (message) => {
+    const { name, data } = message.data;
+    if (name === 'unsupported') ownStream();
+    else if (handlers[name]) handlers[name](JSON.parse(data));
+  };
+  // A page kept for the back button keeps its place; one that is gone leaves.
+  addEventListener('pagehide', (event) => {
+    if (!event.persisted) worker.port.postMessage('bye');
   });
-  source.addEventListener('reload', (event) => {
-    const data = JSON.parse(event.data);
-    overlay([]);
-    if (data.version <= version) return;
-    version = data.version;
-    apply(data.changed);
-  });
-  source.addEventListener('errors', (event) => overlay(JSON.parse(event.data).errors));
 })();

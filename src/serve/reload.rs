@@ -1,7 +1,9 @@
 //! Telling open pages what changed: Server-Sent Events on `/__blogsmith/events`,
 //! and the client script (`/__blogsmith/live.js`) that reloads a page when its
 //! own URL changed, swaps stylesheets in place, and shows build errors in an
-//! overlay.
+//! overlay. The pages of one browser share one stream through a shared worker
+//! (`/__blogsmith/live-worker.js`): browsers open at most six HTTP/1.1
+//! connections to a host, and a stream per tab would hold one each.
 //!
 //! The protocol, one JSON object per event:
 //!
@@ -31,6 +33,10 @@ pub const SCRIPT_PATH: &str = "/__blogsmith/live.js";
 pub const SCRIPT_TAG: &str = "<script src=\"/__blogsmith/live.js\"></script>";
 /// The client script.
 pub const SCRIPT: &str = include_str!("live.js");
+/// The path of the shared worker that holds one event stream for all pages.
+pub const WORKER_PATH: &str = "/__blogsmith/live-worker.js";
+/// The shared worker's script.
+pub const WORKER: &str = include_str!("live-worker.js");
 
 /// One build error as the overlay shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

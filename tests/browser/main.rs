@@ -403,18 +403,12 @@ fn save(site: &Fixture, path: &str, text: &str) {
     std::fs::rename(&temp, &path).expect("rename it over the file");
 }
 
-/// Whether the page received the event stream's `hello` (within [`LIVE_TIMEOUT`]).
-fn got_hello(page: &mut Page) -> bool {
-    let deadline = std::time::Instant::now() + LIVE_TIMEOUT;
-    while std::time::Instant::now() < deadline {
-        if page.events().iter().any(|e| {
-            e["method"] == "Network.eventSourceMessageReceived"
-                && e["params"]["eventName"] == "hello"
-        }) {
-            return true;
-        }
-    }
-    false
+/// Whether the page's live-reload client got the server's `hello` (within [`LIVE_TIMEOUT`]).
+fn is_live(page: &mut Page) -> bool {
+    page.wait_until(
+        "document.documentElement.dataset.blogsmith === 'live'",
+        LIVE_TIMEOUT,
+    )
 }
 
 /// How long a save may take to show in the browser before the test fails.
@@ -457,7 +451,7 @@ fn served_pages_reload_on_save_and_show_build_errors() {
 
     assert_eq!(page.navigate(&url("/posts/rope/")), 200);
     assert!(
-        got_hello(&mut page),
+        is_live(&mut page),
         "the page connects to the event stream and gets its hello"
     );
     assert_clean(&mut page, "served article");
@@ -556,6 +550,49 @@ fn served_pages_reload_on_save_and_show_build_errors() {
         );
     }
     let errors: Vec<String> = page
+        .console_errors()
+        .into_iter()
+        .filter(|e| !is_favicon(e))
+        .collect();
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn many_open_tabs_share_one_event_stream_and_all_reload() {
+    use blogsmith::serve::{ServeOptions, Server};
+
+    let site = Fixture::new();
+    let article = |body: &str| format!("---\ntitle: 标签页\ndate: 2026-03-01\n---\n{body}\n");
+    site.write("content/tab.md", &article("第一版。"));
+    let options = ServeOptions {
+        port: 0,
+        ..ServeOptions::new(site.root())
+    };
+    let server = Server::start(options, |_| {}).expect("the server starts");
+    let url = format!("{}posts/tab/", server.url());
+    let mut browser = Browser::launch();
+    // More tabs than the six connections a browser opens to one host: with a
+    // stream per tab, the seventh would never load.
+    let mut tabs: Vec<Page> = (0..9).map(|_| browser.new_page()).collect();
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert_eq!(tab.navigate(&url), 200, "tab {i}");
+        assert!(is_live(tab), "tab {i} is not live");
+    }
+    save(
+        &site,
+        "content/tab.md",
+        &article("第二版，所有标签页都刷新。"),
+    );
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert!(
+            tab.wait_until(
+                "document.body.innerText.includes('第二版，所有标签页都刷新')",
+                LIVE_TIMEOUT
+            ),
+            "tab {i} did not reload"
+        );
+    }
+    let errors: Vec<String> = tabs[0]
         .console_errors()
         .into_iter()
         .filter(|e| !is_favicon(e))
