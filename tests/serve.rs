@@ -298,6 +298,10 @@ fn serves_pages_chinese_paths_types_and_the_theme_404() {
         ("/style.css", "text/css; charset=utf-8"),
         ("/highlight.css", "text/css; charset=utf-8"),
         ("/__blogsmith/live.js", "text/javascript; charset=utf-8"),
+        (
+            "/__blogsmith/live-worker.js",
+            "text/javascript; charset=utf-8",
+        ),
         ("/katex/katex.min.css", "text/css; charset=utf-8"),
         ("/katex/fonts/KaTeX_Main-Regular.woff2", "font/woff2"),
     ] {

@@ -164,11 +164,21 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         }
     };
     let globals_hash = hash_json(&globals);
+    // Each post is on several list pages: hash what they show of it once.
+    let entry_hashes: Vec<u64> = site
+        .posts
+        .par_iter()
+        .map(|post| {
+            let mut hasher = DefaultHasher::new();
+            entry_key(post).hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect();
     let jobs = jobs(site);
     let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
-            let key = job_key(job, site, theme, globals_hash);
+            let key = job_key(job, site, theme, globals_hash, &entry_hashes);
             let path = job_path(job);
             match previous.get(&path) {
                 Some((old, bytes)) if *old == key => JobResult {
@@ -253,15 +263,26 @@ impl std::io::Write for HashWriter<'_> {
 
 fn hash_json(value: &impl Serialize) -> u64 {
     let mut hasher = DefaultHasher::new();
-    // Serialising into a hasher cannot fail: it writes to memory and every key is a string.
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), value);
+    {
+        // Buffered: serde_json writes token by token, and SipHash is slow on tiny writes.
+        let mut writer = std::io::BufWriter::with_capacity(4096, HashWriter(&mut hasher));
+        // Serialising into a hasher cannot fail: it writes to memory and every key is a string.
+        let _ = serde_json::to_writer(&mut writer, value);
+        let _ = std::io::Write::flush(&mut writer);
+    }
     hasher.finish()
 }
 
 /// A hash of everything a page's output depends on: when it is the same as last
 /// time, the page is the same. Articles are keyed by their source's hash rather
 /// than their (large) HTML.
-fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 {
+fn job_key(
+    job: &Job<'_>,
+    site: &Site,
+    theme: &Theme,
+    globals_hash: u64,
+    entry_hashes: &[u64],
+) -> u64 {
     let mut hasher = DefaultHasher::new();
     (globals_hash, theme.template_hash(job_template(job))).hash(&mut hasher);
     match job {
@@ -278,7 +299,7 @@ fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 
         }
         Job::List(list) => {
             for &i in &list.posts {
-                entry_key(&site.posts[i]).hash(&mut hasher);
+                entry_hashes[i].hash(&mut hasher);
             }
             let term = match list.kind {
                 ListKind::Index => None,
