@@ -42,6 +42,16 @@ pub(crate) async fn respond(
     let head = method == Method::HEAD;
     let path = request.uri().path();
     if path == reload::EVENTS_PATH {
+        if head {
+            let mut response = bytes_response(
+                StatusCode::OK,
+                "text/event-stream; charset=utf-8",
+                Bytes::new(),
+                true,
+            );
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            return Ok(response);
+        }
         return Ok(events(&state));
     }
     let script = match path {
