@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod markdown;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod session;
 pub mod site;
 pub mod slug;

@@ -1,5 +1,7 @@
 //! The `blogsmith` command: parses arguments, calls the library, maps errors to exit codes.
 
+use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,6 +10,7 @@ use anstyle::{AnsiColor, Style};
 use clap::{Parser, Subcommand};
 
 use blogsmith::diagnostic::{Diagnostic, Severity};
+use blogsmith::serve::{self, Notice, ServeOptions, Server};
 use blogsmith::{BuildOptions, build, find_root, scaffold};
 
 #[derive(Parser)]
@@ -19,7 +22,7 @@ use blogsmith::{BuildOptions, build, find_root, scaffold};
 into a static blog: formulas typeset on the server with KaTeX, code highlighted, a paginated \
 Latest Updates index, tag and category pages.\n\n\
 A site is a folder with an optional blogsmith.yaml and a content/ folder of *.md articles.",
-    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith check                find every problem, write nothing\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
+    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith serve --open         preview it; pages reload as you save\n  blogsmith check                find every problem, write nothing\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -64,6 +67,36 @@ formulas KaTeX cannot parse and broken links are errors. Exit code 1 on any erro
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
         /// Check articles marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Preview the site: serve it locally, rebuild on every save, reload open pages.
+    #[command(
+        long_about = "Preview the site: build it in memory, serve it on http://127.0.0.1:1111/, \
+and watch content/, templates/, static/ and blogsmith.yaml.\n\n\
+On every save only what the change affects is rebuilt (an article edit: the article, the index \
+pages it appears on, its tag and category pages), and open pages that changed reload by \
+themselves; a stylesheet is swapped in place. If a build fails, the last good site stays up and \
+every open page shows the errors (path:line:col) in an overlay, as the terminal does; the next \
+good build clears it.\n\n\
+Nothing is written to disk: use `blogsmith build` to publish. Links point at the local server, \
+whatever base_url says. Stop with Ctrl-C.",
+        after_help = "Examples:\n  blogsmith serve                    http://127.0.0.1:1111/\n  blogsmith serve --open --drafts    open it in the browser, drafts included\n  blogsmith serve --port 0           any free port (the URL is printed)\n  blogsmith serve --bind 0.0.0.0     reachable from other devices on your network"
+    )]
+    Serve {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, short, value_name = "PORT", default_value_t = serve::DEFAULT_PORT)]
+        port: u16,
+        /// The address to listen on. The default, loopback, keeps the preview on this machine.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser once it is built.
+        #[arg(long)]
+        open: bool,
+        /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
     },
@@ -113,6 +146,21 @@ fn main() -> ExitCode {
                 ..BuildOptions::new(site_root(root))
             };
             run_check(options)
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            drafts,
+        } => {
+            let options = ServeOptions {
+                port,
+                bind,
+                drafts,
+                ..ServeOptions::new(site_root(root))
+            };
+            run_serve(options, open)
         }
         Command::Init { dir } => match scaffold::init(&dir) {
             Ok(files) => {
@@ -200,6 +248,144 @@ fn search_summary(search: &blogsmith::site::search::SearchStats) -> String {
     }
     let percent = 100.0 * search.index_bytes as f64 / search.text_bytes as f64;
     format!("search index {kb:.1} KB ({percent:.0}% of the text)")
+}
+
+fn run_serve(options: ServeOptions, open: bool) -> ExitCode {
+    let root = options.root.clone();
+    let mut printer = NoticePrinter::default();
+    let server = match Server::start(options, move |notice| printer.print(notice)) {
+        Ok(server) => server,
+        Err(e) => {
+            let hint = e
+                .hint()
+                .map(|h| format!(" (hint: {h})"))
+                .unwrap_or_default();
+            return fail(&format!("{e}{hint}"));
+        }
+    };
+    println!(
+        "{} {} at {}  (Ctrl-C to stop)",
+        paint("serving", AnsiColor::Green),
+        root.display(),
+        server.url()
+    );
+    println!("watching content/, templates/, static/ and blogsmith.yaml");
+    if open {
+        open_in_browser(server.url());
+    }
+    match server.run_until_signal() {
+        Ok(()) => {
+            println!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Prints what the server reports; warnings only when they are new.
+#[derive(Default)]
+struct NoticePrinter {
+    warnings: BTreeSet<Diagnostic>,
+}
+
+impl NoticePrinter {
+    fn print(&mut self, notice: Notice) {
+        match notice {
+            Notice::Listening { url } => println!("building the site for {url} …"),
+            Notice::Built {
+                report,
+                changed,
+                latency,
+            } => {
+                self.print_new_warnings(&report.warnings);
+                match latency {
+                    None => println!(
+                        "{} {} articles, {} pages ({} files), {} formulas in {:.2} s",
+                        paint("built", AnsiColor::Green),
+                        report.articles,
+                        report.pages,
+                        report.files,
+                        report.formulas,
+                        report.elapsed.as_secs_f64(),
+                    ),
+                    Some(latency) => println!(
+                        "{} in {} ms (save → reload {} ms): {}",
+                        paint("rebuilt", AnsiColor::Green),
+                        report.elapsed.as_millis(),
+                        latency.as_millis(),
+                        summary(&changed),
+                    ),
+                }
+            }
+            Notice::Unchanged { report } => {
+                self.print_new_warnings(&report.warnings);
+                println!(
+                    "checked in {} ms: nothing changed",
+                    report.elapsed.as_millis()
+                );
+            }
+            Notice::Failed { failure } => {
+                print_diagnostics(&failure.diagnostics);
+                self.warnings.clear();
+                eprintln!(
+                    "{}: build failed with {} error(s); still serving the last good build",
+                    paint("error", AnsiColor::Red),
+                    failure.errors().count()
+                );
+            }
+            Notice::WatchError(message) => eprintln!(
+                "{}: watching for changes: {message}; rebuilding everything",
+                paint("warning", AnsiColor::Yellow)
+            ),
+        }
+    }
+
+    fn print_new_warnings(&mut self, warnings: &[Diagnostic]) {
+        let now: BTreeSet<Diagnostic> = warnings.iter().cloned().collect();
+        let new: Vec<Diagnostic> = now.difference(&self.warnings).cloned().collect();
+        print_diagnostics(&new);
+        self.warnings = now;
+    }
+}
+
+/// `posts/rope/index.html, index.html (+3 more)`.
+fn summary(changed: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = changed
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if changed.len() > SHOWN {
+        text.push_str(&format!(" (+{} more)", changed.len() - SHOWN));
+    }
+    text
+}
+
+/// Opens `url` with the desktop's browser; a failure is only a warning.
+fn open_in_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let opened = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = opened {
+        eprintln!(
+            "{}: cannot open a browser ({e}); open {url} yourself",
+            paint("warning", AnsiColor::Yellow)
+        );
+    }
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {

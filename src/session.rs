@@ -1,15 +1,17 @@
 //! A build kept in memory and brought up to date on demand: `build` refreshes
 //! it once and writes it out; `serve` refreshes it on every save.
 //!
-//! A refresh re-reads every source but only re-renders what changed: articles
+//! A refresh looks at every source but only re-renders what changed: articles
 //! whose bytes hash differently, and pages whose inputs hash differently. It
-//! needs no list of changed files, so it cannot miss one.
+//! needs no list of changed files, so it cannot miss one. An article whose
+//! file system stamp (inode, size, change time) is as when it was read, long
+//! enough after its last change, is not read again (see [`Stamp`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -17,7 +19,7 @@ use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, MarkdownRenderer, MathEngine, Source};
-use crate::render::{self, Inputs, Memo, OutputFile, Theme};
+use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
 use crate::{BuildFailure, BuildOptions, BuildReport};
 
@@ -26,6 +28,68 @@ struct Cached {
     hash: u64,
     loaded: Loaded,
     rendered: Option<Arc<RenderedPage>>,
+    /// The file's stamp just before it was read, and when that was.
+    stamp: Option<Stamp>,
+    read_at: SystemTime,
+}
+
+/// What `stat` says about a file, enough to know it was not written since.
+///
+/// Any write or rename sets the change time (`ctime`), which no program can
+/// set back. Time stamps are coarse (a few milliseconds, seconds on some file
+/// systems), so a file changed within [`Stamp::MARGIN`] before it was read is
+/// read again regardless, as `git` does for its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    device: u64,
+    inode: u64,
+    len: u64,
+    changed: (i64, i64),
+    modified: (i64, i64),
+}
+
+impl Stamp {
+    const MARGIN: Duration = Duration::from_secs(2);
+
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self {
+            device: meta.dev(),
+            inode: meta.ino(),
+            len: meta.len(),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+        })
+    }
+
+    /// Elsewhere every article is read on every refresh.
+    #[cfg(not(unix))]
+    fn of(_: &Path) -> Option<Self> {
+        None
+    }
+
+    /// Whether the file, last read at `read_at` with this stamp, is unchanged.
+    fn unchanged_since(self, cached: &Cached) -> bool {
+        let Some(old) = cached.stamp else {
+            return false;
+        };
+        let changed = u64::try_from(self.changed.0)
+            .ok()
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        old == self && changed.is_some_and(|c| c + Self::MARGIN < cached.read_at)
+    }
+}
+
+/// What a refresh found for one article.
+enum Found {
+    /// Not read: its stamp says it is unchanged.
+    Unchanged,
+    /// Read, and the same bytes as before: only its stamp is new.
+    SameBytes(Option<Stamp>, SystemTime),
+    /// New or changed.
+    Changed(Box<Cached>),
 }
 
 /// What one refresh changed.
@@ -194,7 +258,8 @@ impl Session {
         Ok(())
     }
 
-    /// Reads every article; parses and renders (in parallel) those whose bytes changed.
+    /// Reads every article not known unchanged; parses and renders (in
+    /// parallel) those whose bytes changed.
     fn load_articles(&mut self, relatives: &[PathBuf]) {
         let root = &self.options.root;
         let content_dir = root.join(CONTENT_DIR);
@@ -206,10 +271,19 @@ impl Session {
             raw_html: self.config.markdown.unsafe_html,
         };
         let config = &self.config;
-        let fresh: Vec<(PathBuf, Option<Cached>)> = relatives
+        let fresh: Vec<(PathBuf, Found)> = relatives
             .par_iter()
             .map(|relative| {
-                let bytes = match std::fs::read(content_dir.join(relative)) {
+                let path = content_dir.join(relative);
+                let read_at = SystemTime::now();
+                let stamp = Stamp::of(&path);
+                let cached = previous.get(relative);
+                if let (Some(stamp), Some(cached)) = (stamp, cached)
+                    && stamp.unchanged_since(cached)
+                {
+                    return (relative.clone(), Found::Unchanged);
+                }
+                let bytes = match std::fs::read(&path) {
                     Ok(bytes) => bytes,
                     Err(e) => {
                         let loaded = Loaded {
@@ -221,23 +295,22 @@ impl Session {
                         };
                         return (
                             relative.clone(),
-                            Some(Cached {
+                            Found::Changed(Box::new(Cached {
                                 hash: 0,
                                 loaded,
                                 rendered: None,
-                            }),
+                                stamp: None,
+                                read_at,
+                            })),
                         );
                     }
                 };
                 let hash = hash_bytes(&bytes);
-                if previous
-                    .get(relative)
-                    .is_some_and(|cached| cached.hash == hash)
-                {
-                    return (relative.clone(), None);
+                if cached.is_some_and(|cached| cached.hash == hash) {
+                    return (relative.clone(), Found::SameBytes(stamp, read_at));
                 }
                 let mut loaded = content::parse_article(root, relative, &bytes, config);
-                // The page moves into its rendering: the cache keeps one copy of the body.
+                // The page moves into its rendering: the cache keeps one copy of it.
                 let rendered = loaded
                     .page
                     .take()
@@ -249,20 +322,30 @@ impl Session {
                 }
                 (
                     relative.clone(),
-                    Some(Cached {
+                    Found::Changed(Box::new(Cached {
                         hash,
                         loaded,
                         rendered,
-                    }),
+                        stamp,
+                        read_at,
+                    })),
                 )
             })
             .collect();
         let mut articles = HashMap::with_capacity(fresh.len());
-        for (relative, cached) in fresh {
-            let cached = match cached {
-                Some(cached) => cached,
-                None => match self.articles.remove(&relative) {
+        for (relative, found) in fresh {
+            let cached = match found {
+                Found::Changed(cached) => *cached,
+                Found::Unchanged => match self.articles.remove(&relative) {
                     Some(cached) => cached,
+                    None => continue,
+                },
+                Found::SameBytes(stamp, read_at) => match self.articles.remove(&relative) {
+                    Some(cached) => Cached {
+                        stamp,
+                        read_at,
+                        ..cached
+                    },
                     None => continue,
                 },
             };
@@ -304,13 +387,14 @@ fn render_page(
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
 ) -> RenderedPage {
-    let rendered = renderer.render(Source {
+    let mut rendered = renderer.render(Source {
         body: &page.body,
         path: &page.source,
         first_line: page.body_line,
     });
-    let (excerpt, excerpt_is_partial) = match (&rendered.before_more, &page.summary) {
-        (Some(before), _) => (before.clone(), true),
+    // The excerpt's candidates are moved out, not copied: nothing else reads them.
+    let (excerpt, excerpt_is_partial) = match (rendered.before_more.take(), &page.summary) {
+        (Some(before), _) => (before, true),
         (None, Some(summary)) => (
             renderer
                 .render_fragment(summary, &page.source, 1)
@@ -318,16 +402,22 @@ fn render_page(
                 .to_string(),
             true,
         ),
-        (None, None) => (
-            rendered.auto_excerpt.clone(),
-            rendered.auto_excerpt.ends_with("…</p>"),
-        ),
+        (None, None) => {
+            let partial = rendered.auto_excerpt.ends_with("…</p>");
+            (std::mem::take(&mut rendered.auto_excerpt), partial)
+        }
     };
     let excerpt_has_math = excerpt.contains("class=\"katex");
+    // Rendered: the Markdown is not needed again, and every refresh clones the
+    // published pages (the cache keeps the loaded page, body included).
+    let page = content::Page {
+        body: String::new(),
+        ..page
+    };
     RenderedPage {
         page,
         rendered,
-        excerpt,
+        excerpt: excerpt.into(),
         excerpt_is_partial,
         excerpt_has_math,
         source_hash,
@@ -340,6 +430,18 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
+/// Whether two output files are the same. Pages reused from the memo share
+/// their bytes, so this is a pointer comparison for all but the re-rendered
+/// ones (`Arc<[u8]>`'s `==` compares the bytes: std only short-cuts sized types).
+fn same_file(a: &OutputFile, b: &OutputFile) -> bool {
+    match (&a.contents, &b.contents) {
+        (Contents::Bytes(x), Contents::Bytes(y)) if std::sync::Arc::ptr_eq(x, y) => {
+            a.path == b.path
+        }
+        _ => a == b,
+    }
+}
+
 /// Paths whose file was added, removed or changed between two builds.
 fn changed_paths(
     before: &BTreeMap<String, OutputFile>,
@@ -347,7 +449,7 @@ fn changed_paths(
 ) -> Vec<String> {
     let mut changed: Vec<String> = after
         .iter()
-        .filter(|(path, file)| before.get(*path) != Some(*file))
+        .filter(|(path, file)| !before.get(*path).is_some_and(|old| same_file(old, file)))
         .map(|(path, _)| path.clone())
         .collect();
     changed.extend(
@@ -358,4 +460,46 @@ fn changed_paths(
     );
     changed.sort();
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cached(stamp: Option<Stamp>, read_at: SystemTime) -> Cached {
+        Cached {
+            hash: 0,
+            loaded: Loaded {
+                page: None,
+                diagnostics: Vec::new(),
+            },
+            rendered: None,
+            stamp,
+            read_at,
+        }
+    }
+
+    #[test]
+    fn a_stamp_is_trusted_only_long_enough_after_the_last_change() {
+        let changed_at = 1_700_000_000;
+        let stamp = Stamp {
+            device: 1,
+            inode: 2,
+            len: 3,
+            changed: (changed_at, 0),
+            modified: (changed_at, 0),
+        };
+        let at = |secs: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let changed = u64::try_from(changed_at).expect("positive");
+        // Read long after the change: trusted.
+        assert!(stamp.unchanged_since(&cached(Some(stamp), at(changed + 10))));
+        // Read within the margin: the file may have changed again in the same tick.
+        assert!(!stamp.unchanged_since(&cached(Some(stamp), at(changed + 1))));
+        // Anything different, or nothing known: read it.
+        let other = Stamp { len: 4, ..stamp };
+        assert!(!other.unchanged_since(&cached(Some(stamp), at(changed + 10))));
+        let replaced = Stamp { inode: 9, ..stamp };
+        assert!(!replaced.unchanged_since(&cached(Some(stamp), at(changed + 10))));
+        assert!(!stamp.unchanged_since(&cached(None, at(changed + 10))));
+    }
 }

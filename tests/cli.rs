@@ -221,3 +221,93 @@ fn check_finds_every_problem_and_writes_nothing() {
     );
     assert!(!site.root().join("public").exists());
 }
+
+#[test]
+fn serve_help_teaches_with_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&blogsmith(&["serve", "--help"], dir.path(), None).stdout);
+    for part in [
+        "--port",
+        "--bind",
+        "--open",
+        "--drafts",
+        "[default: 1111]",
+        "[default: 127.0.0.1]",
+        "path:line:col",
+        "Examples:",
+    ] {
+        assert!(help.contains(part), "{part} in {help}");
+    }
+}
+
+#[test]
+fn serve_reports_a_port_in_use_and_suggests_another() {
+    let site = math_heavy_site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let root = site.root().to_str().unwrap();
+    let result = blogsmith(
+        &["serve", "--root", root, "--port", &port],
+        site.root(),
+        None,
+    );
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(stderr.contains("already in use"), "{stderr}");
+    assert!(stderr.contains("--port"), "{stderr}");
+}
+
+#[test]
+fn serve_prints_its_url_serves_and_stops_cleanly_on_ctrl_c() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let site = math_heavy_site();
+    let root = site.root().to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blogsmith"))
+        .args(["serve", "--root", root, "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut url = None;
+    let mut printed = String::new();
+    while url.is_none() {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).expect("read stdout") == 0 {
+            break;
+        }
+        printed.push_str(&line);
+        if line.starts_with("serving ") {
+            url = line
+                .split_whitespace()
+                .find(|w| w.starts_with("http://127.0.0.1:"))
+                .map(str::to_owned);
+        }
+    }
+    let url = url.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("no URL printed:\n{printed}")
+    });
+    assert!(printed.contains("built 12 articles"), "{printed}");
+    let address = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    write!(
+        stream,
+        "GET /posts/a1/ HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("第1篇"), "{response}");
+
+    // SAFETY: a signal to the child we started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().expect("wait");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(rest.contains("stopped"), "{rest}");
+}

@@ -167,3 +167,59 @@ fn a_config_change_rebuilds_everything() {
     let refreshed = session.refresh().expect("refresh");
     assert_eq!(refreshed.report.rendered_pages, refreshed.report.pages);
 }
+
+#[test]
+fn same_size_rewrites_in_quick_succession_are_all_seen() {
+    let site = site_with_articles(3);
+    let mut session = session(&site);
+    // Same length each time, faster than any file system's time stamps tick.
+    for word in ["甲", "乙", "丙", "丁"] {
+        site.article(
+            "a02.md",
+            "title: 第2篇\ndate: 2026-01-02\ntags: [t0]",
+            &format!("正文{word}。\n"),
+        );
+        let refreshed = session.refresh().expect("refresh");
+        assert!(
+            refreshed
+                .changed
+                .contains(&"posts/a02/index.html".to_string()),
+            "{word}: {:?}",
+            refreshed.changed
+        );
+        let html = match &session.files()["posts/a02/index.html"].contents {
+            blogsmith::render::Contents::Bytes(bytes) => {
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert!(html.contains(&format!("正文{word}")), "{word}");
+    }
+}
+
+#[test]
+fn editing_one_article_leaves_an_unrelated_article_page_alone() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "title: 实时预览\n");
+    site.article(
+        "rope.md",
+        "title: 旋转位置编码\ndate: 2026-03-01\ntags: [Transformer, 自监督学习]",
+        "RoPE：$R_\\theta x$。\n",
+    );
+    site.article(
+        "bert.md",
+        "title: BERT\ndate: 2026-01-01\ntags: [自监督学习]",
+        "掩码语言模型。\n",
+    );
+    let mut session = session(&site);
+    site.article(
+        "bert.md",
+        "title: BERT\ndate: 2026-01-01\ntags: [自监督学习]",
+        "双向编码器。\n",
+    );
+    let changed = session.refresh().expect("refresh").changed;
+    assert!(
+        !changed.contains(&"posts/rope/index.html".to_string()),
+        "{changed:?}"
+    );
+}

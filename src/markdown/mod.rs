@@ -77,7 +77,9 @@ pub struct Source<'a> {
 /// One article, rendered.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
-    /// The article's HTML (shared, so assembling the site copies none of it).
+    /// The article's HTML.
+    /// Shared: a session keeps every article's rendering and hands it to each
+    /// build without copying it.
     pub html: std::sync::Arc<str>,
     /// The HTML before `<!-- more -->`, if the article has the marker.
     pub before_more: Option<String>,

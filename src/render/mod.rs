@@ -27,6 +27,7 @@ pub const HIGHLIGHT_CSS: &str = "highlight.css";
 pub const SEARCH_DIR: &str = "search";
 
 /// An article as list pages show it: everything but its content.
+/// (A field added here goes into [`entry_key`] too.)
 #[derive(Serialize)]
 struct Entry<'a> {
     title: &'a str,
@@ -175,11 +176,21 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
     };
     let globals_hash = hash_json(&globals);
     let search_index = search::build(&site.posts);
+    // Each post is on several list pages: hash what they show of it once.
+    let entry_hashes: Vec<u64> = site
+        .posts
+        .par_iter()
+        .map(|post| {
+            let mut hasher = DefaultHasher::new();
+            entry_key(post).hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect();
     let jobs = jobs(site, config, &search_index.json);
     let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
-            let key = job_key(job, site, theme, globals_hash);
+            let key = job_key(job, site, theme, globals_hash, &entry_hashes);
             let path = job_path(job);
             match previous.get(&path) {
                 Some((old, bytes)) if *old == key => JobResult {
@@ -275,15 +286,26 @@ impl std::io::Write for HashWriter<'_> {
 
 fn hash_json(value: &impl Serialize) -> u64 {
     let mut hasher = DefaultHasher::new();
-    // Serialising into a hasher cannot fail: it writes to memory and every key is a string.
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), value);
+    {
+        // Buffered: serde_json writes token by token, and SipHash is slow on tiny writes.
+        let mut writer = std::io::BufWriter::with_capacity(4096, HashWriter(&mut hasher));
+        // Serialising into a hasher cannot fail: it writes to memory and every key is a string.
+        let _ = serde_json::to_writer(&mut writer, value);
+        let _ = std::io::Write::flush(&mut writer);
+    }
     hasher.finish()
 }
 
 /// A hash of everything a page's output depends on: when it is the same as last
 /// time, the page is the same. Articles are keyed by their source's hash rather
 /// than their (large) HTML.
-fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 {
+fn job_key(
+    job: &Job<'_>,
+    site: &Site,
+    theme: &Theme,
+    globals_hash: u64,
+    entry_hashes: &[u64],
+) -> u64 {
     let mut hasher = DefaultHasher::new();
     (globals_hash, theme.template_hash(job_template(job))).hash(&mut hasher);
     match job {
@@ -299,11 +321,9 @@ fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 
                 .hash(&mut hasher);
         }
         Job::List(list) => {
-            let entries: Vec<Entry<'_>> = list
-                .posts
-                .iter()
-                .map(|&i| Entry::from(&site.posts[i]))
-                .collect();
+            for &i in &list.posts {
+                entry_hashes[i].hash(&mut hasher);
+            }
             let term = match list.kind {
                 ListKind::Index => None,
                 ListKind::Term(t, i) => Some((
@@ -312,7 +332,7 @@ fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 
                     &site.taxonomies[t].terms[i],
                 )),
             };
-            hash_json(&(entries, &list.paginator, term)).hash(&mut hasher);
+            hash_json(&(&list.paginator, term)).hash(&mut hasher);
         }
         Job::TaxonomyIndex(taxonomy) => hash_json(taxonomy).hash(&mut hasher),
         Job::Archives(years) => hash_json(years).hash(&mut hasher),
@@ -320,6 +340,21 @@ fn job_key(job: &Job<'_>, site: &Site, theme: &Theme, globals_hash: u64) -> u64 
         Job::NotFound => {}
     }
     hasher.finish()
+}
+
+/// What an [`Entry`] shows, for hashing. Like a post's own key, it stands for
+/// the excerpt and `extra` (large, and a pure function of the source and the
+/// configuration, whose change clears the memo) by the source's hash, instead
+/// of serialising them for every list page the post is on: at a thousand
+/// articles that serialisation was most of a refresh.
+fn entry_key(post: &Post) -> impl Hash + '_ {
+    (
+        post.source_hash,
+        (&post.title, &post.url, &post.permalink),
+        (&post.date, &post.date_iso, &post.updated),
+        (&post.tags, &post.categories),
+        (post.has_more, post.reading_minutes, post.word_count),
+    )
 }
 
 fn job_template(job: &Job<'_>) -> &'static str {

@@ -70,6 +70,11 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
             }
         }
         if !replacements.is_empty() {
+            // The page now shows other articles' URLs: its key must change with them,
+            // or a renamed target would leave this page stale in the render memo.
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&(post.source_hash, &replacements), &mut hasher);
+            post.source_hash = std::hash::Hasher::finish(&hasher);
             let in_page: HashMap<usize, &str> = replacements
                 .iter()
                 .map(|(i, page, _)| (*i, page.as_str()))
@@ -79,7 +84,7 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                 .map(|(i, _, excerpt)| (*i, excerpt.as_str()))
                 .collect();
             post.content = replace_markers(&post.content, &in_page).into();
-            post.excerpt = replace_markers(&post.excerpt, &in_excerpt);
+            post.excerpt = replace_markers(&post.excerpt, &in_excerpt).into();
         }
     }
     diagnostics

@@ -27,8 +27,8 @@ pub struct RenderedPage {
     pub page: Page,
     /// Its rendering.
     pub rendered: Rendered,
-    /// The excerpt shown on list pages (HTML).
-    pub excerpt: String,
+    /// The excerpt shown on list pages (HTML; shared, as every refresh clones this).
+    pub excerpt: std::sync::Arc<str>,
     /// Whether the excerpt shows less than the whole article.
     pub excerpt_is_partial: bool,
     /// Whether the excerpt contains a formula.
@@ -74,7 +74,7 @@ pub struct Post {
     /// Table of contents, two levels deep.
     pub toc: Vec<TocNode>,
     /// Excerpt HTML for lists.
-    pub excerpt: String,
+    pub excerpt: std::sync::Arc<str>,
     /// Plain-text summary for `<meta name="description">`.
     pub description: String,
     /// Whether "read more" makes sense.

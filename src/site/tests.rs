@@ -21,7 +21,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<RenderedPage> {
             is_bundle: false,
         },
         rendered: Rendered::default(),
-        excerpt: String::new(),
+        excerpt: Default::default(),
         excerpt_is_partial: false,
         excerpt_has_math: false,
         source_hash: 0,

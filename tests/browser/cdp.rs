@@ -306,6 +306,40 @@ impl Page {
             .unwrap_or(Value::Null)
     }
 
+    /// Evaluates `js` like [`Page::eval`], but returns `None` instead of
+    /// panicking when it throws or the page is between documents (reloading).
+    pub fn try_eval(&mut self, js: &str) -> Option<Value> {
+        let result = self
+            .conn
+            .borrow_mut()
+            .try_call(
+                "Runtime.evaluate",
+                json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
+                Some(&self.session_id),
+            )
+            .ok()?;
+        if result.get("exceptionDetails").is_some() {
+            return None;
+        }
+        result["result"].get("value").cloned()
+    }
+
+    /// Evaluates `js` every 50 ms until it returns `true`; returns whether it
+    /// did before `timeout`. Reloads in between are fine.
+    pub fn wait_until(&mut self, js: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.try_eval(js) == Some(Value::Bool(true)) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            self.settle(Duration::from_millis(1));
+        }
+    }
+
     /// Sets the viewport size in CSS pixels (`mobile` also honours
     /// `<meta name="viewport">` as a phone does).
     pub fn set_viewport(&mut self, width: u32, height: u32, mobile: bool) {
@@ -495,6 +529,17 @@ impl Connection {
     /// Sends a command and reads until its answer; panics on an error answer
     /// or after [`COMMAND_TIMEOUT`].
     fn call(&mut self, method: &str, params: Value, session: Option<&str>) -> Value {
+        self.try_call(method, params, session)
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// Like [`Connection::call`], but an error answer is returned, not a panic.
+    fn try_call(
+        &mut self,
+        method: &str,
+        params: Value,
+        session: Option<&str>,
+    ) -> Result<Value, Value> {
         let id = self.next_id;
         self.next_id += 1;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -507,10 +552,10 @@ impl Connection {
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         loop {
             if let Some(mut response) = self.responses.remove(&id) {
-                if let Some(error) = response.get("error") {
-                    panic!("{method} failed: {error}");
+                if let Some(error) = response.get_mut("error") {
+                    return Err(error.take());
                 }
-                return response["result"].take();
+                return Ok(response["result"].take());
             }
             if Instant::now() >= deadline {
                 panic!("Chromium did not answer {method} within {COMMAND_TIMEOUT:?}");

@@ -609,3 +609,208 @@ fn front_matter_text_is_escaped_and_never_runs() {
         "shown as text"
     );
 }
+
+/// Saves a file as editors do: a hidden temporary file renamed over the original.
+fn save(site: &Fixture, path: &str, text: &str) {
+    let path = site.root().join(path);
+    let temp = path.with_file_name(".blogsmith-test-save.tmp");
+    std::fs::write(&temp, text).expect("write the temporary file");
+    std::fs::rename(&temp, &path).expect("rename it over the file");
+}
+
+/// Whether the page's live-reload client got the server's `hello` (within [`LIVE_TIMEOUT`]).
+fn is_live(page: &mut Page) -> bool {
+    page.wait_until(
+        "document.documentElement.dataset.blogsmith === 'live'",
+        LIVE_TIMEOUT,
+    )
+}
+
+/// How long a save may take to show in the browser before the test fails.
+const LIVE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The text of the build-error overlay, or `null` when there is none.
+const OVERLAY_TEXT: &str = "(() => { const o = document.querySelector('blogsmith-overlay'); return o ? o.shadowRoot.textContent : null; })()";
+
+#[test]
+fn served_pages_reload_on_save_and_show_build_errors() {
+    use blogsmith::serve::{ServeOptions, Server};
+
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "title: 实时预览\n");
+    // The theme's stylesheet, overridden by the site with one probe rule added.
+    let theme_css =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static/style.css"))
+            .expect("the theme's style.css");
+    let css = |probe: u32| format!("{theme_css}\nbody {{ --probe: {probe}; }}\n");
+    site.write("static/style.css", &css(1));
+    let front = "title: 旋转位置编码\ndate: 2026-03-01\ntags: [Transformer, 自监督学习]";
+    let article = |body: &str| format!("---\n{front}\n---\n{body}");
+    site.write(
+        "content/rope.md",
+        &article("RoPE 把位置编码成旋转：$R_\\theta x$。第一版。\n"),
+    );
+    site.article(
+        "bert.md",
+        "title: BERT\ndate: 2026-01-01\ntags: [自监督学习]",
+        "掩码语言模型。\n",
+    );
+    let options = ServeOptions {
+        port: 0,
+        ..ServeOptions::new(site.root())
+    };
+    let server = Server::start(options, |_| {}).expect("the server starts");
+    let url = |path: &str| format!("{}{}", server.url(), path.trim_start_matches('/'));
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+
+    assert_eq!(page.navigate(&url("/posts/rope/")), 200);
+    assert!(
+        is_live(&mut page),
+        "the page connects to the event stream and gets its hello"
+    );
+    assert_clean(&mut page, "served article");
+    let origin = server.url().trim_end_matches('/').to_owned();
+    assert_same_origin(&mut page, &origin);
+
+    // An edit: the page reloads by itself (the marker set on the old document is gone).
+    page.eval("window.__beforeSave = true");
+    save(
+        &site,
+        "content/rope.md",
+        &article("RoPE 把位置编码成旋转：$R_\\theta x$。第二版，保存后自动刷新。\n"),
+    );
+    assert!(
+        page.wait_until(
+            "document.body.innerText.includes('第二版，保存后自动刷新') && window.__beforeSave === undefined",
+            LIVE_TIMEOUT
+        ),
+        "the page did not reload with the new text: {:?}",
+        page.try_eval("document.body.innerText")
+    );
+    assert_eq!(count(&mut page, ".katex"), 1, "math still typeset");
+
+    // An edit to another article does not reload this one.
+    page.eval("window.__beforeSave = true");
+    save(
+        &site,
+        "content/bert.md",
+        "---\ntitle: BERT\ndate: 2026-01-01\ntags: [自监督学习]\n---\n双向编码器。\n",
+    );
+    // A stylesheet edit is swapped in place, without a reload.
+    save(&site, "static/style.css", &css(2));
+    assert!(
+        page.wait_until(
+            "getComputedStyle(document.body).getPropertyValue('--probe').trim() === '2'",
+            LIVE_TIMEOUT
+        ),
+        "the new stylesheet was not applied"
+    );
+    assert_eq!(
+        page.eval("window.__beforeSave === true"),
+        true,
+        "neither the other article nor the stylesheet reloaded the page"
+    );
+
+    // A broken edit: the overlay shows where, and the page keeps the last good build.
+    save(
+        &site,
+        "content/rope.md",
+        "---\ntitle: 旋转位置编码\ndate: 昨天\n---\n坏掉的第三版。\n",
+    );
+    assert!(
+        page.wait_until(
+            &format!("({OVERLAY_TEXT} || '').includes('content/rope.md:3:7')"),
+            LIVE_TIMEOUT
+        ),
+        "no overlay with the error's place: {:?}",
+        page.try_eval(OVERLAY_TEXT)
+    );
+    let shown = page.eval(OVERLAY_TEXT);
+    assert!(
+        shown.as_str().is_some_and(|t| t.contains("date")),
+        "{shown}"
+    );
+    assert_eq!(
+        page.eval("document.body.innerText.includes('第二版')"),
+        true
+    );
+    page.screenshot(&screenshot_path("serve-error-overlay.png"));
+
+    // A page opened while the site is broken shows the overlay at once.
+    let mut fresh = browser.new_page();
+    assert_eq!(fresh.navigate(&url("/")), 200);
+    assert!(
+        fresh.wait_until(
+            &format!("({OVERLAY_TEXT} || '').includes('content/rope.md:3:7')"),
+            LIVE_TIMEOUT
+        ),
+        "a newly opened page shows the errors too"
+    );
+
+    // The fix clears the overlay and shows the fixed text.
+    save(
+        &site,
+        "content/rope.md",
+        &article("RoPE 修好了：第四版。\n"),
+    );
+    for (page, what) in [(&mut page, "article"), (&mut fresh, "index")] {
+        assert!(
+            page.wait_until(
+                &format!("{OVERLAY_TEXT} === null && document.body.innerText.includes('第四版')"),
+                LIVE_TIMEOUT
+            ),
+            "{what}: the overlay did not clear or the text did not update: {:?}",
+            page.try_eval(OVERLAY_TEXT)
+        );
+    }
+    let errors: Vec<String> = page
+        .console_errors()
+        .into_iter()
+        .filter(|e| !is_favicon(e))
+        .collect();
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn many_open_tabs_share_one_event_stream_and_all_reload() {
+    use blogsmith::serve::{ServeOptions, Server};
+
+    let site = Fixture::new();
+    let article = |body: &str| format!("---\ntitle: 标签页\ndate: 2026-03-01\n---\n{body}\n");
+    site.write("content/tab.md", &article("第一版。"));
+    let options = ServeOptions {
+        port: 0,
+        ..ServeOptions::new(site.root())
+    };
+    let server = Server::start(options, |_| {}).expect("the server starts");
+    let url = format!("{}posts/tab/", server.url());
+    let mut browser = Browser::launch();
+    // More tabs than the six connections a browser opens to one host: with a
+    // stream per tab, the seventh would never load.
+    let mut tabs: Vec<Page> = (0..9).map(|_| browser.new_page()).collect();
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert_eq!(tab.navigate(&url), 200, "tab {i}");
+        assert!(is_live(tab), "tab {i} is not live");
+    }
+    save(
+        &site,
+        "content/tab.md",
+        &article("第二版，所有标签页都刷新。"),
+    );
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert!(
+            tab.wait_until(
+                "document.body.innerText.includes('第二版，所有标签页都刷新')",
+                LIVE_TIMEOUT
+            ),
+            "tab {i} did not reload"
+        );
+    }
+    let errors: Vec<String> = tabs[0]
+        .console_errors()
+        .into_iter()
+        .filter(|e| !is_favicon(e))
+        .collect();
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+}
