@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, MarkdownRenderer, MathEngine, Source};
+use crate::markdown::{CodeStyle, MarkdownRenderer, MathEngine, Source};
 use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
 use crate::{BuildFailure, BuildOptions, BuildReport};
@@ -108,6 +108,7 @@ pub struct Session {
     config: Config,
     math: MathEngine,
     highlight_css: String,
+    code_style: Option<CodeStyle>,
     articles: HashMap<PathBuf, Cached>,
     memo: Memo,
     files: BTreeMap<String, OutputFile>,
@@ -122,6 +123,7 @@ impl Session {
             config: Config::default(),
             math: MathEngine::new(Default::default()),
             highlight_css: String::new(),
+            code_style: None,
             articles: HashMap::new(),
             memo: Memo::new(),
             files: BTreeMap::new(),
@@ -242,17 +244,16 @@ impl Session {
         if let Some(base_url) = &self.options.base_url {
             config.base_url.clone_from(base_url);
         }
-        let highlight_css = markdown::highlight_stylesheet(
-            &config.highlight.light_theme,
-            &config.highlight.dark_theme,
-        )
-        .map_err(|e| fail(Diagnostic::error(config::CONFIG_FILE, e)))?;
+        let code_style =
+            CodeStyle::new(&config.highlight.light_theme, &config.highlight.dark_theme)
+                .map_err(|e| fail(Diagnostic::error(config::CONFIG_FILE, e)))?;
         if config.math.macros != self.config.math.macros || self.config_text.is_none() {
             self.math = MathEngine::new(config.math.macros.clone());
         }
         self.config = config;
         self.config_text = Some(text);
-        self.highlight_css = highlight_css;
+        self.highlight_css = code_style.stylesheet();
+        self.code_style = Some(code_style);
         self.articles.clear();
         self.memo.clear();
         Ok(())
@@ -264,8 +265,13 @@ impl Session {
         let root = &self.options.root;
         let content_dir = root.join(CONTENT_DIR);
         let previous = &self.articles;
+        // Set with the configuration, which every refresh loads first.
+        let Some(code_style) = self.code_style.as_ref() else {
+            return;
+        };
         let renderer = MarkdownRenderer {
             math: &self.math,
+            code_style,
             summary_length: self.config.summary_length,
             line_numbers: self.config.highlight.line_numbers,
             raw_html: self.config.markdown.unsafe_html,

@@ -228,11 +228,22 @@ fn editing_one_article_leaves_an_unrelated_article_page_alone() {
 fn renaming_an_article_rerenders_the_pages_linking_to_it() {
     let site = Fixture::new();
     site.article("rope.md", "title: RoPE\ndate: 2026-01-01", "正文。\n");
-    site.article("attn.md", "title: 注意力\ndate: 2026-01-02", "见[旋转](rope.md)。\n");
+    site.article(
+        "attn.md",
+        "title: 注意力\ndate: 2026-01-02",
+        "见[旋转](rope.md)。\n",
+    );
     let mut session = session(&site);
-    site.article("rope.md", "title: RoPE\ndate: 2026-01-01\nslug: rotary", "正文。\n");
+    site.article(
+        "rope.md",
+        "title: RoPE\ndate: 2026-01-01\nslug: rotary",
+        "正文。\n",
+    );
     let changed = session.refresh().expect("refresh").changed;
-    assert!(changed.contains(&"posts/attn/index.html".to_string()), "{changed:?}");
+    assert!(
+        changed.contains(&"posts/attn/index.html".to_string()),
+        "{changed:?}"
+    );
     let html = match &session.files()["posts/attn/index.html"].contents {
         blogsmith::render::Contents::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         other => panic!("{other:?}"),

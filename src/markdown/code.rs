@@ -6,7 +6,7 @@
 
 use std::ops::RangeInclusive;
 
-use super::highlight::{Highlighted, highlight};
+use super::highlight::{CodeStyle, Highlighted};
 use super::html::escape;
 
 /// What a fence's info string asks for.
@@ -143,8 +143,8 @@ pub struct CodeBlock {
 }
 
 /// Renders `code` as the fence asks; `line_numbers` is the site-wide default.
-pub fn render(code: &str, fence: &Fence, line_numbers: bool) -> CodeBlock {
-    let (body, unknown_language) = match highlight(code, &fence.lang) {
+pub fn render(code: &str, fence: &Fence, line_numbers: bool, style: &CodeStyle) -> CodeBlock {
+    let (body, unknown_language) = match style.highlight(code, &fence.lang) {
         Highlighted::Html(html) | Highlighted::Plain(html) => (html, false),
         Highlighted::UnknownLanguage(html) => (html, true),
     };
@@ -267,6 +267,11 @@ fn track_spans<'h>(line: &'h str, open: &mut Vec<&'h str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render(code: &str, fence: &Fence, line_numbers: bool) -> CodeBlock {
+        let style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
+        super::render(code, fence, line_numbers, &style)
+    }
 
     #[test]
     fn parses_zola_style_annotations() {

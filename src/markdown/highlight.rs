@@ -1,21 +1,25 @@
-//! Code highlighting with syntect, into CSS classes.
+//! Code highlighting with syntect, into a few short classes per token.
 //!
-//! Classes (not inline colours) let one stylesheet carry a light and a dark
-//! theme, switched by `prefers-color-scheme`.
+//! syntect parses each line once; a light and a dark theme then resolve the
+//! same scopes into styles. A token gets at most one `<span>` whose classes
+//! name its colour in each theme's palette (`l3 d5`: light colour 3, dark
+//! colour 5) and its font style (`lb`, `di`, …). The palettes are the colours
+//! the themes' own rules use, so the stylesheet depends only on the two themes,
+//! and the HTML is several times smaller than syntect's nested scope spans.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
-use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-use super::html::escape;
-
-/// Prefix of every highlighting class, so theme CSS cannot clash with the site's.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+use super::html::escape_into;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 /// Languages written without a highlighter that are not worth a warning.
 const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "output", "log"];
@@ -40,7 +44,7 @@ const ALIASES: &[(&str, &str)] = &[
 /// A highlighted code block, or why it could not be highlighted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Highlighted {
-    /// Highlighted HTML (the inside of `<code>`).
+    /// Highlighted HTML (the inside of `<code>`), one line per `\n`.
     Html(String),
     /// Escaped plain text; the language is not known and deserves a warning.
     UnknownLanguage(String),
@@ -48,25 +52,249 @@ pub enum Highlighted {
     Plain(String),
 }
 
-/// Highlights `code` written in `lang` (the fence's info word).
-pub fn highlight(code: &str, lang: &str) -> Highlighted {
-    let lang = lang.trim().to_ascii_lowercase();
-    if PLAIN.contains(&lang.as_str()) {
-        return Highlighted::Plain(escape(code));
-    }
-    let Some(syntax) = find_syntax(&lang) else {
-        return Highlighted::UnknownLanguage(escape(code));
-    };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
+/// The colours one theme's rules use, numbered in rule order.
+struct Palette {
+    default: Color,
+    colors: Vec<Color>,
+    index: HashMap<(u8, u8, u8), usize>,
+}
+
+impl Palette {
+    fn of(theme: &Theme) -> Self {
+        let default = theme.settings.foreground.unwrap_or(Color::BLACK);
+        let mut palette = Self {
+            default,
+            colors: Vec::new(),
+            index: HashMap::new(),
+        };
+        for color in std::iter::once(default)
+            .chain(theme.scopes.iter().filter_map(|item| item.style.foreground))
         {
-            return Highlighted::Plain(escape(code));
+            let key = (color.r, color.g, color.b);
+            if !palette.index.contains_key(&key) {
+                palette.index.insert(key, palette.colors.len());
+                palette.colors.push(color);
+            }
+        }
+        palette
+    }
+
+    /// The palette index of a resolved colour; `None` for the default colour.
+    fn class_of(&self, color: Color) -> Option<usize> {
+        let index = *self.index.get(&(color.r, color.g, color.b))?;
+        (index != 0).then_some(index)
+    }
+}
+
+/// Two themes ready to highlight and to describe themselves as CSS.
+pub struct CodeStyle {
+    light: &'static Theme,
+    dark: &'static Theme,
+    light_palette: Palette,
+    dark_palette: Palette,
+    /// Names of the two themes, for cache keys.
+    pub names: (String, String),
+    /// Tells this style's entries apart in the per-thread class cache.
+    id: usize,
+}
+
+/// Hands out [`CodeStyle::id`]s.
+static NEXT_STYLE_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl CodeStyle {
+    /// The style for syntect's built-in themes `light` and `dark`.
+    pub fn new(light: &str, dark: &str) -> Result<Self, String> {
+        let theme = |name: &str| {
+            THEMES.themes.get(name).ok_or_else(|| {
+                let known: Vec<&str> = THEMES.themes.keys().map(String::as_str).collect();
+                format!(
+                    "unknown highlight theme `{name}`; known themes: {}",
+                    known.join(", ")
+                )
+            })
+        };
+        let (light_theme, dark_theme) = (theme(light)?, theme(dark)?);
+        Ok(Self {
+            light: light_theme,
+            dark: dark_theme,
+            light_palette: Palette::of(light_theme),
+            dark_palette: Palette::of(dark_theme),
+            names: (light.to_string(), dark.to_string()),
+            id: NEXT_STYLE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        })
+    }
+
+    /// Highlights `code` written in `lang` (the fence's language).
+    pub fn highlight(&self, code: &str, lang: &str) -> Highlighted {
+        let lang = lang.trim().to_ascii_lowercase();
+        if PLAIN.contains(&lang.as_str()) {
+            return Highlighted::Plain(plain(code));
+        }
+        let Some(syntax) = find_syntax(&lang) else {
+            return Highlighted::UnknownLanguage(plain(code));
+        };
+        match self.highlight_lines(code, syntax) {
+            Some(html) => Highlighted::Html(html),
+            None => Highlighted::Plain(plain(code)),
         }
     }
-    Highlighted::Html(generator.finalize())
+
+    fn highlight_lines(&self, code: &str, syntax: &SyntaxReference) -> Option<String> {
+        let (light, dark) = (Highlighter::new(self.light), Highlighter::new(self.dark));
+        let mut parse = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut html = String::with_capacity(code.len() * 4);
+        for line in LinesWithEndings::from(code) {
+            let ops = parse.parse_line(line, &SYNTAXES).ok()?;
+            let text = line.strip_suffix('\n').unwrap_or(line);
+            let mut writer = LineWriter {
+                html: &mut html,
+                open: None,
+            };
+            let mut from = 0;
+            for (at, op) in &ops {
+                let at = (*at).min(text.len());
+                if at > from {
+                    writer.write(&text[from..at], self.classes_for(&stack, &light, &dark));
+                    from = at;
+                }
+                stack.apply(op).ok()?;
+            }
+            if from < text.len() {
+                writer.write(&text[from..], self.classes_for(&stack, &light, &dark));
+            }
+            writer.close();
+            html.push('\n');
+        }
+        Some(html)
+    }
+
+    /// The classes for a scope stack. A style depends only on the stack, and
+    /// stacks repeat all the time: each thread resolves each distinct stack once
+    /// (theme selector matching costs as much as parsing).
+    fn classes_for(
+        &self,
+        stack: &ScopeStack,
+        light: &Highlighter<'_>,
+        dark: &Highlighter<'_>,
+    ) -> Rc<str> {
+        thread_local! {
+            static CACHE: std::cell::RefCell<HashMap<usize, HashMap<Vec<Scope>, Rc<str>>>> = std::cell::RefCell::new(HashMap::new());
+        }
+        let scopes = stack.as_slice();
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let cache = cache.entry(self.id).or_default();
+            if let Some(classes) = cache.get(scopes) {
+                return Rc::clone(classes);
+            }
+            let classes: Rc<str> = self
+                .classes(
+                    Some(light.style_for_stack(scopes)),
+                    Some(dark.style_for_stack(scopes)),
+                )
+                .into();
+            cache.insert(scopes.to_vec(), Rc::clone(&classes));
+            classes
+        })
+    }
+
+    /// `l3 d5 lb`: what a token looks like in each theme; empty for default text.
+    fn classes(&self, light: Option<Style>, dark: Option<Style>) -> String {
+        let mut classes = String::new();
+        let mut add = |class: String| {
+            if !classes.is_empty() {
+                classes.push(' ');
+            }
+            classes.push_str(&class);
+        };
+        for (prefix, style, palette) in [
+            ("l", light, &self.light_palette),
+            ("d", dark, &self.dark_palette),
+        ] {
+            let Some(style) = style else { continue };
+            if let Some(i) = palette.class_of(style.foreground) {
+                add(format!("{prefix}{i}"));
+            }
+            for (flag, letter) in [
+                (FontStyle::BOLD, 'b'),
+                (FontStyle::ITALIC, 'i'),
+                (FontStyle::UNDERLINE, 'u'),
+            ] {
+                if style.font_style.contains(flag) {
+                    add(format!("{prefix}{letter}"));
+                }
+            }
+        }
+        classes
+    }
+
+    /// The CSS for both themes: light by default, dark under `prefers-color-scheme: dark`.
+    pub fn stylesheet(&self) -> String {
+        let (light, dark) = &self.names;
+        let mut css = format!(
+            "/* Code highlighting: {light} (light), {dark} (dark). Generated by blogsmith. */\n"
+        );
+        let hex = |c: Color| format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b);
+        let _ = writeln!(
+            css,
+            "pre.code code {{ color: {}; }}",
+            hex(self.light_palette.default)
+        );
+        for (i, color) in self.light_palette.colors.iter().enumerate().skip(1) {
+            let _ = writeln!(css, "pre.code .l{i} {{ color: {}; }}", hex(*color));
+        }
+        css.push_str("pre.code .lb { font-weight: bold; }\npre.code .li { font-style: italic; }\npre.code .lu { text-decoration: underline; }\n");
+        css.push_str("@media (prefers-color-scheme: dark) {\n");
+        let _ = writeln!(
+            css,
+            "  pre.code code {{ color: {}; }}",
+            hex(self.dark_palette.default)
+        );
+        // Light colours and font styles step back, then the dark ones apply.
+        for i in 1..self.light_palette.colors.len() {
+            let _ = writeln!(css, "  pre.code .l{i} {{ color: inherit; }}");
+        }
+        css.push_str("  pre.code .lb { font-weight: inherit; }\n  pre.code .li { font-style: inherit; }\n  pre.code .lu { text-decoration: inherit; }\n");
+        for (i, color) in self.dark_palette.colors.iter().enumerate().skip(1) {
+            let _ = writeln!(css, "  pre.code .d{i} {{ color: {}; }}", hex(*color));
+        }
+        css.push_str("  pre.code .db { font-weight: bold; }\n  pre.code .di { font-style: italic; }\n  pre.code .du { text-decoration: underline; }\n}\n");
+        css
+    }
+}
+
+/// Writes the runs of one line, sharing one span between runs with the same classes.
+struct LineWriter<'h> {
+    html: &'h mut String,
+    open: Option<Rc<str>>,
+}
+
+impl LineWriter<'_> {
+    fn write(&mut self, text: &str, classes: Rc<str>) {
+        if self.open.as_deref() != Some(&*classes) {
+            self.close();
+            if !classes.is_empty() {
+                self.html.push_str("<span class=\"");
+                self.html.push_str(&classes);
+                self.html.push_str("\">");
+            }
+            self.open = Some(classes);
+        }
+        escape_into(self.html, text);
+    }
+
+    fn close(&mut self) {
+        if self.open.take().is_some_and(|c| !c.is_empty()) {
+            self.html.push_str("</span>");
+        }
+    }
+}
+
+fn plain(code: &str) -> String {
+    let mut html = String::with_capacity(code.len() + 16);
+    escape_into(&mut html, code);
+    html
 }
 
 fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
@@ -77,68 +305,114 @@ fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
     SYNTAXES.find_syntax_by_token(token)
 }
 
-/// The names of the built-in highlighting themes.
-pub fn theme_names() -> Vec<String> {
-    ThemeSet::load_defaults().themes.into_keys().collect()
-}
-
-/// CSS for the light theme, plus the dark one under `prefers-color-scheme: dark`.
-pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
-    let themes = ThemeSet::load_defaults();
-    let css_for = |name: &str| {
-        let theme = themes.themes.get(name).ok_or_else(|| {
-            format!(
-                "unknown highlight theme `{name}`; known themes: {}",
-                theme_names().join(", ")
-            )
-        })?;
-        css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| e.to_string())
-    };
-    let light_css = css_for(light)?;
-    let dark_css = css_for(dark)?;
-    Ok(format!(
-        "/* Code highlighting: {light} (light), {dark} (dark). Generated by blogsmith. */\n{light_css}\n@media (prefers-color-scheme: dark) {{\n{dark_css}\n}}\n"
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn style() -> CodeStyle {
+        CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap()
+    }
+
     #[test]
-    fn known_languages_get_classes() {
-        let Highlighted::Html(html) = highlight("def f(x):\n    return x\n", "python") else {
+    fn known_languages_get_short_flat_classes() {
+        let Highlighted::Html(html) =
+            style().highlight("def f(x):\n    return x  # 注释\n", "python")
+        else {
             panic!("python should highlight");
         };
-        assert!(html.contains("hl-"), "{html}");
+        assert!(html.contains("<span class=\"l"), "{html}");
+        assert!(
+            !html.contains("<span class=\"l") || !html.contains("<span><span"),
+            "{html}"
+        );
+        assert_eq!(html.lines().count(), 2, "one line per line: {html}");
+        assert!(html.contains("注释"), "{html}");
+        for line in html.lines() {
+            assert_eq!(
+                line.matches("<span").count(),
+                line.matches("</span>").count(),
+                "balanced: {line}"
+            );
+            assert!(
+                !line.contains("<span class=\"l1\"><span"),
+                "never nested: {line}"
+            );
+        }
         assert!(matches!(
-            highlight("fn main() {}", "rust"),
+            style().highlight("fn main() {}", "rust"),
             Highlighted::Html(_)
         ));
-        assert!(matches!(highlight("ls -la", "shell"), Highlighted::Html(_)));
+        assert!(matches!(
+            style().highlight("ls -la", "shell"),
+            Highlighted::Html(_)
+        ));
+    }
+
+    #[test]
+    fn text_survives_exactly() {
+        let code = "if a < b && c > 'd':\n\tprint(\"中文\")\n";
+        let Highlighted::Html(html) = style().highlight(code, "python") else {
+            panic!()
+        };
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let unescaped = text
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"");
+        assert_eq!(unescaped, code);
     }
 
     #[test]
     fn unknown_language_falls_back_to_escaped_text() {
         assert_eq!(
-            highlight("a < b", "brainfudge"),
+            style().highlight("a < b", "brainfudge"),
             Highlighted::UnknownLanguage("a &lt; b".into())
         );
         assert_eq!(
-            highlight("a < b", ""),
+            style().highlight("a < b", ""),
             Highlighted::Plain("a &lt; b".into())
         );
     }
 
     #[test]
-    fn stylesheet_has_both_themes() {
-        let css = stylesheet("InspiredGitHub", "base16-ocean.dark").unwrap();
+    fn stylesheet_has_both_palettes() {
+        let css = style().stylesheet();
         assert!(css.contains("prefers-color-scheme: dark"));
-        assert!(css.contains(".hl-"));
         assert!(
-            stylesheet("nope", "base16-ocean.dark")
-                .unwrap_err()
+            css.contains("pre.code .l1 {") && css.contains("pre.code .d1 {"),
+            "{css}"
+        );
+        assert!(
+            CodeStyle::new("nope", "base16-ocean.dark")
+                .err()
+                .unwrap()
                 .contains("unknown")
+        );
+    }
+
+    #[test]
+    fn the_html_is_smaller_than_nested_scope_spans() {
+        let code = "import torch\nx = torch.ones(3, dtype=torch.float32)\nprint({'a': [1, 2]})\n"
+            .repeat(20);
+        let Highlighted::Html(html) = style().highlight(&code, "python") else {
+            panic!()
+        };
+        assert!(
+            html.len() < code.len() * 6,
+            "{} bytes of HTML for {} of code",
+            html.len(),
+            code.len()
         );
     }
 }

@@ -20,7 +20,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 
 pub use cjk::{TextCount, is_cjk};
 pub use headings::TocEntry;
-pub use highlight::{highlight, stylesheet as highlight_stylesheet};
+pub use highlight::{CodeStyle, Highlighted};
 pub use html::escape;
 pub use math::MathEngine;
 
@@ -115,6 +115,8 @@ pub struct MarkdownRenderer<'a> {
     pub summary_length: usize,
     /// Number the lines of every code block (`highlight.line_numbers`).
     pub line_numbers: bool,
+    /// Highlighting themes.
+    pub code_style: &'a CodeStyle,
     /// Keep raw HTML (`markdown.unsafe_html`); otherwise it is shown as text.
     pub raw_html: bool,
 }
@@ -130,9 +132,7 @@ impl MarkdownRenderer<'_> {
             .collect();
         let masked = Masked::new(source.body, &spans);
 
-        let mut pass = Pass::new(&masked, &source, &mut diagnostics);
-        pass.line_numbers = self.line_numbers;
-        pass.raw_html = self.raw_html;
+        let mut pass = Pass::new(*self, &masked, &source, &mut diagnostics);
         let events = pass.run();
         let Pass {
             toc,
@@ -240,7 +240,8 @@ fn parser_options() -> Options {
 }
 
 /// The one pass over pulldown-cmark's events that rewrites headings, code and the more marker.
-struct Pass<'a, 'd> {
+struct Pass<'a, 'd, 'r> {
+    renderer: MarkdownRenderer<'r>,
     masked: &'a Masked,
     source: &'a Source<'a>,
     diagnostics: &'d mut Vec<Diagnostic>,
@@ -249,17 +250,17 @@ struct Pass<'a, 'd> {
     code_blocks: usize,
     local_links: Vec<LocalLink>,
     container_depth: usize,
-    line_numbers: bool,
-    raw_html: bool,
 }
 
-impl<'a, 'd> Pass<'a, 'd> {
+impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
     fn new(
+        renderer: MarkdownRenderer<'r>,
         masked: &'a Masked,
         source: &'a Source<'a>,
         diagnostics: &'d mut Vec<Diagnostic>,
     ) -> Self {
         Self {
+            renderer,
             masked,
             source,
             diagnostics,
@@ -268,8 +269,6 @@ impl<'a, 'd> Pass<'a, 'd> {
             code_blocks: 0,
             local_links: Vec::new(),
             container_depth: 0,
-            line_numbers: false,
-            raw_html: true,
         }
     }
 
@@ -300,7 +299,7 @@ impl<'a, 'd> Pass<'a, 'd> {
                 Event::Html(html) if self.container_depth == 0 && is_more_marker(&html) => {
                     events.push(Event::Html(CowStr::Borrowed(MORE_SENTINEL)));
                 }
-                Event::Html(html) | Event::InlineHtml(html) if !self.raw_html => {
+                Event::Html(html) | Event::InlineHtml(html) if !self.renderer.raw_html => {
                     events.push(Event::Text(html));
                 }
                 event => {
@@ -437,7 +436,12 @@ impl<'a, 'd> Pass<'a, 'd> {
             CodeBlockKind::Fenced(info) => code::Fence::parse(info),
             CodeBlockKind::Indented => code::Fence::parse(""),
         };
-        let block = code::render(&code, &fence, self.line_numbers);
+        let block = code::render(
+            &code,
+            &fence,
+            self.renderer.line_numbers,
+            self.renderer.code_style,
+        );
         let at = || file_position(self.source, self.masked.original_offset(offset));
         if block.unknown_language {
             self.diagnostics.push(

@@ -5,8 +5,10 @@ use super::*;
 
 fn render(body: &str) -> Rendered {
     let math = MathEngine::new(BTreeMap::new());
+    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
     MarkdownRenderer {
         math: &math,
+        code_style: &code_style,
         summary_length: 350,
         line_numbers: false,
         raw_html: true,
@@ -103,7 +105,7 @@ fn code_is_highlighted_and_never_scanned_for_math() {
         "{}",
         r.html
     );
-    assert!(r.html.contains("hl-"), "{}", r.html);
+    assert!(r.html.contains("<span class=\"l"), "{}", r.html);
     assert!(r.html.contains("<code>$x$</code>"), "{}", r.html);
 }
 
