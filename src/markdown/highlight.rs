@@ -98,6 +98,9 @@ pub struct CodeStyle {
     id: usize,
 }
 
+/// Per [`CodeStyle::id`]: the classes of each scope stack seen.
+type ClassCache = HashMap<usize, HashMap<Vec<Scope>, Rc<str>>>;
+
 /// Hands out [`CodeStyle::id`]s.
 static NEXT_STYLE_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -179,7 +182,7 @@ impl CodeStyle {
         dark: &Highlighter<'_>,
     ) -> Rc<str> {
         thread_local! {
-            static CACHE: std::cell::RefCell<HashMap<usize, HashMap<Vec<Scope>, Rc<str>>>> = std::cell::RefCell::new(HashMap::new());
+            static CACHE: std::cell::RefCell<ClassCache> = std::cell::RefCell::new(HashMap::new());
         }
         let scopes = stack.as_slice();
         CACHE.with(|cache| {
