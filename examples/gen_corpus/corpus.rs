@@ -162,7 +162,7 @@ fn config(spec: &Spec) -> String {
 title: \"合成笔记（{n} 篇）\"
 subtitle: \"blogsmith 的基准测试语料\"
 description: \"自动生成的中文机器学习笔记，用于测量 blogsmith 的构建速度。\"
-base_url: \"/\"
+base_url: \"https://bench.example.org/\"
 language: zh-CN
 timezone: Asia/Shanghai
 author: \"gen_corpus\"
