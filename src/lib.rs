@@ -4,6 +4,7 @@
 //! [`content`] (load) → [`markdown`] (render each page, in parallel) →
 //! [`site`] (assemble: order, paginate, taxonomies) → [`render`] (templates, write).
 
+pub mod cache;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
@@ -35,6 +36,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Fail on formulas KaTeX cannot parse (also `math.strict`).
     pub strict: bool,
+    /// Use the persistent render cache (`.blogsmith-cache/`); `--no-cache` turns it off.
+    pub cache: bool,
     /// Serve-mode extras.
     pub render: RenderOptions,
 }
@@ -49,6 +52,7 @@ impl BuildOptions {
             drafts: false,
             base_url: None,
             strict: false,
+            cache: true,
             render: RenderOptions::default(),
         }
     }
@@ -71,6 +75,8 @@ pub struct BuildReport {
     pub distinct_formulas: usize,
     /// Code blocks highlighted.
     pub code_blocks: usize,
+    /// Formulas and code blocks taken from the render cache instead of computed.
+    pub cache_hits: usize,
     /// The search index's size, and the size of the text it indexes.
     pub search: site::search::SearchStats,
     /// Wall time.
@@ -101,6 +107,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let refreshed = session.refresh()?;
     let output = std::path::absolute(&options.output).unwrap_or_else(|_| options.output.clone());
     let files: Vec<render::OutputFile> = session.files().values().cloned().collect();
+    // Saved before writing the site: the cache is valid whatever happens to the output.
+    let _ = session.save_caches();
     render::output::write_site(&output, &options.root, &files).map_err(|d| {
         let mut diagnostics = refreshed.report.warnings.clone();
         diagnostics.push(d);
@@ -110,6 +118,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         elapsed: started.elapsed(),
         ..refreshed.report
     })
+}
+
+/// Removes the render cache and the output folder (with the temporary folders
+/// builds leave beside it). Returns what was removed.
+///
+/// The output is checked first like a build does: a folder that contains the
+/// site, or looks like a site, is never removed.
+pub fn clean(root: &Path, output: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    // The output first: it is the one that can be refused, and then nothing is removed.
+    let mut removed = render::output::remove_output(output, root)?;
+    let cache = root.join(cache::CACHE_DIR);
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache)
+            .map_err(|e| Diagnostic::error(&cache, format!("cannot remove the cache: {e}")))?;
+        removed.push(cache);
+    }
+    Ok(removed)
 }
 
 /// The site root holding `blogsmith.yaml`: `start` or its nearest ancestor that has one.

@@ -54,6 +54,19 @@ On any error nothing is written: the previous output stays as it was, and the ex
         /// Fail on formulas KaTeX cannot parse, instead of warning (same as math.strict: true).
         #[arg(long)]
         strict: bool,
+        /// Ignore the render cache (.blogsmith-cache/): typeset and highlight everything again.
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Remove what builds leave behind: the output folder and the render cache.
+    #[command(after_help = "Example:\n  blogsmith clean && blogsmith build   a build from scratch")]
+    Clean {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// The output folder to remove [default: ROOT/public].
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
     },
     /// Check the whole site (front matter, math, links, templates) without writing anything.
     #[command(
@@ -127,6 +140,7 @@ fn main() -> ExitCode {
             drafts,
             base_url,
             strict,
+            no_cache,
         } => {
             let root = site_root(root);
             let output = output.unwrap_or_else(|| root.join("public"));
@@ -134,10 +148,31 @@ fn main() -> ExitCode {
                 drafts,
                 base_url,
                 strict,
+                cache: !no_cache,
                 output: output.clone(),
                 ..BuildOptions::new(&root)
             };
             run_build(&options, &output)
+        }
+        Command::Clean { root, output } => {
+            let root = site_root(root);
+            let output = output.unwrap_or_else(|| root.join("public"));
+            match blogsmith::clean(&root, &output) {
+                Ok(removed) if removed.is_empty() => {
+                    println!("nothing to clean");
+                    ExitCode::SUCCESS
+                }
+                Ok(removed) => {
+                    for path in removed {
+                        println!("removed {}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    print_diagnostics(&[d]);
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Check { root, drafts } => {
             let options = BuildOptions {
@@ -193,7 +228,7 @@ fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report.warnings);
             println!(
-                "{} {} articles, {} pages ({} files), {} formulas ({} distinct), {} code blocks, {} in {:.2} s → {}",
+                "{} {} articles, {} pages ({} files), {} formulas ({} distinct), {} code blocks, {}{} in {:.2} s → {}",
                 paint("built", AnsiColor::Green),
                 report.articles,
                 report.pages,
@@ -202,6 +237,10 @@ fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
                 report.distinct_formulas,
                 report.code_blocks,
                 search_summary(&report.search),
+                match report.cache_hits {
+                    0 => String::new(),
+                    hits => format!(", {hits} from the cache"),
+                },
                 report.elapsed.as_secs_f64(),
                 output.display()
             );

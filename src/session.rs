@@ -15,10 +15,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
+use crate::cache::Caches;
 use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{CodeStyle, MarkdownRenderer, MathEngine, Source};
+use crate::markdown::{self, CodeStyle, MarkdownRenderer, MathEngine, Source};
 use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
 use crate::{BuildFailure, BuildOptions, BuildReport};
@@ -109,6 +110,7 @@ pub struct Session {
     math: MathEngine,
     highlight_css: String,
     code_style: Option<CodeStyle>,
+    caches: Caches,
     articles: HashMap<PathBuf, Cached>,
     memo: Memo,
     files: BTreeMap<String, OutputFile>,
@@ -122,6 +124,7 @@ impl Session {
             config_text: None,
             config: Config::default(),
             math: MathEngine::new(Default::default()),
+            caches: Caches::disabled(),
             highlight_css: String::new(),
             code_style: None,
             articles: HashMap::new(),
@@ -209,6 +212,7 @@ impl Session {
                 distinct_formulas: self.math.distinct_formulas(),
                 code_blocks,
                 search: output.search,
+                cache_hits: self.caches.hits(),
                 elapsed: started.elapsed(),
                 warnings: diagnostics,
             },
@@ -247,9 +251,10 @@ impl Session {
         let code_style =
             CodeStyle::new(&config.highlight.light_theme, &config.highlight.dark_theme)
                 .map_err(|e| fail(Diagnostic::error(config::CONFIG_FILE, e)))?;
-        if config.math.macros != self.config.math.macros || self.config_text.is_none() {
-            self.math = MathEngine::new(config.math.macros.clone());
-        }
+        self.caches = self.open_caches(&config);
+        let code_style = code_style.with_store(Arc::clone(&self.caches.code));
+        self.math =
+            MathEngine::with_store(config.math.macros.clone(), Arc::clone(&self.caches.math));
         self.config = config;
         self.config_text = Some(text);
         self.highlight_css = code_style.stylesheet();
@@ -257,6 +262,30 @@ impl Session {
         self.articles.clear();
         self.memo.clear();
         Ok(())
+    }
+
+    /// The persistent caches for `config`, or disabled ones with `--no-cache`.
+    fn open_caches(&self, config: &Config) -> Caches {
+        if !self.options.cache {
+            return Caches::disabled();
+        }
+        let blogsmith = concat!("blogsmith-", env!("CARGO_PKG_VERSION"));
+        let code = format!(
+            "{} {} {} {blogsmith}",
+            markdown::highlight::HIGHLIGHTER_VERSION,
+            config.highlight.light_theme,
+            config.highlight.dark_theme
+        );
+        Caches::open(
+            &self.options.root,
+            &format!("{} {blogsmith}", markdown::math::ENGINE_VERSION),
+            &code,
+        )
+    }
+
+    /// Writes the persistent caches for the next build (a failure only costs speed).
+    pub fn save_caches(&self) -> std::io::Result<()> {
+        self.caches.save()
     }
 
     /// Reads every article not known unchanged; parses and renders (in

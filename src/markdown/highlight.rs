@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
@@ -17,6 +18,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 use syntect::util::LinesWithEndings;
 
 use super::html::escape_into;
+use crate::cache::{self, Store};
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
@@ -96,7 +98,12 @@ pub struct CodeStyle {
     pub names: (String, String),
     /// Tells this style's entries apart in the per-thread class cache.
     id: usize,
+    store: Arc<Store>,
 }
+
+/// What highlighted HTML depends on besides the code and themes: part of the
+/// cache file's version. Bump it when the HTML blogsmith writes changes.
+pub const HIGHLIGHTER_VERSION: &str = "syntect-5.3.0/palette-classes-1";
 
 /// Per [`CodeStyle::id`]: the classes of each scope stack seen.
 type ClassCache = HashMap<usize, HashMap<Vec<Scope>, Rc<str>>>;
@@ -124,7 +131,13 @@ impl CodeStyle {
             dark_palette: Palette::of(dark_theme),
             names: (light.to_string(), dark.to_string()),
             id: NEXT_STYLE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            store: Arc::new(Store::disabled()),
         })
+    }
+
+    /// The same style, keeping highlighted blocks in `store` across builds.
+    pub fn with_store(self, store: Arc<Store>) -> Self {
+        Self { store, ..self }
     }
 
     /// Highlights `code` written in `lang` (the fence's language).
@@ -136,8 +149,19 @@ impl CodeStyle {
         let Some(syntax) = find_syntax(&lang) else {
             return Highlighted::UnknownLanguage(plain(code));
         };
+        let key = cache::key(&[b"code", lang.as_bytes(), code.as_bytes()]);
+        if let Some(html) = self
+            .store
+            .get(key)
+            .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+        {
+            return Highlighted::Html(html);
+        }
         match self.highlight_lines(code, syntax) {
-            Some(html) => Highlighted::Html(html),
+            Some(html) => {
+                self.store.put(key, Arc::from(html.as_bytes()));
+                Highlighted::Html(html)
+            }
             None => Highlighted::Plain(plain(code)),
         }
     }

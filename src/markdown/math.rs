@@ -12,6 +12,7 @@ use katex::macros::MacroDefinition;
 use katex::{KatexContext, Settings};
 
 use super::html::escape;
+use crate::cache::{self, Store};
 
 /// A formula KaTeX could not typeset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,16 +30,34 @@ pub type Typeset = Result<Arc<str>, MathError>;
 pub struct MathEngine {
     context: KatexContext,
     macros: BTreeMap<String, String>,
+    /// The macros as text, part of every persistent cache key.
+    macros_key: String,
     cache: Mutex<HashMap<(bool, String), Typeset>>,
+    store: Arc<Store>,
 }
+
+/// What the typeset HTML depends on besides the formula: part of the cache file's version.
+/// Bump the last part when blogsmith changes what it does to KaTeX's output.
+pub const ENGINE_VERSION: &str = "katex-rs-0.3.0/sorted-attributes-1";
 
 impl MathEngine {
     /// An engine applying `macros` (name → expansion) to every formula.
     pub fn new(macros: BTreeMap<String, String>) -> Self {
+        Self::with_store(macros, Arc::new(Store::disabled()))
+    }
+
+    /// An engine that also keeps formulas in `store`, across builds.
+    pub fn with_store(macros: BTreeMap<String, String>, store: Arc<Store>) -> Self {
+        let macros_key = macros
+            .iter()
+            .map(|(name, body)| format!("{name}\u{0}{body}\u{0}"))
+            .collect();
         Self {
             context: KatexContext::default(),
             macros,
+            macros_key,
             cache: Mutex::new(HashMap::new()),
+            store,
         }
     }
 
@@ -50,7 +69,26 @@ impl MathEngine {
         }
         // Rendered outside the lock: other threads keep going meanwhile. Two threads
         // may render the same formula at once; both results are identical.
-        let result = self.typeset(tex, display).map(Arc::from);
+        let persistent = cache::key(&[
+            b"math",
+            self.macros_key.as_bytes(),
+            &[u8::from(display)],
+            tex.as_bytes(),
+        ]);
+        let result = match self
+            .store
+            .get(persistent)
+            .and_then(|bytes| std::str::from_utf8(&bytes).ok().map(Arc::from))
+        {
+            Some(html) => Ok(html),
+            None => {
+                let result = self.typeset(tex, display).map(Arc::<str>::from);
+                if let Ok(html) = &result {
+                    self.store.put(persistent, Arc::from(html.as_bytes()));
+                }
+                result
+            }
+        };
         self.lock().entry(key).or_insert(result).clone()
     }
 

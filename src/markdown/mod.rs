@@ -8,7 +8,7 @@ mod cjk;
 mod code;
 pub mod excerpt;
 pub mod headings;
-mod highlight;
+pub mod highlight;
 mod html;
 pub mod math;
 pub mod math_scan;

@@ -66,6 +66,31 @@ pub fn write_site(output: &Path, root: &Path, files: &[OutputFile]) -> Result<()
     Ok(())
 }
 
+/// Removes the output folder and temporary folders of builds beside it; refuses
+/// folders that contain or look like the site. Returns what was removed.
+pub fn remove_output(output: &Path, root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let output = absolute(output);
+    let mut removed = Vec::new();
+    if output.exists() {
+        check_output_is_safe(&output, &absolute(root))?;
+        std::fs::remove_dir_all(&output)
+            .map_err(|e| output_error(&output, &format!("cannot remove it: {e}")))?;
+        removed.push(output.clone());
+    }
+    let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
+        return Ok(removed);
+    };
+    let prefix = format!(".{}{TEMP_MARK}", name.to_string_lossy());
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix)
+            && std::fs::remove_dir_all(entry.path()).is_ok()
+        {
+            removed.push(entry.path());
+        }
+    }
+    Ok(removed)
+}
+
 fn output_error(path: &Path, message: &str) -> Diagnostic {
     Diagnostic::error(path, format!("cannot write the output: {message}"))
 }
