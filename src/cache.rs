@@ -10,7 +10,10 @@
 //! reading there; what was lost is simply computed again. The files are
 //! replaced atomically (written beside, then renamed), so a killed build
 //! leaves the previous cache. Growth is bounded: a record not used for
-//! [`MAX_AGE`] builds is dropped when the cache is saved.
+//! [`MAX_AGE`] builds that added records is dropped when the cache is saved.
+//! A build that adds nothing leaves the file as it is (at 10,000 articles the
+//! caches weigh hundreds of megabytes: rewriting them would cost more than an
+//! up-to-date build).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -116,13 +119,17 @@ impl Store {
     }
 
     /// Writes the records used or made by this build, and those used in the last
-    /// [`MAX_AGE`] builds, replacing the file atomically.
+    /// [`MAX_AGE`] builds, replacing the file atomically; does nothing when this
+    /// build made no record.
     pub fn save(&self) -> std::io::Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };
         let used = lock(&self.used);
         let new = lock(&self.new);
+        if new.is_empty() && path.exists() {
+            return Ok(());
+        }
         let mut records: Vec<(u128, u32, &[u8])> = Vec::with_capacity(self.old.len() + new.len());
         for (key, (generation, bytes)) in &self.old {
             if new.contains_key(key) {
@@ -304,14 +311,35 @@ mod tests {
         first.put(1, value("kept"));
         first.put(2, value("dropped"));
         first.save().unwrap();
-        for _ in 0..MAX_AGE + 1 {
+        for i in 0..MAX_AGE + 1 {
             let build = Store::open(dir.path(), "t.bin", "v");
             assert!(build.get(1).is_some());
+            build.put(100 + u128::from(i), value("new"));
             build.save().unwrap();
         }
         let last = Store::open(dir.path(), "t.bin", "v");
         assert!(last.get(1).is_some());
         assert_eq!(last.get(2), None, "unused for {MAX_AGE} builds");
+    }
+
+    #[test]
+    fn a_build_that_adds_nothing_leaves_the_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open(dir.path(), "t.bin", "v");
+        first.put(1, value("one"));
+        first.save().unwrap();
+        let path = dir.path().join("t.bin");
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        for _ in 0..MAX_AGE + 1 {
+            let build = Store::open(dir.path(), "t.bin", "v");
+            assert!(build.get(1).is_some());
+            build.save().unwrap();
+        }
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
+        assert!(Store::open(dir.path(), "t.bin", "v").get(1).is_some());
     }
 
     #[test]

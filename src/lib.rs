@@ -8,6 +8,7 @@ pub mod cache;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod fingerprint;
 pub mod markdown;
 pub mod render;
 pub mod scaffold;
@@ -15,6 +16,7 @@ pub mod serve;
 pub mod session;
 pub mod site;
 pub mod slug;
+pub mod trace;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -59,7 +61,7 @@ impl BuildOptions {
 }
 
 /// What a successful build did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BuildReport {
     /// Articles published.
     pub articles: usize,
@@ -77,6 +79,12 @@ pub struct BuildReport {
     pub code_blocks: usize,
     /// Formulas and code blocks taken from the render cache instead of computed.
     pub cache_hits: usize,
+    /// Nothing changed since the last build: nothing was rendered or written,
+    /// and the figures (warnings included) are that build's.
+    #[serde(default)]
+    pub up_to_date: bool,
+    /// Files identical to the previous output's, linked instead of written.
+    pub unchanged_files: usize,
     /// The search index's size, and the size of the text it indexes.
     pub search: site::search::SearchStats,
     /// Wall time.
@@ -100,24 +108,68 @@ impl BuildFailure {
     }
 }
 
+/// The list of files the last build wrote, in the cache folder (see [`render::manifest`]).
+const OUTPUT_MANIFEST: &str = "output.json";
+
+/// The fingerprint and report of the last good build, in the cache folder (see [`fingerprint`]).
+const LAST_BUILD: &str = "last-build.json";
+
 /// Builds the site. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    let output = std::path::absolute(&options.output).unwrap_or_else(|_| options.output.clone());
+    let cache_dir = options.root.join(cache::CACHE_DIR);
+    let manifest = cache_dir.join(OUTPUT_MANIFEST);
+    let last_build = cache_dir.join(LAST_BUILD);
+    let fingerprint = options
+        .cache
+        .then(|| fingerprint::of_inputs(options, &output))
+        .flatten();
+    if let Some(report) =
+        fingerprint.and_then(|f| fingerprint::up_to_date(&last_build, f, &manifest, &output))
+    {
+        trace::phase("up to date", started);
+        return Ok(BuildReport {
+            elapsed: started.elapsed(),
+            up_to_date: true,
+            cache_hits: 0,
+            rendered_pages: 0,
+            unchanged_files: report.files,
+            ..report
+        });
+    }
+    trace::phase("fingerprint", started);
+
     let mut session = Session::new(options.clone());
     let refreshed = session.refresh()?;
-    let output = std::path::absolute(&options.output).unwrap_or_else(|_| options.output.clone());
+    trace::phase("refresh", started);
     let files: Vec<render::OutputFile> = session.files().values().cloned().collect();
     // Saved before writing the site: the cache is valid whatever happens to the output.
+    let phase = Instant::now();
     let _ = session.save_caches();
-    render::output::write_site(&output, &options.root, &files).map_err(|d| {
+    trace::phase("save caches", phase);
+    let phase = Instant::now();
+    let written = render::output::write_site(
+        &output,
+        &options.root,
+        &files,
+        options.cache.then_some(manifest.as_path()),
+    )
+    .map_err(|d| {
         let mut diagnostics = refreshed.report.warnings.clone();
         diagnostics.push(d);
         BuildFailure { diagnostics }
     })?;
-    Ok(BuildReport {
+    trace::phase("write", phase);
+    let report = BuildReport {
         elapsed: started.elapsed(),
+        unchanged_files: written.reused,
         ..refreshed.report
-    })
+    };
+    if let Some(fingerprint) = fingerprint {
+        fingerprint::save(&last_build, fingerprint, &report);
+    }
+    Ok(report)
 }
 
 /// Removes the render cache and the output folder (with the temporary folders

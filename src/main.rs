@@ -225,14 +225,31 @@ fn site_root(root: Option<PathBuf>) -> PathBuf {
 
 fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
     match build(options) {
+        Ok(report) if report.up_to_date => {
+            print_diagnostics(&report.warnings);
+            println!(
+                "{} {} articles, {} pages ({} files): nothing changed since the last build, checked in {:.2} s → {}",
+                paint("up to date", AnsiColor::Green),
+                report.articles,
+                report.pages,
+                report.files,
+                report.elapsed.as_secs_f64(),
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
         Ok(report) => {
             print_diagnostics(&report.warnings);
             println!(
-                "{} {} articles, {} pages ({} files), {} formulas ({} distinct), {} code blocks, {}{} in {:.2} s → {}",
+                "{} {} articles, {} pages ({} files{}), {} formulas ({} distinct), {} code blocks, {}{} in {:.2} s → {}",
                 paint("built", AnsiColor::Green),
                 report.articles,
                 report.pages,
                 report.files,
+                match report.unchanged_files {
+                    0 => String::new(),
+                    same => format!(", {same} unchanged"),
+                },
                 report.formulas,
                 report.distinct_formulas,
                 report.code_blocks,

@@ -154,13 +154,19 @@ impl Session {
 
         let found = content::find(&root);
         diagnostics.extend(found.warnings);
+        crate::trace::phase("find", started);
+        let phase = Instant::now();
         self.load_articles(&found.articles);
+        crate::trace::phase("load and render articles", phase);
+        let phase = Instant::now();
         let (pages, formulas, code_blocks) = self.published_pages(&mut diagnostics);
         let articles = pages.len();
         diagnostics.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
 
         let (site, site_diagnostics) = Site::assemble(&pages, &self.config, &found.assets);
         diagnostics.extend(site_diagnostics);
+        crate::trace::phase("assemble", phase);
+        let phase = Instant::now();
 
         let output = match Theme::load(&root) {
             Ok(theme) => {
@@ -179,6 +185,7 @@ impl Session {
                 None
             }
         };
+        crate::trace::phase("render pages", phase);
         if let Some(output) = &output {
             diagnostics.extend(output.diagnostics.iter().cloned());
         }
@@ -215,6 +222,7 @@ impl Session {
                 cache_hits: self.caches.hits(),
                 elapsed: started.elapsed(),
                 warnings: diagnostics,
+                ..BuildReport::default()
             },
             changed,
         })

@@ -100,3 +100,99 @@ fn no_cache_leaves_no_cache_behind_and_clean_removes_it() {
         "the site itself is never removed"
     );
 }
+
+#[test]
+fn an_unchanged_site_is_not_rebuilt_and_any_change_is() {
+    let site = site();
+    site.article(
+        "warn.md",
+        "title: 警告\ndate: 2026-02-01",
+        "```nosuchlang\nx\n```\n",
+    );
+    let first = build(&site, true, "public");
+    assert!(!first.up_to_date);
+    assert!(!first.warnings.is_empty(), "the unknown language warns");
+    let expected = tree(&site.root().join("public"));
+
+    let again = build(&site, true, "public");
+    assert!(again.up_to_date, "nothing changed");
+    assert_eq!(
+        again.warnings, first.warnings,
+        "its warnings are shown again"
+    );
+    assert_eq!((again.articles, again.pages), (first.articles, first.pages));
+    assert_eq!(tree(&site.root().join("public")), expected);
+
+    // The output damaged or tampered with: rebuilt, and whole again.
+    std::fs::remove_file(site.root().join("public/index.html")).unwrap();
+    assert!(
+        !build(&site, true, "public").up_to_date,
+        "a file is missing"
+    );
+    assert_eq!(tree(&site.root().join("public")), expected);
+    std::fs::write(site.root().join("public/extra.txt"), "x").unwrap();
+    assert!(!build(&site, true, "public").up_to_date, "a file was added");
+    assert_eq!(tree(&site.root().join("public")), expected);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(site.root().join("public/404.html"), "changed").unwrap();
+    assert!(
+        !build(&site, true, "public").up_to_date,
+        "a file was rewritten"
+    );
+    assert_eq!(tree(&site.root().join("public")), expected);
+
+    // An input changed: rebuilt with the change.
+    site.article(
+        "a0.md",
+        "title: 改过的标题\ndate: 2026-01-01",
+        "新的正文。\n",
+    );
+    let edited = build(&site, true, "public");
+    assert!(!edited.up_to_date);
+    let index = std::fs::read_to_string(site.root().join("public/index.html")).unwrap();
+    assert!(index.contains("改过的标题"));
+    assert!(build(&site, true, "public").up_to_date);
+
+    // Without the cache, a build always runs.
+    assert!(!build(&site, false, "public").up_to_date);
+}
+
+#[cfg(unix)]
+#[test]
+fn unchanged_files_are_linked_from_the_previous_output_not_written_again() {
+    use std::os::unix::fs::MetadataExt;
+    let site = site();
+    let out = site.root().join("public");
+    build(&site, true, "public");
+    let inode = |path: &str| std::fs::metadata(out.join(path)).unwrap().ino();
+    let (untouched, edited) = (inode("posts/a3/index.html"), inode("posts/a1/index.html"));
+
+    site.article(
+        "a1.md",
+        "title: 第1篇\ndate: 2026-01-02",
+        "改写过的正文，$y$。\n",
+    );
+    let report = build(&site, true, "public");
+    assert!(report.unchanged_files > 0 && report.unchanged_files < report.files);
+    assert_eq!(
+        inode("posts/a3/index.html"),
+        untouched,
+        "linked, not rewritten"
+    );
+    assert_ne!(
+        inode("posts/a1/index.html"),
+        edited,
+        "the edited page is new"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("posts/a1/index.html"))
+            .unwrap()
+            .contains("改写过的正文")
+    );
+    build(&site, false, "uncached");
+    assert_eq!(
+        tree(&out),
+        tree(&site.root().join("uncached")),
+        "linking changes nothing in the output"
+    );
+}

@@ -1,5 +1,6 @@
 //! Applying templates to the assembled site and writing the output.
 
+pub mod manifest;
 pub mod output;
 pub mod theme;
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::manifest::{self, Manifest};
 use super::theme::StaticSource;
 use crate::diagnostic::Diagnostic;
 
@@ -44,11 +45,27 @@ pub struct OutputFile {
 /// Marks a temporary build folder, so leftovers of killed builds can be recognised and removed.
 const TEMP_MARK: &str = ".blogsmith-tmp-";
 
+/// What writing the site did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Files written.
+    pub written: usize,
+    /// Files the same as in the previous output, hard-linked from it instead.
+    pub reused: usize,
+}
+
 /// Writes `files` as the new content of `output`, replacing it only once all are written.
 ///
 /// `root` is the site root: an output that would contain it (or be it) is refused,
-/// because replacing it would delete the sources.
-pub fn write_site(output: &Path, root: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
+/// because replacing it would delete the sources. With a `manifest` path (the
+/// render cache), files unchanged since the build that saved it are hard-linked
+/// from the previous output rather than written again (see [`super::manifest`]).
+pub fn write_site(
+    output: &Path,
+    root: &Path,
+    files: &[OutputFile],
+    manifest: Option<&Path>,
+) -> Result<Written, Diagnostic> {
     let output = absolute(output);
     check_output_is_safe(&output, &absolute(root))?;
     let parent = output
@@ -58,12 +75,24 @@ pub fn write_site(output: &Path, root: &Path, files: &[OutputFile]) -> Result<()
         .map_err(|e| output_error(parent, &format!("cannot create it: {e}")))?;
     remove_stale_temp_dirs(parent, &output);
     let temp = temp_dir_for(&output);
-    let written = write_all(&temp, files).and_then(|()| swap_in(&temp, &output));
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(output_error(&output, &error.to_string()).with_hint("check that the folder is writable and the disk has space; the previous output was left as it was"));
+    let previous = manifest.map_or_else(
+        || Manifest::new(&output),
+        |path| Manifest::load(path, &output),
+    );
+    let written = write_all(&temp, files, &previous, &output)
+        .and_then(|written| swap_in(&temp, &output).map(|()| written));
+    let (written, manifest_now) = match written {
+        Ok(written) => written,
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&temp);
+            return Err(output_error(&output, &error.to_string()).with_hint("check that the folder is writable and the disk has space; the previous output was left as it was"));
+        }
+    };
+    if let Some(path) = manifest {
+        // Only speed depends on it: without it the next build writes every file.
+        let _ = manifest_now.save(path);
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Removes the output folder and temporary folders of builds beside it; refuses
@@ -153,7 +182,14 @@ fn process_is_alive(pid: &str) -> bool {
     }
 }
 
-fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
+/// Writes every file into `dir` (a new folder), linking those that `previous`
+/// shows unchanged in `previous_output`; returns the counts and the new manifest.
+fn write_all(
+    dir: &Path,
+    files: &[OutputFile],
+    previous: &Manifest,
+    previous_output: &Path,
+) -> io::Result<(Written, Manifest)> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
@@ -167,16 +203,53 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     for folder in &folders {
         std::fs::create_dir_all(folder)?;
     }
-    files.par_iter().try_for_each(|file| {
-        let target = dir.join(&file.path);
-        match &file.contents {
-            Contents::Bytes(bytes) => std::fs::write(&target, &**bytes),
-            Contents::Embedded(bytes) => std::fs::write(&target, bytes),
-            Contents::Copy(source) => std::fs::copy(source, &target).map(|_| ()).map_err(|e| {
-                io::Error::new(e.kind(), format!("cannot copy {}: {e}", source.display()))
-            }),
+    let outcomes: Vec<(Option<manifest::Entry>, bool)> = files
+        .par_iter()
+        .map(|file| write_one(dir, file, previous, previous_output))
+        .collect::<io::Result<_>>()?;
+    let mut manifest = Manifest::new(previous_output);
+    let mut written = Written::default();
+    for (file, (entry, reused)) in files.iter().zip(outcomes) {
+        if reused {
+            written.reused += 1;
+        } else {
+            written.written += 1;
         }
-    })
+        if let Some(entry) = entry {
+            manifest.record(file.path.clone(), entry);
+        }
+    }
+    Ok((written, manifest))
+}
+
+/// Writes (or links) one file; returns its manifest entry and whether it was linked.
+fn write_one(
+    dir: &Path,
+    file: &OutputFile,
+    previous: &Manifest,
+    previous_output: &Path,
+) -> io::Result<(Option<manifest::Entry>, bool)> {
+    let target = dir.join(&file.path);
+    let bytes: &[u8] = match &file.contents {
+        Contents::Bytes(bytes) => bytes,
+        Contents::Embedded(bytes) => bytes,
+        Contents::Copy(source) => {
+            std::fs::copy(source, &target).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot copy {}: {e}", source.display()))
+            })?;
+            let meta = std::fs::metadata(&target)?;
+            return Ok((manifest::entry_for(None, &meta), false));
+        }
+    };
+    if let Some((old, entry)) = previous.reusable(previous_output, &file.path, bytes)
+        && std::fs::hard_link(&old, &target).is_ok()
+    {
+        return Ok((Some(entry), true));
+    }
+    let mut out = std::fs::File::create(&target)?;
+    io::Write::write_all(&mut out, bytes)?;
+    let meta = out.metadata()?;
+    Ok((manifest::entry_for(Some(bytes), &meta), false))
 }
 
 /// Puts `new` in place of `output`. On Linux the two are exchanged in one atomic
@@ -255,12 +328,14 @@ mod tests {
             &out,
             root,
             &[file("index.html", "one"), file("old/x.html", "x")],
+            None,
         )
         .unwrap();
         write_site(
             &out,
             root,
             &[file("index.html", "two"), file("a/b/c.html", "c")],
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -285,12 +360,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let out = root.join("public");
-        write_site(&out, root, &[file("index.html", "good")]).unwrap();
+        write_site(&out, root, &[file("index.html", "good")], None).unwrap();
         let missing = OutputFile {
             path: "x.png".into(),
             contents: Contents::Copy(root.join("missing.png")),
         };
-        assert!(write_site(&out, root, &[file("index.html", "bad"), missing]).is_err());
+        assert!(write_site(&out, root, &[file("index.html", "bad"), missing], None).is_err());
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "good"
@@ -302,8 +377,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         std::fs::create_dir_all(root.join("content")).unwrap();
-        assert!(write_site(&root, &root, &[]).is_err());
-        assert!(write_site(dir.path(), &root, &[]).is_err());
+        assert!(write_site(&root, &root, &[], None).is_err());
+        assert!(write_site(dir.path(), &root, &[], None).is_err());
         assert!(root.join("content").is_dir());
     }
 
@@ -316,6 +391,7 @@ mod tests {
             &dir.path().join("public"),
             dir.path(),
             &[file("index.html", "x")],
+            None,
         )
         .unwrap();
         assert!(!stale.exists());

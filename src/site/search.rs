@@ -74,7 +74,7 @@ struct Doc<'a> {
 }
 
 /// How big the index is, next to the text it indexes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SearchStats {
     /// Bytes of `search-index.json`.
     pub index_bytes: usize,
