@@ -130,6 +130,9 @@ impl Store {
         if new.is_empty() && path.exists() {
             return Ok(());
         }
+        if crate::trace::enabled() {
+            eprintln!("trace: {} new records in {}", new.len(), path.display());
+        }
         let mut records: Vec<(u128, u32, &[u8])> = Vec::with_capacity(self.old.len() + new.len());
         for (key, (generation, bytes)) in &self.old {
             if new.contains_key(key) {

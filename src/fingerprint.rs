@@ -151,7 +151,7 @@ fn file_hash(path: &Path) -> Option<(u64, u64)> {
 
 /// The running binary's size and modification time: a rebuilt blogsmith
 /// (another version, or a developer's change) never skips a build.
-fn binary_identity() -> Option<(u64, std::time::SystemTime)> {
+pub fn binary_identity() -> Option<(u64, std::time::SystemTime)> {
     let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
     Some((meta.len(), meta.modified().ok()?))
 }

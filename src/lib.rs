@@ -141,8 +141,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     trace::phase("fingerprint", started);
 
     let mut session = Session::new(options.clone());
+    let previous = options
+        .cache
+        .then(|| render::manifest::Manifest::load(&manifest, &output));
+    if let Some(previous) = &previous {
+        session.reuse_previous_output(previous.clone());
+    }
     let refreshed = session.refresh()?;
     trace::phase("refresh", started);
+    if trace::enabled() {
+        eprintln!("trace: rendered {} pages", refreshed.report.rendered_pages);
+    }
     let files: Vec<render::OutputFile> = session.files().values().cloned().collect();
     // Saved before writing the site: the cache is valid whatever happens to the output.
     let phase = Instant::now();
@@ -153,7 +162,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &output,
         &options.root,
         &files,
-        options.cache.then_some(manifest.as_path()),
+        previous.as_ref().map(|previous| render::output::Reuse {
+            previous,
+            keys: session.page_keys(),
+            save_to: &manifest,
+        }),
     )
     .map_err(|d| {
         let mut diagnostics = refreshed.report.warnings.clone();

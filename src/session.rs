@@ -20,6 +20,7 @@ use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, CodeStyle, MarkdownRenderer, MathEngine, Source};
+use crate::render::manifest::Manifest;
 use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
 use crate::{BuildFailure, BuildOptions, BuildReport};
@@ -114,6 +115,8 @@ pub struct Session {
     articles: HashMap<PathBuf, Cached>,
     memo: Memo,
     files: BTreeMap<String, OutputFile>,
+    keys: HashMap<String, u64>,
+    previous_output: Option<Manifest>,
 }
 
 impl Session {
@@ -130,7 +133,40 @@ impl Session {
             articles: HashMap::new(),
             memo: Memo::new(),
             files: BTreeMap::new(),
+            keys: HashMap::new(),
+            previous_output: None,
         }
+    }
+
+    /// Lets refreshes take pages from a previous output instead of rendering
+    /// them, when they were rendered from the same inputs (see [`Manifest`]).
+    pub fn reuse_previous_output(&mut self, manifest: Manifest) {
+        self.previous_output = Some(manifest);
+    }
+
+    /// The hash of each page's inputs in the last good build, by output path.
+    pub fn page_keys(&self) -> &HashMap<String, u64> {
+        &self.keys
+    }
+
+    /// What page input hashes do not otherwise see, but a previous output may
+    /// have been made with: the configuration, the options, the binary.
+    fn salt(&self) -> u64 {
+        if self.previous_output.is_none() {
+            return 0;
+        }
+        let mut hasher = DefaultHasher::new();
+        (
+            &self.config_text,
+            &self.options.base_url,
+            self.options.drafts,
+            self.options.strict,
+            &self.options.render.live_reload,
+            env!("CARGO_PKG_VERSION"),
+            crate::fingerprint::binary_identity(),
+        )
+            .hash(&mut hasher);
+        hasher.finish()
     }
 
     /// The build's options.
@@ -177,6 +213,8 @@ impl Session {
                     root: &root,
                     assets: &found.assets,
                     options: &self.options.render,
+                    previous_output: self.previous_output.as_ref(),
+                    salt: self.salt(),
                 };
                 Some(render::render_site(&site, &inputs, &self.memo))
             }
@@ -209,6 +247,7 @@ impl Session {
         let changed = changed_paths(&self.files, &files);
         self.files = files;
         self.memo = output.memo;
+        self.keys = output.keys;
         Ok(Refreshed {
             report: BuildReport {
                 articles,

@@ -82,9 +82,24 @@ fn killed_builds_never_leave_a_half_written_site() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("blogsmith-tmp"))
+        // The previous output, kept to be the next build's spare, and its lock.
+        .filter(|n| !n.ends_with("-spare") && !n.ends_with("-lock"))
         .collect();
     assert!(
         leftovers.is_empty(),
         "temporary folders of killed builds are cleaned up: {leftovers:?}"
     );
+
+    // Builds killed while updating the spare never leak into later outputs:
+    // the last output is exactly what a build from scratch writes.
+    let fresh = site.root().join("fresh");
+    let status = Command::new(env!("CARGO_BIN_EXE_blogsmith"))
+        .args(["build", "--no-cache", "--output"])
+        .arg(&fresh)
+        .current_dir(site.root())
+        .stdout(Stdio::null())
+        .status()
+        .expect("blogsmith runs");
+    assert!(status.success());
+    assert_eq!(tree(&site.public()), tree(&fresh));
 }

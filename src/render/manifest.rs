@@ -30,6 +30,22 @@ pub struct Entry {
     /// `None` for copies of source files, which are never linked.
     hash: Option<u64>,
     stamp: Stamp,
+    /// For rendered pages, the hash of everything the page was rendered from.
+    #[serde(default)]
+    key: Option<u64>,
+}
+
+impl Entry {
+    /// Whether `meta` is the file this entry describes (the same file, or a
+    /// hard link to it, untouched since).
+    pub fn describes(&self, meta: &std::fs::Metadata) -> bool {
+        meta.is_file() && Stamp::of(meta) == Some(self.stamp)
+    }
+
+    /// The same entry for a page rendered from inputs hashing to `key`.
+    pub fn with_key(self, key: Option<u64>) -> Self {
+        Self { key, ..self }
+    }
 }
 
 /// What `stat` says of a file, enough to tell it was not rewritten since.
@@ -61,7 +77,7 @@ impl Stamp {
 }
 
 /// The files of one output folder, by path relative to it.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
     format: u32,
     output: PathBuf,
@@ -143,22 +159,40 @@ impl Manifest {
         listed == self.files.len()
     }
 
+    /// The previous output's copy of page `path` and its entry, when it was
+    /// rendered from inputs hashing to `key` and not touched since: then it
+    /// need not be rendered again.
+    pub fn rendered_page(&self, path: &str, key: u64) -> Option<(PathBuf, Entry)> {
+        let entry = self.files.get(path)?;
+        if entry.key != Some(key) {
+            return None;
+        }
+        let old = self.output.join(path);
+        let meta = std::fs::symlink_metadata(&old).ok()?;
+        (meta.is_file() && Stamp::of(&meta) == Some(entry.stamp)).then_some((old, *entry))
+    }
+
     /// The previous copy of `path` in `previous_output`, when it holds exactly
     /// `bytes` (by hash and size) and was not touched since it was recorded,
     /// with its entry.
-    pub fn reusable(
-        &self,
-        previous_output: &Path,
-        path: &str,
-        bytes: &[u8],
-    ) -> Option<(PathBuf, Entry)> {
+    pub fn reusable(&self, path: &str, bytes: &[u8]) -> Option<(PathBuf, Entry)> {
         let entry = self.files.get(path)?;
         if entry.stamp.len != bytes.len() as u64 || entry.hash != Some(hash_bytes(bytes)) {
             return None;
         }
-        let old = previous_output.join(path);
+        let old = self.output.join(path);
         let meta = std::fs::symlink_metadata(&old).ok()?;
         (meta.is_file() && Stamp::of(&meta) == Some(entry.stamp)).then_some((old, *entry))
+    }
+
+    /// The output folder it describes.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Whether it describes `output`.
+    pub fn describes(&self, output: &Path) -> bool {
+        self.output == output
     }
 }
 
@@ -168,6 +202,7 @@ pub fn entry_for(bytes: Option<&[u8]>, meta: &std::fs::Metadata) -> Option<Entry
     Some(Entry {
         hash: bytes.map(hash_bytes),
         stamp: Stamp::of(meta)?,
+        key: None,
     })
 }
 
@@ -191,14 +226,11 @@ mod tests {
         let mut manifest = Manifest::new(&out);
         manifest.record("a.html".into(), entry_for(Some(b"one"), &meta).unwrap());
 
-        assert!(manifest.reusable(&out, "a.html", b"one").is_some());
+        assert!(manifest.reusable("a.html", b"one").is_some());
         assert!(manifest.output_is_intact());
+        assert!(manifest.reusable("a.html", b"two").is_none(), "other bytes");
         assert!(
-            manifest.reusable(&out, "a.html", b"two").is_none(),
-            "other bytes"
-        );
-        assert!(
-            manifest.reusable(&out, "b.html", b"one").is_none(),
+            manifest.reusable("b.html", b"one").is_none(),
             "unknown path"
         );
 
@@ -206,7 +238,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(out.join("a.html"), "uno").unwrap();
         assert!(
-            manifest.reusable(&out, "a.html", b"one").is_none(),
+            manifest.reusable("a.html", b"one").is_none(),
             "touched since"
         );
         assert!(!manifest.output_is_intact());

@@ -112,6 +112,8 @@ pub struct SiteOutput {
     pub rendered: usize,
     /// The search index's size.
     pub search: SearchStats,
+    /// The hash of each rendered page's inputs, by path.
+    pub keys: HashMap<String, u64>,
 }
 
 /// What goes into a site render besides the site itself.
@@ -128,6 +130,13 @@ pub struct Inputs<'a> {
     pub assets: &'a [PathBuf],
     /// Serve-mode extras.
     pub options: &'a RenderOptions,
+    /// What the previous build wrote: its pages rendered from the same inputs
+    /// are linked instead of rendered (`build` with the render cache only).
+    pub previous_output: Option<&'a manifest::Manifest>,
+    /// Mixed into every page's input hash: what the hash does not see otherwise
+    /// and the previous output may have been made with (the configuration,
+    /// the options, the blogsmith binary).
+    pub salt: u64,
 }
 
 /// Renders every page of `site` (in parallel) and lists every file to write.
@@ -141,6 +150,8 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         root,
         assets,
         options,
+        previous_output,
+        salt,
     } = *inputs;
     let globals = Globals {
         config,
@@ -172,10 +183,11 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                 diagnostics,
                 rendered: 0,
                 search: SearchStats::default(),
+                keys: HashMap::new(),
             };
         }
     };
-    let globals_hash = hash_json(&globals);
+    let globals_hash = hash_json(&(&globals, salt));
     let search_index = search::build(&site.posts);
     // Each post is on several list pages: hash what they show of it once.
     let entry_hashes: Vec<u64> = site
@@ -193,41 +205,52 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         .map(|job| {
             let key = job_key(job, site, theme, globals_hash, &entry_hashes);
             let path = job_path(job);
-            match previous.get(&path) {
-                Some((old, bytes)) if *old == key => JobResult {
+            if let Some((old, bytes)) = previous.get(&path)
+                && *old == key
+            {
+                return JobResult {
                     path,
                     key,
                     fresh: false,
-                    bytes: Ok(Arc::clone(bytes)),
-                },
-                _ => JobResult {
+                    contents: Ok(Contents::Bytes(Arc::clone(bytes))),
+                };
+            }
+            if let Some((file, entry)) = previous_output.and_then(|m| m.rendered_page(&path, key)) {
+                return JobResult {
                     path,
                     key,
-                    fresh: true,
-                    bytes: render_job(job, site, theme, &base),
-                },
+                    fresh: false,
+                    contents: Ok(Contents::Previous(file, entry)),
+                };
+            }
+            JobResult {
+                contents: render_job(job, site, theme, &base).map(Contents::Bytes),
+                path,
+                key,
+                fresh: true,
             }
         })
         .collect();
     let mut files = Vec::with_capacity(results.len() + theme.static_files.len());
     let mut memo = Memo::with_capacity(results.len());
+    let mut keys = HashMap::with_capacity(results.len());
     let mut diagnostics = BTreeSet::new();
     let mut rendered = 0;
     for JobResult {
         path,
         key,
         fresh,
-        bytes,
+        contents,
     } in results
     {
-        match bytes {
-            Ok(bytes) => {
+        match contents {
+            Ok(contents) => {
                 rendered += usize::from(fresh);
-                memo.insert(path.clone(), (key, Arc::clone(&bytes)));
-                files.push(OutputFile {
-                    path,
-                    contents: Contents::Bytes(bytes),
-                });
+                if let Contents::Bytes(bytes) = &contents {
+                    memo.insert(path.clone(), (key, Arc::clone(bytes)));
+                }
+                keys.insert(path.clone(), key);
+                files.push(OutputFile { path, contents });
             }
             Err(d) => {
                 diagnostics.insert(d);
@@ -261,6 +284,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         diagnostics: diagnostics.into_iter().collect(),
         rendered,
         search: search_index.stats,
+        keys,
     }
 }
 
@@ -269,7 +293,7 @@ struct JobResult {
     path: String,
     key: u64,
     fresh: bool,
-    bytes: Result<Arc<[u8]>, Diagnostic>,
+    contents: Result<Contents, Diagnostic>,
 }
 
 /// Feeds bytes written to it into a hasher.

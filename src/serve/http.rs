@@ -204,7 +204,8 @@ async fn file_response(
     let bytes = match &file.contents {
         Contents::Bytes(bytes) => Bytes::from_owner(Arc::clone(bytes)),
         Contents::Embedded(bytes) => Bytes::from_static(bytes),
-        Contents::Copy(source) => {
+        // Serve never links the previous output, but reading it works all the same.
+        Contents::Copy(source) | Contents::Previous(source, _) => {
             let source = source.clone();
             match tokio::task::spawn_blocking(move || std::fs::read(source)).await {
                 Ok(Ok(bytes)) => Bytes::from(bytes),
