@@ -188,7 +188,10 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         }
     };
     let globals_hash = hash_json(&(&globals, salt));
+    let phase = std::time::Instant::now();
     let search_index = search::build(&site.posts);
+    crate::trace::phase("render: search index", phase);
+    let phase = std::time::Instant::now();
     // Each post is on several list pages: hash what they show of it once.
     let entry_hashes: Vec<u64> = site
         .posts
@@ -200,6 +203,8 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         })
         .collect();
     let jobs = jobs(site, config, &search_index.json);
+    crate::trace::phase("render: entry hashes, jobs", phase);
+    let phase = std::time::Instant::now();
     let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
@@ -231,6 +236,8 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
             }
         })
         .collect();
+    crate::trace::phase("render: pages", phase);
+    let phase = std::time::Instant::now();
     let mut files = Vec::with_capacity(results.len() + theme.static_files.len());
     let mut memo = Memo::with_capacity(results.len());
     let mut keys = HashMap::with_capacity(results.len());
@@ -278,6 +285,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         });
     }
     files.extend(article_assets(site, root, assets));
+    crate::trace::phase("render: feeds, static files", phase);
     SiteOutput {
         files,
         memo,
