@@ -10,6 +10,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod fingerprint;
 pub mod markdown;
+pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
@@ -42,6 +43,8 @@ pub struct BuildOptions {
     pub cache: bool,
     /// Serve-mode extras.
     pub render: RenderOptions,
+    /// Counters the build advances, for a progress bar.
+    pub progress: Option<std::sync::Arc<progress::Progress>>,
 }
 
 impl BuildOptions {
@@ -56,6 +59,7 @@ impl BuildOptions {
             strict: false,
             cache: true,
             render: RenderOptions::default(),
+            progress: None,
         }
     }
 }
@@ -167,6 +171,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             keys: session.page_keys(),
             save_to: &manifest,
         }),
+        options.progress.as_deref(),
     )
     .map_err(|d| {
         let mut diagnostics = refreshed.report.warnings.clone();

@@ -35,7 +35,10 @@ enum Command {
     #[command(
         long_about = "Build the site into public/ (or --output).\n\n\
 Every problem is printed as `path:line:col: error|warning: message`, one per line. \
-On any error nothing is written: the previous output stays as it was, and the exit code is 1.",
+On any error nothing is written: the previous output stays as it was, and the exit code is 1.\n\n\
+Builds are incremental: formulas, code blocks and pages unchanged since the last build come from \
+the render cache (.blogsmith-cache/) and the previous output, and a site with nothing changed \
+is reported `up to date` without writing anything. On a terminal a progress bar shows long builds.",
         after_help = "Examples:\n  blogsmith build\n  blogsmith build --drafts --output /tmp/preview\n  blogsmith build --base-url https://example.com/notes/"
     )]
     Build {
@@ -57,6 +60,9 @@ On any error nothing is written: the previous output stays as it was, and the ex
         /// Ignore the render cache (.blogsmith-cache/): typeset and highlight everything again.
         #[arg(long)]
         no_cache: bool,
+        /// Print only problems: no progress bar, no summary line.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Remove what builds leave behind: the output folder and the render cache.
     #[command(after_help = "Example:\n  blogsmith clean && blogsmith build   a build from scratch")]
@@ -141,6 +147,7 @@ fn main() -> ExitCode {
             base_url,
             strict,
             no_cache,
+            quiet,
         } => {
             let root = site_root(root);
             let output = output.unwrap_or_else(|| root.join("public"));
@@ -152,7 +159,7 @@ fn main() -> ExitCode {
                 output: output.clone(),
                 ..BuildOptions::new(&root)
             };
-            run_build(&options, &output)
+            run_build(options, &output, quiet)
         }
         Command::Clean { root, output } => {
             let root = site_root(root);
@@ -223,8 +230,22 @@ fn site_root(root: Option<PathBuf>) -> PathBuf {
     })
 }
 
-fn run_build(options: &BuildOptions, output: &Path) -> ExitCode {
-    match build(options) {
+fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
+    use std::io::IsTerminal as _;
+    let show_bar = !quiet
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+    let built = progress_bar::while_running(show_bar, |progress| {
+        build(&BuildOptions {
+            progress,
+            ..options
+        })
+    });
+    match built {
+        Ok(report) if quiet => {
+            print_diagnostics(&report.warnings);
+            ExitCode::SUCCESS
+        }
         Ok(report) if report.up_to_date => {
             print_diagnostics(&report.warnings);
             println!(
@@ -473,4 +494,89 @@ fn fail(message: &str) -> ExitCode {
 fn paint(text: &str, color: AnsiColor) -> String {
     let style = Style::new().fg_color(Some(color.into())).bold();
     format!("{style}{text}{style:#}")
+}
+
+/// A progress bar on standard error for long builds on a terminal.
+mod progress_bar {
+    use std::io::Write as _;
+    use std::sync::{Arc, Condvar, Mutex, PoisonError};
+    use std::time::Duration;
+
+    use blogsmith::progress::Progress;
+
+    /// Builds shorter than this never show a bar (no flicker for small sites).
+    const DELAY: Duration = Duration::from_millis(400);
+    const TICK: Duration = Duration::from_millis(100);
+    const WIDTH: usize = 30;
+
+    /// Runs `work`, drawing its progress meanwhile when `show`; the bar is
+    /// erased before `work`'s result is returned, so output that follows is clean.
+    pub fn while_running<T>(show: bool, work: impl FnOnce(Option<Arc<Progress>>) -> T) -> T {
+        if !show {
+            return work(None);
+        }
+        let progress = Arc::new(Progress::default());
+        let finished = Arc::new((Mutex::new(false), Condvar::new()));
+        let drawer = {
+            let (progress, finished) = (Arc::clone(&progress), Arc::clone(&finished));
+            std::thread::spawn(move || draw_until_finished(&progress, &finished))
+        };
+        let result = work(Some(progress));
+        let (lock, wake) = &*finished;
+        *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        wake.notify_all();
+        let _ = drawer.join();
+        result
+    }
+
+    fn draw_until_finished(progress: &Progress, finished: &(Mutex<bool>, Condvar)) {
+        let (lock, wake) = finished;
+        let mut done = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        // Tests set a shorter delay (and tick) to see the bar on a small site.
+        let test_delay = std::env::var("BLOGSMITH_PROGRESS_DELAY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis);
+        let tick = test_delay.map_or(TICK, |d| d.max(Duration::from_millis(1)));
+        let mut wait = test_delay.unwrap_or(DELAY);
+        let mut drawn = false;
+        loop {
+            done = wake
+                .wait_timeout_while(done, wait, |done| !*done)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            if *done {
+                break;
+            }
+            draw(progress);
+            drawn = true;
+            wait = tick;
+        }
+        if drawn {
+            // Erase the bar's line.
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+    }
+
+    fn draw(progress: &Progress) {
+        let (stage, done, total) = progress.snapshot();
+        if total == 0 {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K{}…", stage.name());
+            return;
+        }
+        let filled = (done * WIDTH).checked_div(total).unwrap_or(0);
+        let bar: String = (0..WIDTH)
+            .map(|i| match i.cmp(&filled) {
+                std::cmp::Ordering::Less => '=',
+                std::cmp::Ordering::Equal if done < total => '>',
+                _ => ' ',
+            })
+            .collect();
+        let _ = write!(
+            std::io::stderr(),
+            "\r\x1b[2K{:>8} [{bar}] {done}/{total}",
+            stage.name()
+        );
+        let _ = std::io::stderr().flush();
+    }
 }

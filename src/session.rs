@@ -215,6 +215,7 @@ impl Session {
                     options: &self.options.render,
                     previous_output: self.previous_output.as_ref(),
                     salt: self.salt(),
+                    progress: self.options.progress.as_deref(),
                 };
                 Some(render::render_site(&site, &inputs, &self.memo))
             }
@@ -353,6 +354,8 @@ impl Session {
             raw_html: self.config.markdown.unsafe_html,
         };
         let config = &self.config;
+        let progress = self.options.progress.as_deref();
+        crate::progress::start(progress, crate::progress::Stage::Articles, relatives.len());
         let fresh: Vec<(PathBuf, Found)> = relatives
             .par_iter()
             .map(|relative| {
@@ -413,6 +416,7 @@ impl Session {
                     })),
                 )
             })
+            .inspect(|_| crate::progress::advance(progress))
             .collect();
         let mut articles = HashMap::with_capacity(fresh.len());
         for (relative, found) in fresh {

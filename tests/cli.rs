@@ -87,6 +87,62 @@ fn success_prints_a_one_line_summary() {
 }
 
 #[test]
+fn a_second_build_of_an_unchanged_site_says_it_is_up_to_date() {
+    let site = math_heavy_site();
+    assert!(blogsmith(&["build"], site.root(), None).status.success());
+    let again = blogsmith(&["build"], site.root(), None);
+    assert!(again.status.success());
+    let stdout = text(&again.stdout);
+    assert!(
+        stdout.starts_with("up to date 12 articles, ") && stdout.contains("nothing changed"),
+        "{stdout}"
+    );
+    site.article("a0.md", "title: 新\ndate: 2026-01-01", "改了。\n");
+    let edited = text(&blogsmith(&["build"], site.root(), None).stdout);
+    assert!(edited.starts_with("built 12 articles, "), "{edited}");
+}
+
+#[test]
+fn quiet_prints_only_problems() {
+    let site = math_heavy_site();
+    site.article("bad.md", "title: 坏\ndate: 2026-02-01", "$\\frac{$\n");
+    let result = blogsmith(&["build", "--quiet"], site.root(), None);
+    assert!(result.status.success());
+    assert_eq!(text(&result.stdout), "", "no summary");
+    let stderr = text(&result.stderr);
+    assert!(stderr.contains("content/bad.md:"), "problems still shown: {stderr}");
+}
+
+#[test]
+fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
+    let site = math_heavy_site();
+    let piped = blogsmith(&["build", "--no-cache"], site.root(), None);
+    assert!(!text(&piped.stderr).contains("\x1b[2K"), "no bar in a pipe");
+    // `script` runs the build on a pseudo-terminal, as a person would.
+    let command = format!("{} build --no-cache", env!("CARGO_BIN_EXE_blogsmith"));
+    let Ok(on_terminal) = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(site.root())
+        .env("BLOGSMITH_PROGRESS_DELAY_MS", "1")
+        .env("TERM", "xterm")
+        .output()
+    else {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    };
+    assert!(on_terminal.status.success());
+    let shown = text(&on_terminal.stdout);
+    assert!(shown.contains("articles ["), "a bar for the articles: {shown:?}");
+    assert!(shown.contains("/12"), "counts: {shown:?}");
+    let summary = shown.rfind("built").expect("a summary");
+    let last_bar = shown[..summary].rfind("] ").expect("a bar");
+    assert!(
+        shown[last_bar..summary].contains("\r\x1b[2K"),
+        "the bar is erased before the summary: {shown:?}"
+    );
+}
+
+#[test]
 fn errors_are_listed_as_path_line_col_and_exit_1() {
     let site = Fixture::new();
     site.article("a.md", "title: A\ndate: 2026-13-45", "正文\n");

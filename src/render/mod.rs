@@ -137,6 +137,8 @@ pub struct Inputs<'a> {
     /// and the previous output may have been made with (the configuration,
     /// the options, the blogsmith binary).
     pub salt: u64,
+    /// Counters for a progress bar.
+    pub progress: Option<&'a crate::progress::Progress>,
 }
 
 /// Renders every page of `site` (in parallel) and lists every file to write.
@@ -152,6 +154,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         options,
         previous_output,
         salt,
+        progress,
     } = *inputs;
     let globals = Globals {
         config,
@@ -205,6 +208,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
     let jobs = jobs(site, config, &search_index.json);
     crate::trace::phase("render: entry hashes, jobs", phase);
     let phase = std::time::Instant::now();
+    crate::progress::start(progress, crate::progress::Stage::Pages, jobs.len());
     let results: Vec<JobResult> = jobs
         .par_iter()
         .map(|job| {
@@ -235,6 +239,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                 fresh: true,
             }
         })
+        .inspect(|_| crate::progress::advance(progress))
         .collect();
     crate::trace::phase("render: pages", phase);
     let phase = std::time::Instant::now();

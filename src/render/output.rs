@@ -72,20 +72,21 @@ pub struct Reuse<'a> {
 /// `root` is the site root: an output that would contain it (or be it) is refused,
 /// because replacing it would delete the sources.
 ///
-/// With `reuse` (the render cache), the site is written into the *spare*: the
-/// output of the build before, kept beside the output by the last swap. Files
+/// The site is written into the *spare*: the output of the build before, kept
+/// beside the output by the last swap. With `reuse` (the render cache), files
 /// the same as in the current output are hard-linked from it (or kept, when
-/// the spare already links them), the others written, the ones no longer
+/// the spare already links them); the others are written, the ones no longer
 /// produced removed; then the spare and the output are swapped, and the old
 /// output is the next build's spare. Nothing is deleted wholesale: on this
 /// machine's disk, deleting a 10,000-article output took 94 s, more than the
-/// build itself. Without `reuse`, the site is written into a new folder and
-/// the previous output deleted.
+/// build itself. When another build holds the spare, the site is written into
+/// a new folder and the previous output deleted.
 pub fn write_site(
     output: &Path,
     root: &Path,
     files: &[OutputFile],
     reuse: Option<Reuse<'_>>,
+    progress: Option<&crate::progress::Progress>,
 ) -> Result<Written, Diagnostic> {
     let output = absolute(output);
     check_output_is_safe(&output, &absolute(root))?;
@@ -102,13 +103,14 @@ pub fn write_site(
         _ => (&empty, &no_keys),
     };
     // Held until the swap: two builds of one output never share the spare.
-    let lock = reuse.as_ref().and_then(|_| lock_spare(&output));
+    let lock = lock_spare(&output);
     let (work, keep_previous) = match &lock {
         Some(_) => (sibling(&output, SPARE), true),
         None => (temp_dir_for(&output), false),
     };
     let started = std::time::Instant::now();
-    let written = write_all(&work, files, previous, keys).and_then(|written| {
+    crate::progress::start(progress, crate::progress::Stage::Writing, files.len());
+    let written = write_all(&work, files, previous, keys, progress).and_then(|written| {
         crate::trace::phase("write: files", started);
         let started = std::time::Instant::now();
         let swapped = swap_in(&work, &output, keep_previous).map(|()| written);
@@ -256,6 +258,7 @@ fn write_all(
     files: &[OutputFile],
     previous: &Manifest,
     keys: &std::collections::HashMap<String, u64>,
+    progress: Option<&crate::progress::Progress>,
 ) -> io::Result<(Written, Manifest)> {
     if dir.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
         std::fs::remove_file(dir)?;
@@ -277,6 +280,7 @@ fn write_all(
     let outcomes: Vec<(Option<manifest::Entry>, bool)> = files
         .par_iter()
         .map(|file| write_one(dir, file, previous))
+        .inspect(|_| crate::progress::advance(progress))
         .collect::<io::Result<_>>()?;
     let mut manifest = Manifest::new(previous.output());
     let mut written = Written::default();
@@ -477,12 +481,14 @@ mod tests {
             root,
             &[file("index.html", "one"), file("old/x.html", "x")],
             None,
+            None,
         )
         .unwrap();
         write_site(
             &out,
             root,
             &[file("index.html", "two"), file("a/b/c.html", "c")],
+            None,
             None,
         )
         .unwrap();
@@ -500,6 +506,10 @@ mod tests {
             .flatten()
             .map(|e| e.file_name())
             .collect();
+        let leftovers: Vec<_> = leftovers
+            .into_iter()
+            .filter(|n| n != ".public.blogsmith-tmp-spare" && n != ".public.blogsmith-tmp-lock")
+            .collect();
         assert_eq!(leftovers, ["public"], "no temporary folders remain");
     }
 
@@ -508,12 +518,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let out = root.join("public");
-        write_site(&out, root, &[file("index.html", "good")], None).unwrap();
+        write_site(&out, root, &[file("index.html", "good")], None, None).unwrap();
         let missing = OutputFile {
             path: "x.png".into(),
             contents: Contents::Copy(root.join("missing.png")),
         };
-        assert!(write_site(&out, root, &[file("index.html", "bad"), missing], None).is_err());
+        assert!(
+            write_site(
+                &out,
+                root,
+                &[file("index.html", "bad"), missing],
+                None,
+                None
+            )
+            .is_err()
+        );
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "good"
@@ -569,7 +588,7 @@ mod tests {
                 keys: &no_keys,
                 save_to: &saved,
             };
-            let written = write_site(&out, root, &files, Some(reuse)).unwrap();
+            let written = write_site(&out, root, &files, Some(reuse), None).unwrap();
             let expected: Vec<(String, String)> = build
                 .iter()
                 .map(|(p, t)| (p.to_string(), t.to_string()))
@@ -604,8 +623,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         std::fs::create_dir_all(root.join("content")).unwrap();
-        assert!(write_site(&root, &root, &[], None).is_err());
-        assert!(write_site(dir.path(), &root, &[], None).is_err());
+        assert!(write_site(&root, &root, &[], None, None).is_err());
+        assert!(write_site(dir.path(), &root, &[], None, None).is_err());
         assert!(root.join("content").is_dir());
     }
 
@@ -618,6 +637,7 @@ mod tests {
             &dir.path().join("public"),
             dir.path(),
             &[file("index.html", "x")],
+            None,
             None,
         )
         .unwrap();
