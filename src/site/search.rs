@@ -204,7 +204,10 @@ type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault
 fn index(docs: &[Doc<'_>]) -> SearchIndex {
     use rayon::prelude::*;
     // Tokenised in parallel; postings are then added in id order.
+    let phase = std::time::Instant::now();
     let per_doc: Vec<DocTokens> = docs.par_iter().map(doc_tokens).collect();
+    crate::trace::phase("search: tokenise", phase);
+    let phase = std::time::Instant::now();
     let mut cjk_postings: FxMap<u64, Postings> = FxMap::default();
     let mut word_postings: FxMap<String, Postings> = FxMap::default();
     for (id, tokens) in per_doc.into_iter().enumerate() {
@@ -215,6 +218,8 @@ fn index(docs: &[Doc<'_>]) -> SearchIndex {
             word_postings.entry(word).or_default().add(id, occurrences);
         }
     }
+    crate::trace::phase("search: merge", phase);
+    let phase = std::time::Instant::now();
     let words: serde_json::Map<String, serde_json::Value> = word_postings
         .into_iter()
         .map(|(word, postings)| (word, postings.encoded.into()))
@@ -247,6 +252,7 @@ fn index(docs: &[Doc<'_>]) -> SearchIndex {
         "cjk": cjk,
     })
     .to_string();
+    crate::trace::phase("search: write", phase);
     let text_bytes = docs
         .iter()
         .map(|d| d.title.len() + d.text.len() + d.terms.iter().map(|t| t.len()).sum::<usize>())
@@ -366,8 +372,22 @@ fn each_token(text: &str, mut found: impl FnMut(Token<'_>)) {
         word.clear();
         *chars = 0;
     }
-    for c in text.chars().map(fold) {
-        match class(c) {
+    for c in text.chars() {
+        // Fast paths for ASCII and common Han, which are most of the text and
+        // fold and classify the same as through `fold` and `class`.
+        let (c, class) = if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                (c.to_ascii_lowercase(), Class::Word)
+            } else {
+                (c, Class::Gap)
+            }
+        } else if matches!(u32::from(c), 0x4E00..=0x9FFF) {
+            (c, Class::Cjk)
+        } else {
+            let c = fold(c);
+            (c, class(c))
+        };
+        match class {
             Class::Cjk => {
                 flush_word(&mut word, &mut word_chars, &mut found);
                 if let Some(first) = previous_cjk {
