@@ -110,7 +110,10 @@ fn quiet_prints_only_problems() {
     assert!(result.status.success());
     assert_eq!(text(&result.stdout), "", "no summary");
     let stderr = text(&result.stderr);
-    assert!(stderr.contains("content/bad.md:"), "problems still shown: {stderr}");
+    assert!(
+        stderr.contains("content/bad.md:"),
+        "problems still shown: {stderr}"
+    );
 }
 
 #[test]
@@ -132,7 +135,10 @@ fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
     };
     assert!(on_terminal.status.success());
     let shown = text(&on_terminal.stdout);
-    assert!(shown.contains("articles ["), "a bar for the articles: {shown:?}");
+    assert!(
+        shown.contains("articles ["),
+        "a bar for the articles: {shown:?}"
+    );
     assert!(shown.contains("/12"), "counts: {shown:?}");
     let summary = shown.rfind("built").expect("a summary");
     let last_bar = shown[..summary].rfind("] ").expect("a bar");

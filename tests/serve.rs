@@ -252,6 +252,11 @@ fn serves_pages_chinese_paths_types_and_the_theme_404() {
         index.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+    assert!(
+        site.root().join(".blogsmith-cache/math.bin").is_file()
+            && site.root().join(".blogsmith-cache/code.bin").is_file(),
+        "the first build's formulas and code blocks are saved for later builds"
+    );
     let html = index.text();
     assert!(html.contains("旋转位置编码") && html.contains("低秩适配"));
     assert!(

@@ -263,7 +263,13 @@ impl Server {
             ..BuildOptions::new(&root)
         };
         let mut session = Session::new(build_options);
-        let (snapshot, first) = match refresh(&mut session) {
+        let first_build = refresh(&mut session);
+        if first_build.is_ok() {
+            // The formulas and code blocks of the first build serve later builds
+            // too (saving after every save's rebuild would cost more than it gives).
+            let _ = session.save_caches();
+        }
+        let (snapshot, first) = match first_build {
             Ok(refreshed) => (
                 Snapshot {
                     version: 1,
