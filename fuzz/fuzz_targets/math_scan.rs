@@ -11,7 +11,10 @@ fuzz_target!(|source: &str| {
     let mut end = 0;
     for span in &spans {
         let range = span.range.clone();
-        assert!(range.start >= end, "spans overlap or are out of order: {spans:?}");
+        assert!(
+            range.start >= end,
+            "spans overlap or are out of order: {spans:?}"
+        );
         assert!(range.start < range.end, "empty span: {span:?}");
         assert!(range.end <= source.len(), "span past the end: {span:?}");
         let text = source
