@@ -118,6 +118,54 @@ fn email_autolinks_build_without_broken_link_warnings() {
 }
 
 // ---------------------------------------------------------------------------
+// render_page: formulas that define macros. A self-calling macro nests groups
+// the brace-depth guard cannot see (the process aborted on a stack overflow),
+// or doubles its argument at each expansion (gigabytes of memory).
+
+#[test]
+fn macro_definitions_in_formulas_are_an_error_not_a_crash() {
+    let engine = MathEngine::new(BTreeMap::new());
+    for tex in [
+        r"\def\x{{\x}}\x",
+        r"\def\x{\left(\x\right)}\x",
+        r"\def\x#1{\x{#1#1}}\x{a}",
+        r"\newcommand{\x}[1]{\x{{#1}{#1}}}\x{a}",
+    ] {
+        let error = engine.render(tex, false).unwrap_err();
+        assert!(
+            error.message.contains("macro definitions inside formulas"),
+            "{tex}: {}",
+            error.message
+        );
+    }
+    let r = render("设 $\\def\\x{{\\x}}\\x$ 为例。\n", true);
+    assert!(r.html.contains("katex-error"), "{}", r.html);
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    assert!(
+        r.diagnostics[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("math.macros")
+    );
+}
+
+#[test]
+fn implicit_groups_count_towards_the_nesting_limit() {
+    let engine = MathEngine::new(BTreeMap::new());
+    for (open, close) in [(r"\bgroup ", r"\egroup "), (r"\begingroup ", r"\endgroup ")] {
+        let tex = format!("{}x{}", open.repeat(600), close.repeat(600));
+        let error = engine.render(&tex, false).unwrap_err();
+        assert!(
+            error.message.contains("600 levels deep"),
+            "{}",
+            error.message
+        );
+    }
+    assert!(engine.render(r"\bgroup x \egroup", false).is_ok());
+}
+
+// ---------------------------------------------------------------------------
 // front_matter: arbitrary bytes always give a page or an error.
 
 #[test]
