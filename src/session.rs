@@ -468,7 +468,9 @@ impl Session {
 
 /// Renders one article and picks its excerpt: the part before `<!-- more -->`,
 /// else the front matter `summary`, else the automatic excerpt.
-fn render_page(
+///
+/// Public for the fuzz targets (`fuzz/`), which render one page without a site.
+pub fn render_page(
     page: content::Page,
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,

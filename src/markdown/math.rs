@@ -102,6 +102,12 @@ impl MathEngine {
     }
 
     fn typeset(&self, tex: &str, display: bool) -> Result<String, MathError> {
+        if let Some(command) = macro_definition(tex) {
+            return Err(MathError {
+                message: format!("KaTeX parse error: blogsmith does not allow macro definitions inside formulas (\\{command})"),
+                hint: Some("define the macro under math.macros in blogsmith.yaml; it then works in every formula".into()),
+            });
+        }
         let depth = nesting_depth(tex);
         if depth > MAX_NESTING {
             return Err(MathError {
@@ -109,8 +115,9 @@ impl MathEngine {
                 hint: Some("no real formula nests this deep: look for unbalanced braces or a runaway macro".into()),
             });
         }
-        // Fresh settings per formula: `\gdef` in one formula must not leak into
-        // another, or output would depend on the order threads happen to run in.
+        // Fresh settings per formula: nothing one formula does (definitions are
+        // refused above, but KaTeX has other global state) may leak into another,
+        // or output would depend on the order threads happen to run in.
         let settings = Settings::builder()
             .display_mode(display)
             .throw_on_error(true)
@@ -152,8 +159,8 @@ fn nesting_depth(tex: &str) -> usize {
                     .take_while(|b| b.is_ascii_alphabetic())
                     .count();
                 match &tex[i + 1..i + 1 + name_len] {
-                    "left" | "begin" => depth += 1,
-                    "right" | "end" => depth = depth.saturating_sub(1),
+                    "left" | "begin" | "bgroup" | "begingroup" => depth += 1,
+                    "right" | "end" | "egroup" | "endgroup" => depth = depth.saturating_sub(1),
                     _ => {}
                 }
                 deepest = deepest.max(depth);
@@ -169,6 +176,49 @@ fn nesting_depth(tex: &str) -> usize {
         i += 1;
     }
     deepest
+}
+
+/// TeX primitives that define macros inside a formula.
+const DEFINITIONS: &[&str] = &[
+    "def",
+    "gdef",
+    "edef",
+    "xdef",
+    "global",
+    "let",
+    "futurelet",
+    "newcommand",
+    "renewcommand",
+    "providecommand",
+];
+
+/// The first macro-defining command in `tex`, if any.
+///
+/// A macro defined in a formula can call itself: its expansions then nest
+/// groups no brace in the source shows (`\def\x{{\x}}\x` overflows the stack
+/// like 1,000 braces would), or double their argument at each step
+/// (`\def\x#1{\x{#1#1}}\x{a}` takes gigabytes within KaTeX's 1,000
+/// expansions). KaTeX's `maxExpand` bounds neither, so such formulas are
+/// refused; `math.macros` covers the real need.
+fn macro_definition(tex: &str) -> Option<&'static str> {
+    let bytes = tex.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let name_len = bytes[i + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let name = &tex[i + 1..i + 1 + name_len];
+        if let Some(found) = DEFINITIONS.iter().find(|d| **d == name) {
+            return Some(found);
+        }
+        i += 1 + name_len.max(1);
+    }
+    None
 }
 
 /// The in-page stand-in for a formula that failed: its source, in red, the message as title.
@@ -347,6 +397,36 @@ mod tests {
         );
         let fine = format!("{}x{}", "{".repeat(MAX_NESTING), "}".repeat(MAX_NESTING));
         assert!(engine.render(&fine, false).is_ok());
+    }
+
+    #[test]
+    fn macro_definitions_in_formulas_are_refused() {
+        assert_eq!(macro_definition(r"\def\x{{\x}}\x"), Some("def"));
+        assert_eq!(macro_definition(r"\gdef\R{\mathbb{R}}"), Some("gdef"));
+        assert_eq!(macro_definition(r"\newcommand{\R}{x}"), Some("newcommand"));
+        assert_eq!(macro_definition(r"\definecolor \letter \\def \deff"), None);
+        assert_eq!(macro_definition(r"\中\"), None);
+        let engine = MathEngine::new(BTreeMap::new());
+        let error = engine.render(r"\def\x{{\x}}\x", false).unwrap_err();
+        assert!(
+            error.message.contains("macro definitions"),
+            "{}",
+            error.message
+        );
+        assert!(error.hint.as_deref().unwrap().contains("math.macros"));
+    }
+
+    #[test]
+    fn bgroup_and_begingroup_count_as_nesting() {
+        assert_eq!(nesting_depth(r"\bgroup\begingroup x\endgroup\egroup"), 2);
+        let deep = format!("{}x{}", r"\bgroup ".repeat(600), r"\egroup ".repeat(600));
+        let engine = MathEngine::new(BTreeMap::new());
+        let error = engine.render(&deep, false).unwrap_err();
+        assert!(
+            error.message.contains("600 levels deep"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ mod placeholder;
 
 use std::path::Path;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 
 pub use cjk::{TextCount, is_cjk};
 pub use headings::TocEntry;
@@ -321,6 +323,12 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             Event::End(ref tag) if is_container_end(tag) => {
                 self.container_depth = self.container_depth.saturating_sub(1)
             }
+            // `<foo@example.com>`: the HTML writer makes it `mailto:`; it is not
+            // a file or an anchor, even when the address looks like one (`<#a@b.c>`).
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => {}
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -389,7 +397,12 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
     ) {
         let inner: Vec<Event<'a>> = inner
             .into_iter()
-            .map(|(event, offset)| self.track(event, offset))
+            .map(|(event, offset)| match event {
+                // Taken out of the main loop with the heading: the same rule applies,
+                // so the heading, its id and the TOC show the tag as text.
+                Event::InlineHtml(html) if !self.renderer.raw_html => Event::Text(html),
+                event => self.track(event, offset),
+            })
             .collect();
         let id = match id {
             Some(id) => {
