@@ -225,6 +225,17 @@ impl Config {
             )
             .with_hint("use an IANA name such as Asia/Shanghai or UTC"));
         }
+        if let Some(cycle) = recursive_macro(&self.math.macros) {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "math.macros: `{}` expands to itself ({}): KaTeX would expand it until the stack overflows",
+                    cycle[0],
+                    cycle.join(" → ")
+                ),
+            )
+            .with_hint("define macros in terms of KaTeX's own commands, or of other macros that do not lead back to them"));
+        }
         Ok(self)
     }
 
@@ -299,6 +310,53 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         .collect();
     let best = closest(unknown, &candidates)?;
     Some(format!("did you mean `{best}`?"))
+}
+
+/// A chain of macros that leads back to its first one (`\A → \B → \A`), if
+/// any: expanding it never ends, and KaTeX's expansion limit does not stop
+/// the stack from overflowing when each step opens a group (`\R: "{\R}"`).
+fn recursive_macro(macros: &BTreeMap<String, String>) -> Option<Vec<String>> {
+    let uses = |body: &str| -> Vec<&str> {
+        macros
+            .keys()
+            .filter(|name| {
+                body.match_indices(name.as_str()).any(|(at, _)| {
+                    // `\R` in `\Rightarrow` is not a use of `\R`.
+                    !body[at + name.len()..].chars().next().is_some_and(|c| {
+                        c.is_ascii_alphabetic() && name.ends_with(|e: char| e.is_ascii_alphabetic())
+                    })
+                })
+            })
+            .map(String::as_str)
+            .collect()
+    };
+    // Depth-first search for a cycle, from every macro in turn (there are few).
+    fn visit<'a>(
+        name: &'a str,
+        macros: &'a BTreeMap<String, String>,
+        uses: &dyn Fn(&'a str) -> Vec<&'a str>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|p| *p == name) {
+            let mut cycle: Vec<String> = path[start..].iter().map(|s| (*s).to_string()).collect();
+            cycle.push(name.to_string());
+            return Some(cycle);
+        }
+        if path.len() > macros.len() {
+            return None;
+        }
+        path.push(name);
+        for next in uses(macros.get(name).map_or("", String::as_str)) {
+            if let Some(cycle) = visit(next, macros, uses, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    macros
+        .keys()
+        .find_map(|name| visit(name, macros, &uses, &mut Vec::new()))
 }
 
 /// The candidate closest to `word` by edit distance, if any is reasonably close.
@@ -385,6 +443,43 @@ mod tests {
         assert_eq!(c.base_path(), "/notes/");
         c.base_url = "https://example.com".into();
         assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn recursive_macros_are_refused() {
+        let macros = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect()
+        };
+        assert_eq!(recursive_macro(&macros(&[("\\R", "\\mathbb{R}")])), None);
+        assert_eq!(
+            recursive_macro(&macros(&[("\\R", "{\\R}")])),
+            Some(vec!["\\R".into(), "\\R".into()])
+        );
+        let cycle = recursive_macro(&macros(&[
+            ("\\A", "\\B+1"),
+            ("\\B", "{\\A}"),
+            ("\\C", "\\A"),
+        ]))
+        .expect("a cycle");
+        assert_eq!(cycle.first(), cycle.last());
+        assert!(cycle.len() == 3, "{cycle:?}");
+        // Names that only start like another macro are not uses of it.
+        assert_eq!(
+            recursive_macro(&macros(&[
+                ("\\R", "\\Rightarrow"),
+                ("\\Rightarrow", "\\to")
+            ])),
+            None
+        );
+        let error = Config::parse("math:\n  macros:\n    \\R: '{\\R}'\n").unwrap_err();
+        assert!(
+            error.message.contains("expands to itself"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

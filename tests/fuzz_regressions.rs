@@ -195,3 +195,20 @@ fn math_spans_stay_valid() {
         assert_spans_valid(source);
     }
 }
+
+/// Found beside the fuzzers: a recursive macro in the configuration made KaTeX
+/// expand until the stack overflowed, killing the build. It is now a clear
+/// configuration error, and the previous output stays.
+#[test]
+fn recursive_macros_in_the_configuration_are_a_configuration_error() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "math:\n  macros:\n    \\R: '{\\R}'\n");
+    site.article("a.md", "title: 甲\ndate: 2026-01-01", "设$x \\in \\R$。\n");
+    let failure = blogsmith::build(&site.options()).expect_err("a configuration error");
+    let message = lines(&failure.diagnostics);
+    assert!(
+        message.contains("blogsmith.yaml") && message.contains("expands to itself"),
+        "{message}"
+    );
+    assert!(!site.root().join("public").exists(), "nothing written");
+}
