@@ -88,8 +88,13 @@ fn no_cache_leaves_no_cache_behind_and_clean_removes_it() {
     assert!(!site.root().join(".blogsmith-cache").exists());
     build(&site, true, "public");
     let removed = blogsmith::clean(site.root(), &site.public()).expect("clean");
-    assert_eq!(removed.len(), 2, "{removed:?}");
+    assert_eq!(
+        removed.len(),
+        4,
+        "output, spare output, its lock, cache: {removed:?}"
+    );
     assert!(!site.root().join(".blogsmith-cache").exists());
+    assert!(!site.root().join(".public.blogsmith-tmp-spare").exists());
     assert!(!site.public().exists());
     assert!(
         site.root().join("content/a0.md").is_file(),
