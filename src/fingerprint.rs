@@ -75,11 +75,11 @@ pub fn of_inputs(options: &BuildOptions, output: &Path) -> Option<Fingerprint> {
 }
 
 /// The saved report when the last good build had this fingerprint and its
-/// output (described by the manifest at `manifest`) is still whole and untouched.
+/// output (described by `manifest`) is still whole and untouched.
 pub fn up_to_date(
     saved_at: &Path,
     fingerprint: Fingerprint,
-    manifest: &Path,
+    manifest: &Manifest,
     output: &Path,
 ) -> Option<BuildReport> {
     let bytes = std::fs::read(saved_at).ok()?;
@@ -87,8 +87,8 @@ pub fn up_to_date(
     if saved.format != FORMAT || saved.fingerprint != fingerprint {
         return None;
     }
-    let manifest = Manifest::load(manifest, output);
-    (!manifest.is_empty() && manifest.output_is_intact()).then_some(saved.report)
+    (manifest.describes(output) && !manifest.is_empty() && manifest.output_is_intact())
+        .then_some(saved.report)
 }
 
 /// Saves `report` as the result of the inputs with `fingerprint` (atomically;

@@ -129,8 +129,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         .cache
         .then(|| fingerprint::of_inputs(options, &output))
         .flatten();
-    if let Some(report) =
-        fingerprint.and_then(|f| fingerprint::up_to_date(&last_build, f, &manifest, &output))
+    let previous = options
+        .cache
+        .then(|| render::manifest::Manifest::load(&manifest, &output));
+    if let Some(report) = fingerprint
+        .zip(previous.as_ref())
+        .and_then(|(f, previous)| fingerprint::up_to_date(&last_build, f, previous, &output))
     {
         trace::phase("up to date", started);
         return Ok(BuildReport {
@@ -145,11 +149,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     trace::phase("fingerprint", started);
 
     let mut session = Session::new(options.clone());
-    let previous = options
-        .cache
-        .then(|| render::manifest::Manifest::load(&manifest, &output));
-    if let Some(previous) = &previous {
-        session.reuse_previous_output(previous.clone());
+    if let Some(previous) = previous {
+        session.reuse_previous_output(previous);
     }
     let refreshed = session.refresh()?;
     trace::phase("refresh", started);
@@ -166,11 +167,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &output,
         &options.root,
         &files,
-        previous.as_ref().map(|previous| render::output::Reuse {
-            previous,
-            keys: session.page_keys(),
-            save_to: &manifest,
-        }),
+        session
+            .previous_output()
+            .map(|previous| render::output::Reuse {
+                previous,
+                keys: session.page_keys(),
+                save_to: &manifest,
+            }),
         options.progress.as_deref(),
     )
     .map_err(|d| {

@@ -144,6 +144,11 @@ impl Session {
         self.previous_output = Some(manifest);
     }
 
+    /// The previous output given to [`Session::reuse_previous_output`].
+    pub fn previous_output(&self) -> Option<&Manifest> {
+        self.previous_output.as_ref()
+    }
+
     /// The hash of each page's inputs in the last good build, by output path.
     pub fn page_keys(&self) -> &HashMap<String, u64> {
         &self.keys

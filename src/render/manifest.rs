@@ -151,8 +151,7 @@ impl Manifest {
             else {
                 return false;
             };
-            let stamp = entry.metadata().ok().and_then(|m| Stamp::of(&m));
-            if stamp != Some(recorded.stamp) {
+            if !entry.metadata().is_ok_and(|meta| recorded.describes(&meta)) {
                 return false;
             }
         }
@@ -167,9 +166,7 @@ impl Manifest {
         if entry.key != Some(key) {
             return None;
         }
-        let old = self.output.join(path);
-        let meta = std::fs::symlink_metadata(&old).ok()?;
-        (meta.is_file() && Stamp::of(&meta) == Some(entry.stamp)).then_some((old, *entry))
+        self.untouched(path, entry)
     }
 
     /// The previous copy of `path` in `previous_output`, when it holds exactly
@@ -180,9 +177,14 @@ impl Manifest {
         if entry.stamp.len != bytes.len() as u64 || entry.hash != Some(hash_bytes(bytes)) {
             return None;
         }
-        let old = self.output.join(path);
-        let meta = std::fs::symlink_metadata(&old).ok()?;
-        (meta.is_file() && Stamp::of(&meta) == Some(entry.stamp)).then_some((old, *entry))
+        self.untouched(path, entry)
+    }
+
+    /// The output's file at `path` with its entry, if it is still the file `entry` describes.
+    fn untouched(&self, path: &str, entry: &Entry) -> Option<(PathBuf, Entry)> {
+        let file = self.output.join(path);
+        let meta = std::fs::symlink_metadata(&file).ok()?;
+        entry.describes(&meta).then_some((file, *entry))
     }
 
     /// The output folder it describes.
@@ -216,15 +218,21 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_file_is_reusable_only_with_the_same_bytes_and_an_untouched_stamp() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
+    /// An output folder holding `a.html` ("one"), and its manifest.
+    fn one_file_output(dir: &Path) -> (PathBuf, Manifest) {
+        let out = dir.join("public");
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("a.html"), "one").unwrap();
         let meta = std::fs::metadata(out.join("a.html")).unwrap();
         let mut manifest = Manifest::new(&out);
         manifest.record("a.html".into(), entry_for(Some(b"one"), &meta).unwrap());
+        (out, manifest)
+    }
+
+    #[test]
+    fn a_file_is_reusable_only_with_the_same_bytes_and_an_untouched_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, manifest) = one_file_output(dir.path());
 
         assert!(manifest.reusable("a.html", b"one").is_some());
         assert!(manifest.output_is_intact());
@@ -247,12 +255,7 @@ mod tests {
     #[test]
     fn saved_manifests_load_only_for_their_own_output() {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("a.html"), "one").unwrap();
-        let meta = std::fs::metadata(out.join("a.html")).unwrap();
-        let mut manifest = Manifest::new(&out);
-        manifest.record("a.html".into(), entry_for(Some(b"one"), &meta).unwrap());
+        let (out, manifest) = one_file_output(dir.path());
         let path = dir.path().join("cache/output.json");
         manifest.save(&path).unwrap();
 
