@@ -258,6 +258,9 @@ pub struct Caches {
     pub math: Arc<Store>,
     /// Highlighted HTML by (highlighter, themes, language, code).
     pub code: Arc<Store>,
+    /// Rendered articles without their HTML, by (source, its time stamp,
+    /// configuration, options, binary): see `Session`.
+    pub articles: Arc<Store>,
 }
 
 impl Caches {
@@ -266,32 +269,41 @@ impl Caches {
         Self {
             math: Arc::new(Store::disabled()),
             code: Arc::new(Store::disabled()),
+            articles: Arc::new(Store::disabled()),
         }
     }
 
     /// The caches under `root/.blogsmith-cache`, for values made by `versions`.
     pub fn open(root: &Path, math_version: &str, code_version: &str) -> Self {
         let dir = root.join(CACHE_DIR);
-        // Read and checked side by side: at 10,000 articles they weigh 460 MB.
-        let (math, code) = rayon::join(
-            || Store::open(&dir, "math.bin", math_version),
-            || Store::open(&dir, "code.bin", code_version),
+        // Read and checked side by side: at 10,000 articles they weigh 600 MB.
+        let articles_version = concat!("articles blogsmith-", env!("CARGO_PKG_VERSION"));
+        let ((math, code), articles) = rayon::join(
+            || {
+                rayon::join(
+                    || Store::open(&dir, "math.bin", math_version),
+                    || Store::open(&dir, "code.bin", code_version),
+                )
+            },
+            || Store::open(&dir, "articles.bin", articles_version),
         );
         Self {
             math: Arc::new(math),
             code: Arc::new(code),
+            articles: Arc::new(articles),
         }
     }
 
     /// Values this build took from the caches instead of computing them.
     pub fn hits(&self) -> usize {
-        self.math.hits() + self.code.hits()
+        self.math.hits() + self.code.hits() + self.articles.hits()
     }
 
     /// Writes both caches; a failure is only a lost speed-up.
     pub fn save(&self) -> std::io::Result<()> {
         self.math.save()?;
-        self.code.save()
+        self.code.save()?;
+        self.articles.save()
     }
 }
 
@@ -311,7 +323,7 @@ mod tests {
         store.put(7, value("七"));
         store.save().unwrap();
         let again = Store::open(dir.path(), "t.bin", "v1");
-        assert_eq!(again.get(7).as_deref(), Some("七".as_bytes()));
+        assert_eq!(again.get(7), Some("七".as_bytes()));
         assert_eq!(
             Store::open(dir.path(), "t.bin", "v2").get(7),
             None,

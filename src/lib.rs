@@ -77,11 +77,15 @@ pub struct BuildReport {
     pub files: usize,
     /// Formulas typeset (occurrences).
     pub formulas: usize,
-    /// Distinct formulas typeset.
+    /// Distinct formulas typeset (only those of the articles rendered by this
+    /// build: see `articles_from_cache`).
     pub distinct_formulas: usize,
+    /// Articles taken whole from the render cache (their formulas were not looked at).
+    #[serde(default)]
+    pub articles_from_cache: usize,
     /// Code blocks highlighted.
     pub code_blocks: usize,
-    /// Formulas and code blocks taken from the render cache instead of computed.
+    /// Formulas, code blocks and articles taken from the render cache instead of computed.
     pub cache_hits: usize,
     /// Nothing changed since the last build: nothing was rendered or written,
     /// and the figures (warnings included) are that build's.

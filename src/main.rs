@@ -262,7 +262,7 @@ fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report.warnings);
             println!(
-                "{} {} articles, {} pages ({} files{}), {} formulas ({} distinct), {} code blocks, {}{} in {:.2} s → {}",
+                "{} {} articles, {} pages ({} files{}), {} formulas{}, {} code blocks, {}{} in {:.2} s → {}",
                 paint("built", AnsiColor::Green),
                 report.articles,
                 report.pages,
@@ -272,7 +272,11 @@ fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
                     same => format!(", {same} unchanged"),
                 },
                 report.formulas,
-                report.distinct_formulas,
+                // Only meaningful when every article was rendered.
+                match report.articles_from_cache {
+                    0 => format!(" ({} distinct)", report.distinct_formulas),
+                    _ => String::new(),
+                },
                 report.code_blocks,
                 search_summary(&report.search),
                 match report.cache_hits {

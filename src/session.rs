@@ -160,6 +160,12 @@ impl Session {
         if self.previous_output.is_none() {
             return 0;
         }
+        self.render_salt()
+    }
+
+    /// A hash of what renderings depend on besides their sources: the
+    /// configuration, the options, the blogsmith binary.
+    fn render_salt(&self) -> u64 {
         let mut hasher = DefaultHasher::new();
         (
             &self.config_text,
@@ -199,40 +205,70 @@ impl Session {
         let phase = Instant::now();
         self.load_articles(&found.articles);
         crate::trace::phase("load and render articles", phase);
-        let phase = Instant::now();
-        let (pages, formulas, code_blocks) = self.published_pages(&mut diagnostics);
-        let articles = pages.len();
-        diagnostics.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
 
-        let (site, site_diagnostics) = Site::assemble(&pages, &self.config, &found.assets);
-        diagnostics.extend(site_diagnostics);
-        crate::trace::phase("assemble", phase);
-        let phase = Instant::now();
-
-        let output = match Theme::load(&root) {
-            Ok(theme) => {
-                let inputs = Inputs {
-                    config: &self.config,
-                    theme: &theme,
-                    highlight_css: &self.highlight_css,
-                    root: &root,
-                    assets: &found.assets,
-                    options: &self.options.render,
-                    previous_output: self.previous_output.as_ref(),
-                    salt: self.salt(),
-                    progress: self.options.progress.as_deref(),
-                };
-                Some(render::render_site(&site, &inputs, &self.memo))
+        // Articles taken from the render cache come without their HTML; the
+        // few whose pages must be rendered anyway are rendered, then a second
+        // pass puts the site together again.
+        let mut rerendered = false;
+        let (articles, formulas, code_blocks, output) = loop {
+            let phase = Instant::now();
+            let mut pass = Vec::new();
+            let (pages, formulas, code_blocks) = self.published_pages(&mut pass);
+            pass.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
+            let (site, site_diagnostics) = Site::assemble(&pages, &self.config, &found.assets);
+            pass.extend(site_diagnostics);
+            crate::trace::phase("assemble", phase);
+            let phase = Instant::now();
+            let output = match Theme::load(&root) {
+                Ok(theme) => {
+                    let inputs = Inputs {
+                        config: &self.config,
+                        theme: &theme,
+                        highlight_css: &self.highlight_css,
+                        root: &root,
+                        assets: &found.assets,
+                        options: &self.options.render,
+                        previous_output: self.previous_output.as_ref(),
+                        salt: self.salt(),
+                        progress: self.options.progress.as_deref(),
+                    };
+                    Some(render::render_site(&site, &inputs, &self.memo))
+                }
+                Err(problems) => {
+                    pass.extend(problems);
+                    None
+                }
+            };
+            crate::trace::phase("render pages", phase);
+            let needs: Vec<PathBuf> = output
+                .as_ref()
+                .map(|o| o.needs_articles.clone())
+                .unwrap_or_default();
+            if !needs.is_empty() && !rerendered {
+                crate::trace::phase(
+                    &format!("render {} cached articles again", needs.len()),
+                    phase,
+                );
+                self.render_again(&needs);
+                rerendered = true;
+                continue;
             }
-            Err(problems) => {
-                diagnostics.extend(problems);
-                None
+            if !needs.is_empty() {
+                // Cannot happen: articles rendered again keep their HTML.
+                pass.push(
+                    Diagnostic::error(
+                        CONTENT_DIR,
+                        "internal error: pages left without their articles' HTML",
+                    )
+                    .with_hint("this is a bug in blogsmith: build with --no-cache meanwhile"),
+                );
             }
+            if let Some(output) = &output {
+                pass.extend(output.diagnostics.iter().cloned());
+            }
+            diagnostics.extend(pass);
+            break (pages.len(), formulas, code_blocks, output);
         };
-        crate::trace::phase("render pages", phase);
-        if let Some(output) = &output {
-            diagnostics.extend(output.diagnostics.iter().cloned());
-        }
         let strict = self.options.strict || self.config.math.strict;
         let mut diagnostics: Vec<Diagnostic> = diagnostics
             .into_iter()
@@ -265,6 +301,7 @@ impl Session {
                 code_blocks,
                 search: output.search,
                 cache_hits: self.caches.hits(),
+                articles_from_cache: self.caches.articles.hits(),
                 elapsed: started.elapsed(),
                 warnings: diagnostics,
                 ..BuildReport::default()
@@ -342,83 +379,20 @@ impl Session {
     }
 
     /// Reads every article not known unchanged; parses and renders (in
-    /// parallel) those whose bytes changed.
+    /// parallel) those whose bytes changed, or takes them from the render cache.
     fn load_articles(&mut self, relatives: &[PathBuf]) {
-        let root = &self.options.root;
-        let content_dir = root.join(CONTENT_DIR);
-        let previous = &self.articles;
-        // Set with the configuration, which every refresh loads first.
-        let Some(code_style) = self.code_style.as_ref() else {
+        let Some(loader) = self.loader(self.articles_from_cache()) else {
             return;
         };
-        let renderer = MarkdownRenderer {
-            math: &self.math,
-            code_style,
-            summary_length: self.config.summary_length,
-            line_numbers: self.config.highlight.line_numbers,
-            raw_html: self.config.markdown.unsafe_html,
-        };
-        let config = &self.config;
+        let previous = &self.articles;
         let progress = self.options.progress.as_deref();
         crate::progress::start(progress, crate::progress::Stage::Articles, relatives.len());
         let fresh: Vec<(PathBuf, Found)> = relatives
             .par_iter()
             .map(|relative| {
-                let path = content_dir.join(relative);
-                let read_at = SystemTime::now();
-                let stamp = Stamp::of(&path);
-                let cached = previous.get(relative);
-                if let (Some(stamp), Some(cached)) = (stamp, cached)
-                    && stamp.unchanged_since(cached)
-                {
-                    return (relative.clone(), Found::Unchanged);
-                }
-                let bytes = match std::fs::read(&path) {
-                    Ok(bytes) => bytes,
-                    Err(e) => {
-                        let loaded = Loaded {
-                            page: None,
-                            diagnostics: vec![Diagnostic::error(
-                                Path::new(CONTENT_DIR).join(relative),
-                                format!("cannot read the file: {e}"),
-                            )],
-                        };
-                        return (
-                            relative.clone(),
-                            Found::Changed(Box::new(Cached {
-                                hash: 0,
-                                loaded,
-                                rendered: None,
-                                stamp: None,
-                                read_at,
-                            })),
-                        );
-                    }
-                };
-                let hash = hash_bytes(&bytes);
-                if cached.is_some_and(|cached| cached.hash == hash) {
-                    return (relative.clone(), Found::SameBytes(stamp, read_at));
-                }
-                let mut loaded = content::parse_article(root, relative, &bytes, config);
-                // The page moves into its rendering: the cache keeps one copy of it.
-                let rendered = loaded
-                    .page
-                    .take()
-                    .map(|page| Arc::new(render_page(page, &renderer, hash)));
-                if let Some(rendered) = &rendered {
-                    loaded
-                        .diagnostics
-                        .extend(rendered.rendered.diagnostics.iter().cloned());
-                }
                 (
                     relative.clone(),
-                    Found::Changed(Box::new(Cached {
-                        hash,
-                        loaded,
-                        rendered,
-                        stamp,
-                        read_at,
-                    })),
+                    loader.load(relative, previous.get(relative)),
                 )
             })
             .inspect(|_| crate::progress::advance(progress))
@@ -445,6 +419,47 @@ impl Session {
         self.articles = articles;
     }
 
+    /// Reads and renders `relatives` again, fully: their HTML was not kept.
+    fn render_again(&mut self, relatives: &[PathBuf]) {
+        let Some(loader) = self.loader(false) else {
+            return;
+        };
+        let fresh: Vec<(PathBuf, Found)> = relatives
+            .par_iter()
+            .map(|relative| (relative.clone(), loader.load(relative, None)))
+            .collect();
+        for (relative, found) in fresh {
+            if let Found::Changed(cached) = found {
+                self.articles.insert(relative, *cached);
+            }
+        }
+    }
+
+    /// Whether articles may come from the render cache without their HTML:
+    /// only in a build writing over a previous output (whose pages stand in
+    /// for the HTML), and not when feeds show whole articles.
+    fn articles_from_cache(&self) -> bool {
+        self.previous_output.is_some() && !self.config.feed.full_content
+    }
+
+    /// What reading articles needs; `None` before the configuration is loaded.
+    fn loader(&self, from_cache: bool) -> Option<Loader<'_>> {
+        let code_style = self.code_style.as_ref()?;
+        Some(Loader {
+            content_dir: self.options.root.join(CONTENT_DIR),
+            root: &self.options.root,
+            config: &self.config,
+            renderer: MarkdownRenderer {
+                math: &self.math,
+                code_style,
+                summary_length: self.config.summary_length,
+                line_numbers: self.config.highlight.line_numbers,
+                raw_html: self.config.markdown.unsafe_html,
+            },
+            store: from_cache.then(|| (self.caches.articles.as_ref(), self.render_salt())),
+        })
+    }
+
     /// The articles to publish (drafts only with `--drafts`), in source order, with their problems.
     fn published_pages(
         &self,
@@ -468,6 +483,137 @@ impl Session {
             pages.push(Arc::clone(page));
         }
         (pages, formulas, code_blocks)
+    }
+}
+
+/// Reads, parses and renders articles; shared by the threads of a refresh.
+struct Loader<'a> {
+    root: &'a Path,
+    content_dir: PathBuf,
+    config: &'a Config,
+    renderer: MarkdownRenderer<'a>,
+    /// The render cache of articles (without their HTML), and the salt of its keys.
+    store: Option<(&'a crate::cache::Store, u64)>,
+}
+
+/// An article as the render cache keeps it: its rendering without the HTML,
+/// and every problem found while loading it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredArticle {
+    diagnostics: Vec<Diagnostic>,
+    page: RenderedPage,
+}
+
+impl Loader<'_> {
+    /// Loads one article; `cached` is what the last refresh had of it.
+    fn load(&self, relative: &Path, cached: Option<&Cached>) -> Found {
+        let path = self.content_dir.join(relative);
+        let read_at = SystemTime::now();
+        let stamp = Stamp::of(&path);
+        if let (Some(stamp), Some(cached)) = (stamp, cached)
+            && stamp.unchanged_since(cached)
+        {
+            return Found::Unchanged;
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let loaded = Loaded {
+                    page: None,
+                    diagnostics: vec![Diagnostic::error(
+                        Path::new(CONTENT_DIR).join(relative),
+                        format!("cannot read the file: {e}"),
+                    )],
+                };
+                return Found::Changed(Box::new(Cached {
+                    hash: 0,
+                    loaded,
+                    rendered: None,
+                    stamp: None,
+                    read_at,
+                }));
+            }
+        };
+        let hash = hash_bytes(&bytes);
+        if cached.is_some_and(|cached| cached.hash == hash) {
+            return Found::SameBytes(stamp, read_at);
+        }
+        let store_key = self
+            .store
+            .map(|(store, salt)| (store, article_key(&path, relative, hash, salt)));
+        if let Some((store, key)) = store_key
+            && let Some(stored) = store
+                .get(key)
+                .and_then(|bytes| serde_json::from_slice::<StoredArticle>(bytes).ok())
+        {
+            return Found::Changed(Box::new(Cached {
+                hash,
+                loaded: Loaded {
+                    page: None,
+                    diagnostics: stored.diagnostics,
+                },
+                rendered: Some(Arc::new(stored.page)),
+                stamp,
+                read_at,
+            }));
+        }
+        let mut loaded = content::parse_article(self.root, relative, &bytes, self.config);
+        // The page moves into its rendering: the cache keeps one copy of it.
+        let rendered = loaded
+            .page
+            .take()
+            .map(|page| Arc::new(render_page(page, &self.renderer, hash)));
+        if let Some(rendered) = &rendered {
+            loaded
+                .diagnostics
+                .extend(rendered.rendered.diagnostics.iter().cloned());
+        }
+        if let (Some((store, key)), Some(rendered)) = (store_key, &rendered) {
+            let stored = StoredArticle {
+                diagnostics: loaded.diagnostics.clone(),
+                page: without_html(rendered),
+            };
+            if let Ok(bytes) = serde_json::to_vec(&stored) {
+                store.put(key, bytes.into());
+            }
+        }
+        Found::Changed(Box::new(Cached {
+            hash,
+            loaded,
+            rendered,
+            stamp,
+            read_at,
+        }))
+    }
+}
+
+/// The render cache's key for an article: its bytes, where it is, when it was
+/// last modified (an article without a date takes it from there), and `salt`
+/// (the configuration, options and binary).
+fn article_key(path: &Path, relative: &Path, hash: u64, salt: u64) -> u128 {
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    crate::cache::key(&[
+        b"article",
+        relative.to_string_lossy().as_bytes(),
+        &hash.to_le_bytes(),
+        &modified.to_le_bytes(),
+        &salt.to_le_bytes(),
+    ])
+}
+
+/// A rendered article without its HTML, as the render cache keeps it.
+fn without_html(rendered: &RenderedPage) -> RenderedPage {
+    RenderedPage {
+        rendered: markdown::Rendered {
+            html: Arc::from(""),
+            ..rendered.rendered.clone()
+        },
+        html_elided: true,
+        ..rendered.clone()
     }
 }
 
@@ -514,6 +660,7 @@ pub fn render_page(
         excerpt_is_partial,
         excerpt_has_math,
         source_hash,
+        html_elided: false,
     }
 }
 

@@ -37,8 +37,9 @@ fn a_second_build_takes_formulas_and_code_from_the_cache_and_writes_the_same_byt
     let warm = build(&site, true, "warm");
     assert_eq!(
         warm.cache_hits,
-        6 * 2 + 6 * 2,
-        "every distinct formula and code block came from the cache"
+        6 + 6 * 2 + 6 * 2,
+        "every article came from the cache without its HTML; a new output needs every page, \
+         so each was rendered again with every formula and code block from the cache"
     );
     let uncached = build(&site, false, "uncached");
     assert_eq!(uncached.cache_hits, 0);
@@ -49,6 +50,38 @@ fn a_second_build_takes_formulas_and_code_from_the_cache_and_writes_the_same_byt
     );
     assert_eq!(warm, cold, "with and without a warm cache, the same bytes");
     assert_eq!(uncached, cold);
+}
+
+#[test]
+fn articles_come_from_the_cache_and_only_pages_that_change_are_rendered_again() {
+    let site = site();
+    build(&site, true, "public");
+    // Retitling a1 changes its neighbours' pages (their previous/next links)
+    // and the lists, though their articles come from the cache without HTML.
+    site.article("a1.md", "title: 新标题\ndate: 2026-01-02", "改写。\n");
+    let edited = build(&site, true, "public");
+    assert!(!edited.up_to_date);
+    assert!(
+        edited.rendered_pages < edited.pages,
+        "{} of {} pages rendered",
+        edited.rendered_pages,
+        edited.pages
+    );
+    let neighbour = std::fs::read_to_string(site.public().join("posts/a0/index.html")).unwrap();
+    assert!(
+        neighbour.contains("新标题"),
+        "a0 links to its retitled neighbour"
+    );
+    assert!(
+        neighbour.contains("print") && neighbour.contains("class=\"katex\""),
+        "with its own content (code and formulas), rendered again from its source"
+    );
+    build(&site, false, "uncached");
+    assert_eq!(
+        tree(&site.public()),
+        tree(&site.root().join("uncached")),
+        "the same bytes as a build from scratch"
+    );
 }
 
 #[test]
@@ -76,7 +109,8 @@ fn damaged_cache_files_are_ignored_and_rebuilt() {
     assert_eq!(tree(&site.root().join("garbage")), expected);
     let repaired = build(&site, true, "repaired");
     assert_eq!(
-        repaired.cache_hits, 24,
+        repaired.cache_hits,
+        6 + 24,
         "the damaged caches were written again whole"
     );
 }

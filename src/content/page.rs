@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::slug::slugify;
 
 /// One article, loaded and validated, not yet rendered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     /// The source file as shown in messages, e.g. `content/rope.md`.
     pub source: PathBuf,

@@ -20,7 +20,7 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 /// Counts what a reader reads: CJK characters one by one, other text by words.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextCount {
     /// CJK characters (punctuation excluded).
     pub cjk_chars: usize,

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 /// One entry of a page's table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TocEntry {
     /// 1 for `#`, 2 for `##`, …
     pub level: u8,

@@ -78,7 +78,7 @@ impl MathEngine {
         let result = match self
             .store
             .get(persistent)
-            .and_then(|bytes| std::str::from_utf8(&bytes).ok().map(Arc::from))
+            .and_then(|bytes| std::str::from_utf8(bytes).ok().map(Arc::from))
         {
             Some(html) => Ok(html),
             None => {

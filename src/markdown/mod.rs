@@ -43,7 +43,7 @@ const MORE_ANCHOR: &str = "<span id=\"more\"></span>";
 pub const LINK_MARKER: &str = "blogsmith:link:";
 
 /// A link to something of the site's own, as written, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LocalLink {
     /// The target as written: `fig.png`, `./rope.md#旋转矩阵`, `#小结`.
     pub url: String,
@@ -77,7 +77,7 @@ pub struct Source<'a> {
 }
 
 /// One article, rendered.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rendered {
     /// The article's HTML.
     /// Shared: a session keeps every article's rendering and hands it to each

@@ -114,6 +114,10 @@ pub struct SiteOutput {
     pub search: SearchStats,
     /// The hash of each rendered page's inputs, by path.
     pub keys: HashMap<String, u64>,
+    /// Articles (relative to `content/`) whose pages must be rendered but
+    /// whose HTML was not kept ([`crate::site::RenderedPage::html_elided`]):
+    /// the output is incomplete until they are rendered and this is run again.
+    pub needs_articles: Vec<std::path::PathBuf>,
 }
 
 /// What goes into a site render besides the site itself.
@@ -187,6 +191,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                 rendered: 0,
                 search: SearchStats::default(),
                 keys: HashMap::new(),
+                needs_articles: Vec::new(),
             };
         }
     };
@@ -222,6 +227,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                     key,
                     fresh: false,
                     contents: Ok(Contents::Bytes(Arc::clone(bytes))),
+                    needs_article: None,
                 };
             }
             if let Some((file, entry)) = previous_output.and_then(|m| m.rendered_page(&path, key)) {
@@ -230,6 +236,19 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                     key,
                     fresh: false,
                     contents: Ok(Contents::Previous(file, entry)),
+                    needs_article: None,
+                };
+            }
+            if let Job::Post(post) = job
+                && post.content_elided
+            {
+                // Its HTML was not kept: the caller renders the article and asks again.
+                return JobResult {
+                    path,
+                    key,
+                    fresh: false,
+                    contents: Ok(Contents::Bytes(Arc::from(&[][..]))),
+                    needs_article: Some(post.source.clone()),
                 };
             }
             JobResult {
@@ -237,6 +256,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                 path,
                 key,
                 fresh: true,
+                needs_article: None,
             }
         })
         .inspect(|_| crate::progress::advance(progress))
@@ -248,13 +268,19 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
     let mut keys = HashMap::with_capacity(results.len());
     let mut diagnostics = BTreeSet::new();
     let mut rendered = 0;
+    let mut needs_articles = Vec::new();
     for JobResult {
         path,
         key,
         fresh,
         contents,
+        needs_article,
     } in results
     {
+        if let Some(source) = needs_article {
+            needs_articles.push(source);
+            continue;
+        }
         match contents {
             Ok(contents) => {
                 rendered += usize::from(fresh);
@@ -298,6 +324,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         rendered,
         search: search_index.stats,
         keys,
+        needs_articles,
     }
 }
 
@@ -307,6 +334,8 @@ struct JobResult {
     key: u64,
     fresh: bool,
     contents: Result<Contents, Diagnostic>,
+    /// Set when the page needs an article's HTML that was not kept.
+    needs_article: Option<std::path::PathBuf>,
 }
 
 /// Feeds bytes written to it into a hasher.

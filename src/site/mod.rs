@@ -21,7 +21,7 @@ use crate::slug::{encode_path, slugify};
 use paginate::PagerItem;
 
 /// An article after rendering, with the excerpt chosen for lists.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RenderedPage {
     /// The source.
     pub page: Page,
@@ -35,6 +35,10 @@ pub struct RenderedPage {
     pub excerpt_has_math: bool,
     /// A hash of the article's source file, standing for everything derived from it.
     pub source_hash: u64,
+    /// Loaded from the render cache without its HTML (`rendered.html` is empty):
+    /// its page must be taken from the previous output, or the article rendered again.
+    #[serde(default)]
+    pub html_elided: bool,
 }
 
 /// A name and where it links to.
@@ -105,6 +109,9 @@ pub struct Post {
     /// The source file, relative to `content/`.
     #[serde(skip)]
     pub source: PathBuf,
+    /// `content` is missing (see [`RenderedPage::html_elided`]).
+    #[serde(skip)]
+    pub content_elided: bool,
     /// Whether the source is a bundle (`name/index.md`) whose files go with it.
     #[serde(skip)]
     pub is_bundle: bool,
@@ -422,6 +429,7 @@ fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &
         excerpt_is_partial,
         excerpt_has_math,
         source_hash,
+        html_elided,
     } = rendered;
     let output_dir = format!("posts/{}", page.slug);
     let url = url_of_dir(base_path, &output_dir);
@@ -458,6 +466,7 @@ fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &
         source_hash: *source_hash,
         output_dir,
         source: page.relative.clone(),
+        content_elided: *html_elided,
         is_bundle: page.is_bundle,
         anchors: rendered
             .toc
