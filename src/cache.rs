@@ -55,6 +55,8 @@ pub struct Store {
     path: Option<PathBuf>,
     version: String,
     generation: u32,
+    /// Builds (that added records) a record may go unused before it is dropped.
+    max_age: u32,
     data: Vec<u8>,
     old: Records,
     used: Mutex<HashSet<u128>>,
@@ -73,6 +75,7 @@ impl Store {
             path,
             version,
             generation,
+            max_age: MAX_AGE,
             data: Vec::new(),
             old: HashMap::new(),
             used: Mutex::new(HashSet::new()),
@@ -86,15 +89,25 @@ impl Store {
     /// A missing, foreign or damaged file is not an error: the cache starts empty
     /// or with the records before the damage.
     pub fn open(dir: &Path, name: &str, version: &str) -> Self {
+        Self::open_keeping(dir, name, version, MAX_AGE)
+    }
+
+    /// Like [`Store::open`], dropping records unused for `max_age` builds that
+    /// added records (1: every record this build did not use).
+    pub fn open_keeping(dir: &Path, name: &str, version: &str, max_age: u32) -> Self {
         let path = dir.join(name);
         let Ok(bytes) = std::fs::read(&path) else {
-            return Self::empty(Some(path), version.to_string(), 1);
+            return Self {
+                max_age,
+                ..Self::empty(Some(path), version.to_string(), 1)
+            };
         };
         let (generation, old) = parse(&bytes, version).unwrap_or_default();
         Self {
             old,
             data: bytes,
             generation: generation + 1,
+            max_age,
             ..Self::empty(Some(path), version.to_string(), 0)
         }
     }
@@ -151,7 +164,7 @@ impl Store {
             }
             if used.contains(key) {
                 records.push((*key, self.generation, bytes));
-            } else if self.generation.saturating_sub(*generation) < MAX_AGE {
+            } else if self.generation.saturating_sub(*generation) < self.max_age {
                 records.push((*key, *generation, bytes));
             }
         }
@@ -285,7 +298,9 @@ impl Caches {
                     || Store::open(&dir, "code.bin", code_version),
                 )
             },
-            || Store::open(&dir, "articles.bin", articles_version),
+            // Every build looks every article up: one it did not use was
+            // changed, touched or removed, and its record is dead weight.
+            || Store::open_keeping(&dir, "articles.bin", articles_version, 1),
         );
         Self {
             math: Arc::new(math),
@@ -375,6 +390,22 @@ mod tests {
         let last = Store::open(dir.path(), "t.bin", "v");
         assert!(last.get(1).is_some());
         assert_eq!(last.get(2), None, "unused for {MAX_AGE} builds");
+    }
+
+    #[test]
+    fn a_store_keeping_one_build_drops_what_the_build_did_not_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open_keeping(dir.path(), "a.bin", "v", 1);
+        first.put(1, value("old version"));
+        first.put(2, value("kept"));
+        first.save().unwrap();
+        let second = Store::open_keeping(dir.path(), "a.bin", "v", 1);
+        assert!(second.get(2).is_some());
+        second.put(3, value("new version"));
+        second.save().unwrap();
+        let third = Store::open_keeping(dir.path(), "a.bin", "v", 1);
+        assert_eq!(third.get(1), None, "unused by the last build");
+        assert!(third.get(2).is_some() && third.get(3).is_some());
     }
 
     #[test]
