@@ -242,50 +242,11 @@ fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
         })
     });
     match built {
-        Ok(report) if quiet => {
-            print_diagnostics(&report.warnings);
-            ExitCode::SUCCESS
-        }
-        Ok(report) if report.up_to_date => {
-            print_diagnostics(&report.warnings);
-            println!(
-                "{} {} articles, {} pages ({} files): nothing changed since the last build, checked in {:.2} s → {}",
-                paint("up to date", AnsiColor::Green),
-                report.articles,
-                report.pages,
-                report.files,
-                report.elapsed.as_secs_f64(),
-                output.display()
-            );
-            ExitCode::SUCCESS
-        }
         Ok(report) => {
             print_diagnostics(&report.warnings);
-            println!(
-                "{} {} articles, {} pages ({} files{}), {} formulas{}, {} code blocks, {}{} in {:.2} s → {}",
-                paint("built", AnsiColor::Green),
-                report.articles,
-                report.pages,
-                report.files,
-                match report.unchanged_files {
-                    0 => String::new(),
-                    same => format!(", {same} unchanged"),
-                },
-                report.formulas,
-                // Only meaningful when every article was rendered.
-                match report.articles_from_cache {
-                    0 => format!(" ({} distinct)", report.distinct_formulas),
-                    _ => String::new(),
-                },
-                report.code_blocks,
-                search_summary(&report.search),
-                match report.cache_hits {
-                    0 => String::new(),
-                    hits => format!(", {hits} from the cache"),
-                },
-                report.elapsed.as_secs_f64(),
-                output.display()
-            );
+            if !quiet {
+                println!("{}", build_summary(&report, output));
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => {
@@ -296,6 +257,46 @@ fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
             ))
         }
     }
+}
+
+/// The one-line summary of a successful build.
+fn build_summary(report: &blogsmith::BuildReport, output: &Path) -> String {
+    if report.up_to_date {
+        return format!(
+            "{} {} articles, {} pages ({} files): nothing changed since the last build, checked in {:.2} s → {}",
+            paint("up to date", AnsiColor::Green),
+            report.articles,
+            report.pages,
+            report.files,
+            report.elapsed.as_secs_f64(),
+            output.display()
+        );
+    }
+    format!(
+        "{} {} articles, {} pages ({} files{}), {} formulas{}, {} code blocks, {}{} in {:.2} s → {}",
+        paint("built", AnsiColor::Green),
+        report.articles,
+        report.pages,
+        report.files,
+        match report.unchanged_files {
+            0 => String::new(),
+            same => format!(", {same} unchanged"),
+        },
+        report.formulas,
+        // Only meaningful when every article was rendered.
+        match report.articles_from_cache {
+            0 => format!(" ({} distinct)", report.distinct_formulas),
+            _ => String::new(),
+        },
+        report.code_blocks,
+        search_summary(&report.search),
+        match report.cache_hits {
+            0 => String::new(),
+            hits => format!(", {hits} from the cache"),
+        },
+        report.elapsed.as_secs_f64(),
+        output.display()
+    )
 }
 
 fn run_check(options: BuildOptions) -> ExitCode {
