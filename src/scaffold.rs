@@ -76,7 +76,12 @@ def softmax(x: np.ndarray) -> np.ndarray:
 运行 `blogsmith build`，网站就在 `public/` 里。
 "#;
 
-/// Creates a new site in `dir`: a configuration and one example article.
+/// What a new site keeps out of git: the output, the folder the previous
+/// output is kept in between builds, and the render cache.
+const INIT_GITIGNORE: &str = "/public/\n/.public.blogsmith-tmp-*\n/.blogsmith-cache/\n";
+
+/// Creates a new site in `dir`: a configuration, one example article and,
+/// unless there is one, a `.gitignore` for what builds write.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     let config = dir.join(CONFIG_FILE);
     let article = dir.join(CONTENT_DIR).join("hello-blogsmith.md");
@@ -93,7 +98,13 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
         .to_string();
     write_new(&config, INIT_CONFIG)?;
     write_new(&article, &INIT_ARTICLE.replace("{date}", &date))?;
-    Ok(vec![config, article])
+    let mut created = vec![config, article];
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        write_new(&gitignore, INIT_GITIGNORE)?;
+        created.push(gitignore);
+    }
+    Ok(created)
 }
 
 /// Creates `content/<slug>.md` for an article titled `title`, dated now.
@@ -165,7 +176,19 @@ mod tests {
     #[test]
     fn init_refuses_to_overwrite() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(init(dir.path()).unwrap().len(), 2);
+        assert_eq!(
+            init(dir.path()).unwrap().len(),
+            3,
+            "config, article, .gitignore"
+        );
         assert!(matches!(init(dir.path()), Err(ScaffoldError::Exists(_))));
+        // A .gitignore of the author's own is kept as it is.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join(".gitignore"), "mine\n").unwrap();
+        assert_eq!(init(other.path()).unwrap().len(), 2);
+        assert_eq!(
+            std::fs::read_to_string(other.path().join(".gitignore")).unwrap(),
+            "mine\n"
+        );
     }
 }

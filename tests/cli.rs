@@ -218,6 +218,13 @@ fn init_then_build_makes_a_working_site() {
     let article =
         std::fs::read_to_string(site.join("public/posts/hello-blogsmith/index.html")).unwrap();
     assert!(article.contains("class=\"katex\"") && article.contains("data-lang=\"python\""));
+    let gitignore = std::fs::read_to_string(site.join(".gitignore")).unwrap();
+    for written in ["/public/", "/.blogsmith-cache/", "/.public.blogsmith-tmp-*"] {
+        assert!(
+            gitignore.lines().any(|l| l == written),
+            "{written} in .gitignore"
+        );
+    }
 }
 
 #[test]
