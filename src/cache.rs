@@ -114,12 +114,22 @@ impl Store {
 
     /// The value for `key`, if a previous build stored it.
     pub fn get(&self, key: u128) -> Option<&[u8]> {
+        self.get_with(key, Some)
+    }
+
+    /// The value for `key` read by `read`, if a previous build stored it and
+    /// `read` accepts it; only accepted values count as used and as hits.
+    pub fn get_with<'s, T>(
+        &'s self,
+        key: u128,
+        read: impl FnOnce(&'s [u8]) -> Option<T>,
+    ) -> Option<T> {
         self.path.as_ref()?;
         let (_, range) = self.old.get(&key)?;
-        let bytes = self.data.get(range.clone())?;
+        let value = read(self.data.get(range.clone())?)?;
         lock(&self.used).insert(key);
         self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Some(bytes)
+        Some(value)
     }
 
     /// Remembers `value` for `key`, for the next build.

@@ -497,11 +497,13 @@ struct Loader<'a> {
 }
 
 /// An article as the render cache keeps it: its rendering without the HTML,
-/// and every problem found while loading it.
+/// every problem found while loading it, and the file's modification time
+/// then (which matters only when the article takes its date from it).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredArticle {
     diagnostics: Vec<Diagnostic>,
     page: RenderedPage,
+    modified: u128,
 }
 
 impl Loader<'_> {
@@ -540,11 +542,14 @@ impl Loader<'_> {
         }
         let store_key = self
             .store
-            .map(|(store, salt)| (store, article_key(&path, relative, hash, salt)));
+            .map(|(store, salt)| (store, article_key(relative, hash, salt)));
+        let modified = store_key.map_or(0, |_| modified_nanos(&path));
         if let Some((store, key)) = store_key
-            && let Some(stored) = store
-                .get(key)
-                .and_then(|bytes| serde_json::from_slice::<StoredArticle>(bytes).ok())
+            && let Some(stored) = store.get_with(key, |bytes| {
+                serde_json::from_slice::<StoredArticle>(bytes)
+                    .ok()
+                    .filter(|s| !s.page.page.date_from_file_time || s.modified == modified)
+            })
         {
             return Found::Changed(Box::new(Cached {
                 hash,
@@ -572,6 +577,7 @@ impl Loader<'_> {
             let stored = StoredArticle {
                 diagnostics: loaded.diagnostics.clone(),
                 page: without_html(rendered),
+                modified,
             };
             if let Ok(bytes) = serde_json::to_vec(&stored) {
                 store.put(key, bytes.into());
@@ -587,22 +593,26 @@ impl Loader<'_> {
     }
 }
 
-/// The render cache's key for an article: its bytes, where it is, when it was
-/// last modified (an article without a date takes it from there), and `salt`
-/// (the configuration, options and binary).
-fn article_key(path: &Path, relative: &Path, hash: u64, salt: u64) -> u128 {
-    let modified = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
+/// The render cache's key for an article: its bytes, where it is, and `salt`
+/// (the configuration, options and binary). Not its time stamp: a fresh clone
+/// or a checkout touches every file, and only articles that take their date
+/// from the file need it (see [`StoredArticle`]).
+fn article_key(relative: &Path, hash: u64, salt: u64) -> u128 {
     crate::cache::key(&[
         b"article",
         relative.to_string_lossy().as_bytes(),
         &hash.to_le_bytes(),
-        &modified.to_le_bytes(),
         &salt.to_le_bytes(),
     ])
+}
+
+/// A file's modification time in nanoseconds since 1970 (0 when unknown).
+fn modified_nanos(path: &Path) -> u128 {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// A rendered article without its HTML, as the render cache keeps it.

@@ -235,3 +235,34 @@ fn unchanged_files_are_linked_from_the_previous_output_not_written_again() {
         "linking changes nothing in the output"
     );
 }
+
+#[test]
+fn touched_articles_come_from_the_cache_unless_they_take_their_date_from_the_file() {
+    let site = site();
+    site.write("content/undated.md", "# 没有日期\n\n正文。\n");
+    let set_time = |path: &str, secs: u64| {
+        std::fs::File::options()
+            .write(true)
+            .open(site.root().join(path))
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    };
+    set_time("content/undated.md", 1_700_000_000); // 2023-11-14
+    build(&site, true, "public");
+    // A fresh clone or a checkout touches every file.
+    for i in 0..6 {
+        set_time(&format!("content/a{i}.md"), 1_800_000_000);
+    }
+    set_time("content/undated.md", 1_800_000_000); // 2027-01-15
+    let touched = build(&site, true, "public");
+    assert!(!touched.up_to_date);
+    assert_eq!(
+        touched.articles_from_cache, 6,
+        "dated articles are unchanged by a touch; the undated one is read again"
+    );
+    let page = std::fs::read_to_string(site.public().join("posts/undated/index.html")).unwrap();
+    assert!(page.contains("2027-01-15"), "the new file time is its date");
+    build(&site, false, "uncached");
+    assert_eq!(tree(&site.public()), tree(&site.root().join("uncached")));
+}

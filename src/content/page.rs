@@ -41,6 +41,10 @@ pub struct Page {
     pub body_line: usize,
     /// Whether the article is `index.md` in its own folder, whose other files go with it.
     pub is_bundle: bool,
+    /// Whether `date` is the file's modification time (no date in the front
+    /// matter or the file name): then the page changes when the file is touched.
+    #[serde(default)]
+    pub date_from_file_time: bool,
 }
 
 /// The result of loading one article: maybe a page, and what was wrong.
@@ -187,6 +191,7 @@ fn build_page(
             body,
             body_line,
             is_bundle,
+            date_from_file_time: date_was_guessed,
         },
         date_was_guessed,
     }

@@ -19,6 +19,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<RenderedPage> {
             body: String::new(),
             body_line: 1,
             is_bundle: false,
+            date_from_file_time: false,
         },
         rendered: Rendered::default(),
         excerpt: Default::default(),
