@@ -32,6 +32,22 @@ pub const MAX_AGE: u32 = 8;
 /// Bumped when the record format or what goes into keys changes.
 const FORMAT: &str = "blogsmith-cache 1";
 
+/// A 64-bit hash of `bytes`, the same in every process (SipHash with fixed keys).
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A file's modification time in nanoseconds since 1970 (0 when unknown).
+pub fn modified_nanos(path: &Path) -> u128 {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
 /// A 128-bit key for a record, from everything its value depends on.
 pub fn key(parts: &[&[u8]]) -> u128 {
     let half = |salt: u8| {

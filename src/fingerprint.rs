@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{hash_bytes, modified_nanos};
 use crate::render::manifest::Manifest;
 use crate::{BuildOptions, BuildReport};
 
@@ -50,7 +51,7 @@ pub fn of_inputs(options: &BuildOptions, output: &Path) -> Option<Fingerprint> {
     ] {
         files.extend(files_under(root, Path::new(dir))?);
     }
-    let hashes: Vec<(u64, u64)> = files
+    let hashes: Vec<(u64, u128)> = files
         .par_iter()
         .map(|relative| file_hash(&root.join(relative)))
         .collect::<Option<_>>()?;
@@ -131,22 +132,12 @@ fn files_under(root: &Path, dir: &Path) -> Option<Vec<PathBuf>> {
 
 /// A hash of a file's bytes, and its modification time; a missing file hashes
 /// as such (the configuration file is optional).
-fn file_hash(path: &Path) -> Option<(u64, u64)> {
-    let (bytes, modified) = match std::fs::read(path) {
-        Ok(bytes) => {
-            let modified = std::fs::metadata(path).ok()?.modified().ok()?;
-            (bytes, modified)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some((0, 0)),
-        Err(_) => return None,
-    };
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    let since_epoch = modified
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let since_epoch = u64::try_from(since_epoch).unwrap_or(u64::MAX);
-    Some((hasher.finish(), since_epoch))
+fn file_hash(path: &Path) -> Option<(u64, u128)> {
+    match std::fs::read(path) {
+        Ok(bytes) => Some((hash_bytes(&bytes), modified_nanos(path))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((0, 0)),
+        Err(_) => None,
+    }
 }
 
 /// The running binary's size and modification time: a rebuilt blogsmith

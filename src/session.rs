@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::cache::Caches;
+use crate::cache::{Caches, hash_bytes, modified_nanos};
 use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::Diagnostic;
@@ -606,15 +606,6 @@ fn article_key(relative: &Path, hash: u64, salt: u64) -> u128 {
     ])
 }
 
-/// A file's modification time in nanoseconds since 1970 (0 when unknown).
-fn modified_nanos(path: &Path) -> u128 {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos())
-}
-
 /// A rendered article without its HTML, as the render cache keeps it.
 fn without_html(rendered: &RenderedPage) -> RenderedPage {
     RenderedPage {
@@ -672,12 +663,6 @@ pub fn render_page(
         source_hash,
         html_elided: false,
     }
-}
-
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// Whether two output files are the same. Pages reused from the memo share

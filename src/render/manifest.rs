@@ -16,10 +16,11 @@
 //! deploys skip them.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::cache::hash_bytes;
 
 /// Bumped when the format changes: a manifest of another format is ignored.
 const FORMAT: u32 = 1;
@@ -206,12 +207,6 @@ pub fn entry_for(bytes: Option<&[u8]>, meta: &std::fs::Metadata) -> Option<Entry
         stamp: Stamp::of(meta)?,
         key: None,
     })
-}
-
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 #[cfg(all(test, unix))]
