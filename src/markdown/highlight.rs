@@ -17,6 +17,7 @@ use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSe
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+use super::grammars::{self, Grammar};
 use super::html::escape_into;
 use crate::cache::{self, Store};
 
@@ -103,7 +104,7 @@ pub struct CodeStyle {
 
 /// What highlighted HTML depends on besides the code and themes: part of the
 /// cache file's version. Bump it when the HTML blogsmith writes changes.
-pub const HIGHLIGHTER_VERSION: &str = "syntect-5.3.0/palette-classes-1";
+pub const HIGHLIGHTER_VERSION: &str = "syntect-5.3.0/tree-sitter-0.27.1/palette-classes-2";
 
 /// Per [`CodeStyle::id`]: the classes of each scope stack seen.
 type ClassCache = HashMap<usize, HashMap<Vec<Scope>, Rc<str>>>;
@@ -146,7 +147,11 @@ impl CodeStyle {
         if PLAIN.contains(&lang.as_str()) {
             return Highlighted::Plain(plain(code));
         }
-        let Some(syntax) = find_syntax(&lang) else {
+        let token = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == lang)
+            .map_or(lang.as_str(), |(_, token)| *token);
+        let Some(syntax) = SYNTAXES.find_syntax_by_token(token) else {
             return Highlighted::UnknownLanguage(plain(code));
         };
         let key = cache::key(&[b"code", lang.as_bytes(), code.as_bytes()]);
@@ -157,13 +162,50 @@ impl CodeStyle {
         {
             return Highlighted::Html(html);
         }
-        match self.highlight_lines(code, syntax) {
+        let html = match grammars::for_token(token) {
+            Some(grammar) => self
+                .highlight_tree(code, grammar)
+                .or_else(|| self.highlight_lines(code, syntax)),
+            None => self.highlight_lines(code, syntax),
+        };
+        match html {
             Some(html) => {
                 self.store.put(key, Arc::from(html.as_bytes()));
                 Highlighted::Html(html)
             }
             None => Highlighted::Plain(plain(code)),
         }
+    }
+
+    /// Highlights with a tree-sitter grammar: the same HTML shape as
+    /// [`Self::highlight_lines`], from the scopes the grammar's captures map to.
+    fn highlight_tree(&self, code: &str, grammar: &Grammar) -> Option<String> {
+        let (light, dark) = (Highlighter::new(self.light), Highlighter::new(self.dark));
+        let mut html = String::with_capacity(code.len() * 4);
+        let mut open: Option<Rc<str>> = None;
+        grammar.runs(code, |text, scopes| {
+            let mut writer = LineWriter {
+                html: &mut html,
+                open: open.take(),
+            };
+            if text == "\n" {
+                writer.close();
+                writer.html.push('\n');
+            } else {
+                writer.write(text, self.classes_for(scopes, &light, &dark));
+                open = writer.open;
+            }
+        })?;
+        let mut writer = LineWriter {
+            html: &mut html,
+            open,
+        };
+        writer.close();
+        // Like syntect's lines, the last line ends with `\n` even when the code does not.
+        if !code.is_empty() && !code.ends_with('\n') {
+            html.push('\n');
+        }
+        Some(html)
     }
 
     fn highlight_lines(&self, code: &str, syntax: &SyntaxReference) -> Option<String> {
@@ -182,13 +224,19 @@ impl CodeStyle {
             for (at, op) in &ops {
                 let at = (*at).min(text.len());
                 if at > from {
-                    writer.write(&text[from..at], self.classes_for(&stack, &light, &dark));
+                    writer.write(
+                        &text[from..at],
+                        self.classes_for(stack.as_slice(), &light, &dark),
+                    );
                     from = at;
                 }
                 stack.apply(op).ok()?;
             }
             if from < text.len() {
-                writer.write(&text[from..], self.classes_for(&stack, &light, &dark));
+                writer.write(
+                    &text[from..],
+                    self.classes_for(stack.as_slice(), &light, &dark),
+                );
             }
             writer.close();
             html.push('\n');
@@ -201,14 +249,13 @@ impl CodeStyle {
     /// (theme selector matching costs as much as parsing).
     fn classes_for(
         &self,
-        stack: &ScopeStack,
+        scopes: &[Scope],
         light: &Highlighter<'_>,
         dark: &Highlighter<'_>,
     ) -> Rc<str> {
         thread_local! {
             static CACHE: std::cell::RefCell<ClassCache> = std::cell::RefCell::new(HashMap::new());
         }
-        let scopes = stack.as_slice();
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             let cache = cache.entry(self.id).or_default();
@@ -322,14 +369,6 @@ fn plain(code: &str) -> String {
     let mut html = String::with_capacity(code.len() + 16);
     escape_into(&mut html, code);
     html
-}
-
-fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
-    let token = ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == lang)
-        .map_or(lang, |(_, token)| *token);
-    SYNTAXES.find_syntax_by_token(token)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod cjk;
 mod code;
 pub mod excerpt;
+mod grammars;
 pub mod headings;
 pub mod highlight;
 mod html;
