@@ -156,31 +156,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some(previous) = previous {
         session.reuse_previous_output(previous);
     }
+    // Pages go to disk as they are rendered; without a spill folder (an
+    // unwritable parent, say) they stay in memory and write_site reports why.
+    if let Ok(spill) = render::output::Spill::create(&output) {
+        session.spill_pages(spill);
+    }
     let refreshed = session.refresh()?;
     trace::phase("refresh", started);
     if trace::enabled() {
         eprintln!("trace: rendered {} pages", refreshed.report.rendered_pages);
     }
     let files: Vec<render::OutputFile> = session.files().values().cloned().collect();
-    // Saved before writing the site: the cache is valid whatever happens to the output.
     let phase = Instant::now();
-    let _ = session.save_caches();
-    trace::phase("save caches", phase);
-    let phase = Instant::now();
-    let written = render::output::write_site(
-        &output,
-        &options.root,
-        &files,
-        session
-            .previous_output()
-            .map(|previous| render::output::Reuse {
-                previous,
-                keys: session.page_keys(),
-                save_to: &manifest,
-            }),
-        options.progress.as_deref(),
-    )
-    .map_err(|d| {
+    // The caches are saved whatever happens to the output, beside writing it.
+    let (_, written) = rayon::join(
+        || {
+            let _ = session.save_caches();
+            trace::phase("save caches", phase);
+        },
+        || {
+            render::output::write_site(
+                &output,
+                &options.root,
+                &files,
+                session
+                    .previous_output()
+                    .map(|previous| render::output::Reuse {
+                        previous,
+                        keys: session.page_keys(),
+                        save_to: &manifest,
+                    }),
+                options.progress.as_deref(),
+            )
+        },
+    );
+    let written = written.map_err(|d| {
         let mut diagnostics = refreshed.report.warnings.clone();
         diagnostics.push(d);
         BuildFailure { diagnostics }

@@ -21,6 +21,7 @@ use crate::content::{self, CONTENT_DIR, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, CodeStyle, MarkdownRenderer, MathEngine, Source};
 use crate::render::manifest::Manifest;
+use crate::render::output::Spill;
 use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
 use crate::site::{RenderedPage, Site};
 use crate::{BuildFailure, BuildOptions, BuildReport};
@@ -117,6 +118,7 @@ pub struct Session {
     files: BTreeMap<String, OutputFile>,
     keys: HashMap<String, u64>,
     previous_output: Option<Manifest>,
+    spill: Option<Spill>,
 }
 
 impl Session {
@@ -135,7 +137,15 @@ impl Session {
             files: BTreeMap::new(),
             keys: HashMap::new(),
             previous_output: None,
+            spill: None,
         }
+    }
+
+    /// Puts rendered pages in `spill` as soon as they are rendered, rather
+    /// than in memory: [`Session::files`] then names files there. For a
+    /// one-off build (a `serve` session keeps pages in memory to reuse them).
+    pub fn spill_pages(&mut self, spill: Spill) {
+        self.spill = Some(spill);
     }
 
     /// Lets refreshes take pages from a previous output instead of rendering
@@ -231,6 +241,7 @@ impl Session {
                         previous_output: self.previous_output.as_ref(),
                         salt: self.salt(),
                         progress: self.options.progress.as_deref(),
+                        spill: self.spill.as_ref(),
                     };
                     Some(render::render_site(&site, &inputs, &self.memo))
                 }

@@ -266,3 +266,39 @@ fn touched_articles_come_from_the_cache_unless_they_take_their_date_from_the_fil
     build(&site, false, "uncached");
     assert_eq!(tree(&site.public()), tree(&site.root().join("uncached")));
 }
+
+#[test]
+fn pages_are_written_as_they_are_rendered_and_the_spill_folder_goes_away() {
+    let site = site();
+    let out = site.root().join("public");
+    let cold = build(&site, true, "public");
+    assert_eq!(cold.unchanged_files, 0, "a cold build writes every file");
+    let leftovers: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with("-pages"))
+        .collect();
+    assert!(leftovers.is_empty(), "spill folders left: {leftovers:?}");
+    // Every page is a file of its own in the output (a link count of 1: the
+    // spill folder's names are gone), and holds the whole page.
+    use std::os::unix::fs::MetadataExt;
+    let page = out.join("posts/a2/index.html");
+    assert_eq!(std::fs::metadata(&page).unwrap().nlink(), 1);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("print") && html.trim_end().ends_with("</html>"),
+        "{html}"
+    );
+    // The same bytes as a session's pages, which stay in memory.
+    let mut session = blogsmith::Session::new(site.options());
+    session.refresh().expect("builds");
+    for (path, file) in session.files() {
+        if let blogsmith::render::Contents::Bytes(bytes) = &file.contents {
+            assert_eq!(
+                std::fs::read(out.join(path)).unwrap(),
+                bytes.to_vec(),
+                "{path}"
+            );
+        }
+    }
+}

@@ -143,6 +143,9 @@ pub struct Inputs<'a> {
     pub salt: u64,
     /// Counters for a progress bar.
     pub progress: Option<&'a crate::progress::Progress>,
+    /// Where rendered pages go at once (`build`), instead of staying in
+    /// memory for the next render to reuse (`serve`).
+    pub spill: Option<&'a output::Spill>,
 }
 
 /// Renders every page of `site` (in parallel) and lists every file to write.
@@ -159,6 +162,7 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         previous_output,
         salt,
         progress,
+        spill,
     } = *inputs;
     let globals = Globals {
         config,
@@ -251,8 +255,12 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
                     needs_article: Some(post.source.clone()),
                 };
             }
+            let keep = |bytes| match spill {
+                Some(spill) => spill.keep(&path, bytes, previous_output),
+                None => Contents::Bytes(bytes),
+            };
             JobResult {
-                contents: render_job(job, site, theme, &base).map(Contents::Bytes),
+                contents: render_job(job, site, theme, &base).map(keep),
                 path,
                 key,
                 fresh: true,

@@ -205,7 +205,7 @@ async fn file_response(
         Contents::Bytes(bytes) => Bytes::from_owner(Arc::clone(bytes)),
         Contents::Embedded(bytes) => Bytes::from_static(bytes),
         // Serve never links the previous output, but reading it works all the same.
-        Contents::Copy(source) | Contents::Previous(source, _) => {
+        Contents::Copy(source) | Contents::Previous(source, _) | Contents::Spilled(source, _) => {
             let source = source.clone();
             match tokio::task::spawn_blocking(move || std::fs::read(source)).await {
                 Ok(Ok(bytes)) => Bytes::from(bytes),
