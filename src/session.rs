@@ -468,6 +468,7 @@ impl Session {
                 raw_html: self.config.markdown.unsafe_html,
             },
             store: from_cache.then(|| (self.caches.articles.as_ref(), self.render_salt())),
+            spill: self.spill.as_ref(),
         })
     }
 
@@ -505,6 +506,8 @@ struct Loader<'a> {
     renderer: MarkdownRenderer<'a>,
     /// The render cache of articles (without their HTML), and the salt of its keys.
     store: Option<(&'a crate::cache::Store, u64)>,
+    /// Where a build puts each article's HTML until its page is rendered.
+    spill: Option<&'a Spill>,
 }
 
 /// An article as the render cache keeps it: its rendering without the HTML,
@@ -575,10 +578,13 @@ impl Loader<'_> {
         }
         let mut loaded = content::parse_article(self.root, relative, &bytes, self.config);
         // The page moves into its rendering: the cache keeps one copy of it.
-        let rendered = loaded
-            .page
-            .take()
-            .map(|page| Arc::new(render_page(page, &self.renderer, hash)));
+        let rendered = loaded.page.take().map(|page| {
+            let rendered = render_page(page, &self.renderer, hash);
+            Arc::new(match self.spill {
+                Some(spill) => spill_html(rendered, spill),
+                None => rendered,
+            })
+        });
         if let Some(rendered) = &rendered {
             loaded
                 .diagnostics
@@ -617,6 +623,22 @@ fn article_key(relative: &Path, hash: u64, salt: u64) -> u128 {
     ])
 }
 
+/// The article with its HTML moved to a file in `spill` (kept in memory if
+/// that fails).
+fn spill_html(rendered: RenderedPage, spill: &Spill) -> RenderedPage {
+    match spill.keep_html(&rendered.rendered.html) {
+        Some(file) => RenderedPage {
+            rendered: markdown::Rendered {
+                html: Arc::from(""),
+                ..rendered.rendered
+            },
+            html_file: Some(file),
+            ..rendered
+        },
+        None => rendered,
+    }
+}
+
 /// A rendered article without its HTML, as the render cache keeps it.
 fn without_html(rendered: &RenderedPage) -> RenderedPage {
     RenderedPage {
@@ -625,6 +647,7 @@ fn without_html(rendered: &RenderedPage) -> RenderedPage {
             ..rendered.rendered.clone()
         },
         html_elided: true,
+        html_file: None,
         ..rendered.clone()
     }
 }
@@ -673,6 +696,7 @@ pub fn render_page(
         excerpt_has_math,
         source_hash,
         html_elided: false,
+        html_file: None,
     }
 }
 

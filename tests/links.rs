@@ -95,3 +95,26 @@ fn relative_images_work_in_the_article_and_in_its_excerpt() {
     }
     assert_eq!(site.read("posts/vit/patch.png"), "png");
 }
+
+#[test]
+fn full_content_feeds_get_the_rewritten_links_too() {
+    // A build writes each article's HTML to disk until its page is rendered,
+    // and puts the links in when reading it back: for the page and the feed.
+    let site = site();
+    site.write(
+        "blogsmith.yaml",
+        "base_url: https://example.com/\nfeed:\n  full_content: true\n",
+    );
+    site.build_ok();
+    let feed = site.read("atom.xml");
+    assert!(feed.contains("/posts/rotary/#旋转矩阵"), "{feed}");
+    assert!(
+        !feed.contains("blogsmith:link"),
+        "no placeholder is left: {feed}"
+    );
+    let page = site.read("posts/attn/index.html");
+    assert!(
+        page.contains(r#"<a href="/posts/rotary/">全文</a>"#),
+        "{page}"
+    );
+}

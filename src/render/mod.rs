@@ -311,11 +311,18 @@ pub fn render_site(site: &Site, inputs: &Inputs<'_>, previous: &Memo) -> SiteOut
         path: search::INDEX_FILE.into(),
         contents: Contents::Bytes(search_index.json.into_bytes().into()),
     });
-    for (path, text) in feeds::generate(site, config) {
-        files.push(OutputFile {
-            path,
-            contents: Contents::Bytes(text.into_bytes().into()),
-        });
+    match feeds::generate(site, config) {
+        Ok(feeds) => {
+            for (path, text) in feeds {
+                files.push(OutputFile {
+                    path,
+                    contents: Contents::Bytes(text.into_bytes().into()),
+                });
+            }
+        }
+        Err(d) => {
+            diagnostics.insert(d);
+        }
     }
     for (path, source) in &theme.static_files {
         files.push(OutputFile {
@@ -502,6 +509,13 @@ fn render_job(
 ) -> Result<Arc<[u8]>, Diagnostic> {
     let mut context = base.clone();
     match job {
+        Job::Post(post) if post.content_file.is_some() => {
+            let content = post.content_html().map_err(|e| post.unreadable(&e))?;
+            let post = post.with_content(content);
+            context.insert("page", &post);
+            context.insert("has_math", &post.has_math);
+            context.insert("current_url", &post.url);
+        }
         Job::Post(post) => {
             context.insert("page", post);
             context.insert("has_math", &post.has_math);

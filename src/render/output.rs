@@ -177,19 +177,27 @@ impl Spill {
         if let Some((old, entry)) = previous.and_then(|m| m.reusable(path, &bytes)) {
             return Contents::Previous(old, entry);
         }
+        let spilled = self.write(&bytes).and_then(|(file, meta)| {
+            let entry = manifest::entry_for(Some(&bytes), &meta)?;
+            Some(Contents::Spilled(file, entry))
+        });
+        spilled.unwrap_or(Contents::Bytes(bytes))
+    }
+
+    /// Writes an article's HTML to a new file here, to be read back when its
+    /// page is rendered (at 10,000 articles their HTML is 1.2 GB); `None`
+    /// when writing fails, and the HTML stays in memory.
+    pub fn keep_html(&self, html: &str) -> Option<PathBuf> {
+        self.write(html.as_bytes()).map(|(file, _)| file)
+    }
+
+    fn write(&self, bytes: &[u8]) -> Option<(PathBuf, std::fs::Metadata)> {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let file = self.dir.join(n.to_string());
-        let written = std::fs::File::create(&file).and_then(|mut out| {
-            io::Write::write_all(&mut out, &bytes)?;
-            out.metadata()
-        });
-        match written
-            .ok()
-            .and_then(|meta| manifest::entry_for(Some(&bytes), &meta))
-        {
-            Some(entry) => Contents::Spilled(file, entry),
-            None => Contents::Bytes(bytes),
-        }
+        let mut out = std::fs::File::create(&file).ok()?;
+        io::Write::write_all(&mut out, bytes).ok()?;
+        let meta = out.metadata().ok()?;
+        Some((file, meta))
     }
 }
 

@@ -4,27 +4,30 @@
 //! right by construction.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::{Post, Site};
 use crate::config::Config;
+use crate::diagnostic::Diagnostic;
 use crate::markdown::escape;
 
 /// A generated file: path in the output (`/`-separated), and its text.
 pub type Generated = (String, String);
 
-/// Every machine-readable file of the site.
-pub fn generate(site: &Site, config: &Config) -> Vec<Generated> {
+/// Every machine-readable file of the site; fails only when a full-content
+/// feed cannot read an article's HTML back (see [`Post::content_html`]).
+pub fn generate(site: &Site, config: &Config) -> Result<Vec<Generated>, Diagnostic> {
     let tz = config.time_zone();
     let newest: Vec<&Post> = site.posts.iter().take(config.feed.limit).collect();
     let mut files = vec![
         (
             "atom.xml".to_string(),
-            atom(site, config, &newest, "atom.xml", &config.title),
+            atom(site, config, &newest, "atom.xml", &config.title)?,
         ),
-        ("rss.xml".to_string(), rss(site, config, &newest, &tz)),
+        ("rss.xml".to_string(), rss(site, config, &newest, &tz)?),
         ("sitemap.xml".to_string(), sitemap(site, &tz)),
         ("robots.txt".to_string(), robots(site)),
     ];
@@ -38,10 +41,10 @@ pub fn generate(site: &Site, config: &Config) -> Vec<Generated> {
                 .collect();
             let path = format!("{}/{}/atom.xml", taxonomy.key, term.slug);
             let title = format!("{} · {}：{}", config.title, taxonomy.title, term.name);
-            files.push((path.clone(), atom(site, config, &posts, &path, &title)));
+            files.push((path.clone(), atom(site, config, &posts, &path, &title)?));
         }
     }
-    files
+    Ok(files)
 }
 
 /// The absolute URL of a path relative to the output root.
@@ -49,7 +52,13 @@ fn absolute(site: &Site, path: &str) -> String {
     format!("{}{}", site.permalink_root, site.url_of_file(path))
 }
 
-fn atom(site: &Site, config: &Config, posts: &[&Post], self_path: &str, title: &str) -> String {
+fn atom(
+    site: &Site,
+    config: &Config,
+    posts: &[&Post],
+    self_path: &str,
+    title: &str,
+) -> Result<String, Diagnostic> {
     let home = absolute(site, "");
     let updated = posts
         .iter()
@@ -111,19 +120,19 @@ fn atom(site: &Site, config: &Config, posts: &[&Post], self_path: &str, title: &
         for link in post.categories.iter().chain(&post.tags) {
             let _ = writeln!(xml, "    <category term=\"{}\"/>", escape(&link.name));
         }
-        let (element, html) = feed_body(post, config);
+        let (element, html) = feed_body(post, config)?;
         let _ = writeln!(
             xml,
             "    <{element} type=\"html\">{}</{element}>",
-            escape(html)
+            escape(&html)
         );
         xml.push_str("  </entry>\n");
     }
     xml.push_str("</feed>\n");
-    xml
+    Ok(xml)
 }
 
-fn rss(site: &Site, config: &Config, posts: &[&Post], tz: &TimeZone) -> String {
+fn rss(site: &Site, config: &Config, posts: &[&Post], tz: &TimeZone) -> Result<String, Diagnostic> {
     let last = posts
         .iter()
         .map(|p| p.last_modified())
@@ -175,20 +184,23 @@ fn rss(site: &Site, config: &Config, posts: &[&Post], tz: &TimeZone) -> String {
         let _ = writeln!(
             xml,
             "    <description>{}</description>",
-            escape(feed_body(post, config).1)
+            escape(&feed_body(post, config)?.1)
         );
         xml.push_str("  </item>\n");
     }
     xml.push_str("</channel>\n</rss>\n");
-    xml
+    Ok(xml)
 }
 
 /// `("content", article)` or `("summary", excerpt)`, per `feed.full_content`.
-fn feed_body<'p>(post: &'p Post, config: &Config) -> (&'static str, &'p str) {
+fn feed_body(post: &Post, config: &Config) -> Result<(&'static str, Arc<str>), Diagnostic> {
     if config.feed.full_content {
-        ("content", &post.content)
+        Ok((
+            "content",
+            post.content_html().map_err(|e| post.unreadable(&e))?,
+        ))
     } else {
-        ("summary", &post.excerpt)
+        Ok(("summary", Arc::clone(&post.excerpt)))
     }
 }
 

@@ -83,7 +83,15 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                 .iter()
                 .map(|(i, _, excerpt)| (*i, excerpt.as_str()))
                 .collect();
-            post.content = replace_markers(&post.content, &in_page).into();
+            if post.content_file.is_some() {
+                // Put in when the HTML is read back (Post::content_html).
+                post.content_links = in_page
+                    .iter()
+                    .map(|(i, url)| (*i, url.to_string()))
+                    .collect();
+            } else {
+                post.content = replace_markers(&post.content, &in_page).into();
+            }
             post.excerpt = replace_markers(&post.excerpt, &in_excerpt).into();
         }
     }
@@ -91,7 +99,7 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
 }
 
 /// Replaces every `="<LINK_MARKER><n>"` attribute value in one pass.
-fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
+pub(super) fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
     let pattern = format!("=\"{LINK_MARKER}");
     let mut out = String::with_capacity(html.len());
     let mut rest = html;

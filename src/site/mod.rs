@@ -5,7 +5,7 @@ mod links;
 pub mod paginate;
 pub mod search;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use jiff::Timestamp;
@@ -39,6 +39,10 @@ pub struct RenderedPage {
     /// its page must be taken from the previous output, or the article rendered again.
     #[serde(default)]
     pub html_elided: bool,
+    /// Where the HTML is when a build wrote it to disk to save memory
+    /// (`rendered.html` is then empty): see [`Post::content_html`].
+    #[serde(skip)]
+    pub html_file: Option<std::path::PathBuf>,
 }
 
 /// A name and where it links to.
@@ -112,6 +116,13 @@ pub struct Post {
     /// `content` is missing (see [`RenderedPage::html_elided`]).
     #[serde(skip)]
     pub content_elided: bool,
+    /// `content` is in this file instead (see [`RenderedPage::html_file`]).
+    #[serde(skip)]
+    pub content_file: Option<PathBuf>,
+    /// Links to other articles to put into the HTML of `content_file` when it
+    /// is read: marker number → URL (see [`links::resolve`]).
+    #[serde(skip)]
+    pub content_links: HashMap<usize, String>,
     /// Whether the source is a bundle (`name/index.md`) whose files go with it.
     #[serde(skip)]
     pub is_bundle: bool,
@@ -136,6 +147,47 @@ impl Post {
     /// When it last changed: `updated`, else its date.
     pub fn last_modified(&self) -> Timestamp {
         self.updated_timestamp.unwrap_or(self.timestamp)
+    }
+
+    /// The article's HTML: `content`, or read back from `content_file` with
+    /// its links to other articles put in.
+    pub fn content_html(&self) -> std::io::Result<std::sync::Arc<str>> {
+        let Some(file) = &self.content_file else {
+            return Ok(std::sync::Arc::clone(&self.content));
+        };
+        let html = std::fs::read_to_string(file)?;
+        if self.content_links.is_empty() {
+            return Ok(html.into());
+        }
+        let targets = self
+            .content_links
+            .iter()
+            .map(|(i, url)| (*i, url.as_str()))
+            .collect();
+        Ok(links::replace_markers(&html, &targets).into())
+    }
+
+    /// A copy with `content` set (to the HTML read back from `content_file`).
+    pub fn with_content(&self, content: std::sync::Arc<str>) -> Self {
+        Self {
+            content,
+            content_file: None,
+            content_links: HashMap::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The error for HTML that [`Post::content_html`] could not read back.
+    pub fn unreadable(&self, error: &std::io::Error) -> Diagnostic {
+        let file = self
+            .content_file
+            .as_deref()
+            .unwrap_or(std::path::Path::new(""));
+        Diagnostic::error(
+            std::path::Path::new(crate::content::CONTENT_DIR).join(&self.source),
+            format!("cannot read back the article's rendered HTML from {}: {error}", file.display()),
+        )
+        .with_hint("the build writes it beside the output folder: check that the disk has space and nothing removes that folder during the build")
     }
 }
 
@@ -430,6 +482,7 @@ fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &
         excerpt_has_math,
         source_hash,
         html_elided,
+        html_file,
     } = rendered;
     let output_dir = format!("posts/{}", page.slug);
     let url = url_of_dir(base_path, &output_dir);
@@ -467,6 +520,8 @@ fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &
         output_dir,
         source: page.relative.clone(),
         content_elided: *html_elided,
+        content_file: html_file.clone(),
+        content_links: HashMap::new(),
         is_bundle: page.is_bundle,
         anchors: rendered
             .toc

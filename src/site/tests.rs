@@ -27,6 +27,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<RenderedPage> {
         excerpt_has_math: false,
         source_hash: 0,
         html_elided: false,
+        html_file: None,
     })
 }
 
