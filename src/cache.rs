@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -200,22 +200,34 @@ impl Store {
         );
         // A stable order: the same cache content gives the same file.
         records.sort_unstable_by_key(|(key, _, _)| *key);
-        let mut out =
-            Vec::with_capacity(records.iter().map(|r| r.2.len() + 32).sum::<usize>() + 64);
-        writeln!(
-            out,
-            "{FORMAT} {} generation {}",
-            self.version, self.generation
-        )?;
-        for (key, generation, bytes) in records {
-            write_record(&mut out, key, generation, bytes);
-        }
+        // Hashing is most of the cost: checksums in parallel, then the file
+        // streamed (a buffer of the whole file was 290 MB at 10,000 articles).
+        let sums: Vec<u64> = records
+            .par_iter()
+            .map(|&(key, generation, bytes)| checksum(key, generation, bytes))
+            .collect();
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let temp = path.with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::write(&temp, &out)?;
-        std::fs::rename(&temp, path)
+        let written = (|| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
+            writeln!(
+                out,
+                "{FORMAT} {} generation {}",
+                self.version, self.generation
+            )?;
+            for ((key, generation, bytes), sum) in records.into_iter().zip(sums) {
+                write_record(&mut out, key, generation, bytes, sum)?;
+            }
+            out.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            std::fs::rename(&temp, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written
     }
 }
 
@@ -229,12 +241,18 @@ fn checksum(key: u128, generation: u32, bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
-fn write_record(out: &mut Vec<u8>, key: u128, generation: u32, bytes: &[u8]) {
-    out.extend_from_slice(&key.to_le_bytes());
-    out.extend_from_slice(&generation.to_le_bytes());
-    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-    out.extend_from_slice(bytes);
-    out.extend_from_slice(&checksum(key, generation, bytes).to_le_bytes());
+fn write_record(
+    out: &mut impl Write,
+    key: u128,
+    generation: u32,
+    bytes: &[u8],
+    sum: u64,
+) -> std::io::Result<()> {
+    out.write_all(&key.to_le_bytes())?;
+    out.write_all(&generation.to_le_bytes())?;
+    out.write_all(&(bytes.len() as u32).to_le_bytes())?;
+    out.write_all(bytes)?;
+    out.write_all(&sum.to_le_bytes())
 }
 
 /// The generation and the sound records of a cache file; `None` if it is foreign.
