@@ -76,8 +76,97 @@ pub struct Store {
     data: Vec<u8>,
     old: Records,
     used: Mutex<HashSet<u128>>,
-    new: Mutex<HashMap<u128, Arc<[u8]>>>,
+    new: Mutex<New>,
+    /// Whether new records go to a file as they come (see [`Store::keeping_new_on_disk`]).
+    new_on_disk: bool,
     hits: std::sync::atomic::AtomicUsize,
+}
+
+/// The records a build made, until [`Store::save`] merges them into the file.
+#[derive(Default)]
+struct New {
+    values: HashMap<u128, NewValue>,
+    /// Where records go when kept on disk: a file beside the cache file, and its length.
+    file: Option<(std::fs::File, PathBuf, u64)>,
+}
+
+enum NewValue {
+    Memory(Arc<[u8]>),
+    /// `len` bytes at `offset` in [`New::file`].
+    File {
+        offset: u64,
+        len: usize,
+    },
+}
+
+impl New {
+    /// Appends `bytes` to the file of new records beside `path` (made on the
+    /// first call); `None` when it cannot be written.
+    #[cfg(unix)]
+    fn append(&mut self, path: &Path, bytes: &[u8]) -> Option<NewValue> {
+        use std::os::unix::fs::FileExt;
+        if self.file.is_none() {
+            let temp = path.with_extension(format!("new-{}", std::process::id()));
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).ok()?;
+            }
+            let file = std::fs::File::options()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&temp)
+                .ok()?;
+            self.file = Some((file, temp, 0));
+        }
+        let (file, _, end) = self.file.as_mut()?;
+        file.write_all_at(bytes, *end).ok()?;
+        let offset = *end;
+        *end += bytes.len() as u64;
+        Some(NewValue::File {
+            offset,
+            len: bytes.len(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn append(&mut self, _: &Path, _: &[u8]) -> Option<NewValue> {
+        None
+    }
+
+    /// The bytes of a new record.
+    fn read<'v>(&self, value: &'v NewValue) -> std::io::Result<std::borrow::Cow<'v, [u8]>> {
+        match value {
+            NewValue::Memory(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            NewValue::File { offset, len } => {
+                self.read_at(*offset, *len).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let Some((file, _, _)) = &self.file else {
+            return Err(std::io::Error::other("no file of new records"));
+        };
+        let mut bytes = vec![0; len];
+        file.read_exact_at(&mut bytes, offset)?;
+        Ok(bytes)
+    }
+
+    #[cfg(not(unix))]
+    fn read_at(&self, _: u64, _: usize) -> std::io::Result<Vec<u8>> {
+        Err(std::io::Error::other("no file of new records"))
+    }
+}
+
+impl Drop for New {
+    fn drop(&mut self) {
+        if let Some((_, temp, _)) = &self.file {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
 }
 
 impl Store {
@@ -95,7 +184,8 @@ impl Store {
             data: Vec::new(),
             old: HashMap::new(),
             used: Mutex::new(HashSet::new()),
-            new: Mutex::new(HashMap::new()),
+            new: Mutex::new(New::default()),
+            new_on_disk: false,
             hits: std::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -148,11 +238,30 @@ impl Store {
         Some(value)
     }
 
+    /// The same store, writing the records this build makes to a file beside
+    /// the cache file as they come instead of holding them until [`Store::save`]
+    /// (highlighted code and articles: 310 MB at 10,000 articles). For values
+    /// nothing else keeps in memory.
+    pub fn keeping_new_on_disk(self) -> Self {
+        Self {
+            new_on_disk: true,
+            ..self
+        }
+    }
+
     /// Remembers `value` for `key`, for the next build.
     pub fn put(&self, key: u128, value: Arc<[u8]>) {
-        if self.path.is_some() {
-            lock(&self.new).insert(key, value);
-        }
+        let Some(path) = &self.path else {
+            return;
+        };
+        let mut new = lock(&self.new);
+        let stored = if self.new_on_disk {
+            new.append(path, &value)
+        } else {
+            None
+        };
+        new.values
+            .insert(key, stored.unwrap_or(NewValue::Memory(value)));
     }
 
     /// How many lookups this build found in the store.
@@ -174,29 +283,35 @@ impl Store {
         };
         let used = lock(&self.used);
         let new = lock(&self.new);
-        if new.is_empty() && path.exists() {
+        if new.values.is_empty() && path.exists() {
             return Ok(());
         }
         if crate::trace::enabled() {
-            eprintln!("trace: {} new records in {}", new.len(), path.display());
+            eprintln!(
+                "trace: {} new records in {}",
+                new.values.len(),
+                path.display()
+            );
         }
-        let mut records: Vec<(u128, u32, &[u8])> = Vec::with_capacity(self.old.len() + new.len());
+        let mut records: Vec<(u128, u32, Value<'_>)> =
+            Vec::with_capacity(self.old.len() + new.values.len());
         for (key, (generation, range)) in &self.old {
             let Some(bytes) = self.data.get(range.clone()) else {
                 continue;
             };
-            if new.contains_key(key) {
+            if new.values.contains_key(key) {
                 continue;
             }
             if used.contains(key) {
-                records.push((*key, self.generation, bytes));
+                records.push((*key, self.generation, Value::Old(bytes)));
             } else if self.generation.saturating_sub(*generation) < self.max_age {
-                records.push((*key, *generation, bytes));
+                records.push((*key, *generation, Value::Old(bytes)));
             }
         }
         records.extend(
-            new.iter()
-                .map(|(key, bytes)| (*key, self.generation, &**bytes)),
+            new.values
+                .iter()
+                .map(|(key, value)| (*key, self.generation, Value::New(value))),
         );
         // A stable order: the same cache content gives the same file.
         records.sort_unstable_by_key(|(key, _, _)| *key);
@@ -204,8 +319,12 @@ impl Store {
         // streamed (a buffer of the whole file was 290 MB at 10,000 articles).
         let sums: Vec<u64> = records
             .par_iter()
-            .map(|&(key, generation, bytes)| checksum(key, generation, bytes))
-            .collect();
+            .map(|(key, generation, value)| {
+                value
+                    .bytes(&new)
+                    .map(|bytes| checksum(*key, *generation, &bytes))
+            })
+            .collect::<std::io::Result<_>>()?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -217,8 +336,8 @@ impl Store {
                 "{FORMAT} {} generation {}",
                 self.version, self.generation
             )?;
-            for ((key, generation, bytes), sum) in records.into_iter().zip(sums) {
-                write_record(&mut out, key, generation, bytes, sum)?;
+            for ((key, generation, value), sum) in records.iter().zip(sums) {
+                write_record(&mut out, *key, *generation, &value.bytes(&new)?, sum)?;
             }
             out.into_inner()
                 .map_err(std::io::IntoInnerError::into_error)?;
@@ -228,6 +347,40 @@ impl Store {
             let _ = std::fs::remove_file(&temp);
         }
         written
+    }
+}
+
+/// Removes the files of new records and half-written cache files that builds
+/// killed before saving left in `dir` (`<name>.new-<pid>`, `<name>.tmp-<pid>`).
+fn remove_leftovers(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .rsplit_once(".new-")
+            .or_else(|| name.rsplit_once(".tmp-"))
+            .map(|(_, pid)| pid);
+        if let Some(pid) = pid
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && !crate::render::output::process_is_alive(pid)
+            && pid != std::process::id().to_string()
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A record's bytes when saving: in the loaded file, or made by this build.
+enum Value<'a> {
+    Old(&'a [u8]),
+    New(&'a NewValue),
+}
+
+impl<'a> Value<'a> {
+    fn bytes(&self, new: &New) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
+        match self {
+            Value::Old(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            Value::New(value) => new.read(value),
+        }
     }
 }
 
@@ -333,18 +486,19 @@ impl Caches {
     /// The caches under `root/.blogsmith-cache`, for values made by `versions`.
     pub fn open(root: &Path, math_version: &str, code_version: &str) -> Self {
         let dir = root.join(CACHE_DIR);
+        remove_leftovers(&dir);
         // Read and checked side by side: at 10,000 articles they weigh 600 MB.
         let articles_version = concat!("articles blogsmith-", env!("CARGO_PKG_VERSION"));
         let ((math, code), articles) = rayon::join(
             || {
                 rayon::join(
                     || Store::open(&dir, "math.bin", math_version),
-                    || Store::open(&dir, "code.bin", code_version),
+                    || Store::open(&dir, "code.bin", code_version).keeping_new_on_disk(),
                 )
             },
             // Every build looks every article up: one it did not use was
             // changed, touched or removed, and its record is dead weight.
-            || Store::open_keeping(&dir, "articles.bin", articles_version, 1),
+            || Store::open_keeping(&dir, "articles.bin", articles_version, 1).keeping_new_on_disk(),
         );
         Self {
             math: Arc::new(math),
@@ -388,6 +542,66 @@ mod tests {
             None,
             "another version starts empty"
         );
+    }
+
+    #[test]
+    fn new_records_kept_on_disk_are_saved_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let in_memory = Store::open(&dir.path().join("a"), "t.bin", "v");
+        let on_disk = Store::open(&dir.path().join("b"), "t.bin", "v").keeping_new_on_disk();
+        for k in 0..50u128 {
+            let text = format!("记录 {k} ").repeat(k as usize + 1);
+            in_memory.put(k, value(&text));
+            on_disk.put(k, value(&text));
+        }
+        // Kept in a file beside the cache file until saved, not in memory.
+        let beside: Vec<_> = std::fs::read_dir(dir.path().join("b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(beside.iter().any(|n| n.starts_with("t.new-")), "{beside:?}");
+        assert!(
+            lock(&on_disk.new)
+                .values
+                .values()
+                .all(|v| matches!(v, NewValue::File { .. }))
+        );
+        in_memory.save().unwrap();
+        on_disk.save().unwrap();
+        drop(on_disk);
+        assert_eq!(
+            std::fs::read(dir.path().join("a/t.bin")).unwrap(),
+            std::fs::read(dir.path().join("b/t.bin")).unwrap(),
+            "the same file either way"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["t.bin"], "the file of new records is gone");
+        let again = Store::open(&dir.path().join("b"), "t.bin", "v");
+        assert_eq!(again.get(49), Some("记录 49 ".repeat(50).as_bytes()));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_left_by_killed_builds_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join(CACHE_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        // No process has this id (above the kernel's pid_max).
+        for name in ["code.bin.new-4999999", "math.tmp-4999999", "code.bin"] {
+            std::fs::write(dir.join(name), "x").unwrap();
+        }
+        let own = format!("articles.bin.new-{}", std::process::id());
+        std::fs::write(dir.join(&own), "x").unwrap();
+        Caches::open(root.path(), "m", "c");
+        let mut left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [own, "code.bin".to_string()]);
     }
 
     #[test]

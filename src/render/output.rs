@@ -317,7 +317,8 @@ fn remove_stale_temp_dirs(parent: &Path, output: &Path) {
     }
 }
 
-fn process_is_alive(pid: &str) -> bool {
+/// Whether the process `pid` (decimal) runs, other than this one.
+pub(crate) fn process_is_alive(pid: &str) -> bool {
     match pid.parse::<u32>() {
         Ok(pid) if pid == std::process::id() => false,
         Ok(pid) => Path::new("/proc").join(pid.to_string()).exists(),
