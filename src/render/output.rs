@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::manifest::{self, Manifest};
 use super::theme::StaticSource;
 use crate::diagnostic::Diagnostic;
+use crate::site::HtmlOnDisk;
 
 /// The bytes of one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +153,11 @@ const SPILL: &str = "-pages";
 pub struct Spill {
     dir: PathBuf,
     next: std::sync::atomic::AtomicUsize,
+    /// The file of articles' HTML, its name and length, once there is one.
+    articles: std::sync::Mutex<Option<ArticlesFile>>,
 }
+
+type ArticlesFile = (Arc<std::fs::File>, Arc<Path>, u64);
 
 impl Spill {
     /// A new, empty spill folder for a build of `output`.
@@ -166,6 +171,7 @@ impl Spill {
         Ok(Self {
             dir,
             next: std::sync::atomic::AtomicUsize::new(0),
+            articles: std::sync::Mutex::new(None),
         })
     }
 
@@ -184,11 +190,42 @@ impl Spill {
         spilled.unwrap_or(Contents::Bytes(bytes))
     }
 
-    /// Writes an article's HTML to a new file here, to be read back when its
-    /// page is rendered (at 10,000 articles their HTML is 1.2 GB); `None`
-    /// when writing fails, and the HTML stays in memory.
-    pub fn keep_html(&self, html: &str) -> Option<PathBuf> {
-        self.write(html.as_bytes()).map(|(file, _)| file)
+    /// Appends an article's HTML to the file of articles here, to be read
+    /// back when its page is rendered (at 10,000 articles their HTML is
+    /// 1.2 GB); `None` when writing fails, and the HTML stays in memory. One
+    /// file for all: a file per article would be 10,000 more inodes created
+    /// and freed per build.
+    #[cfg(unix)]
+    pub fn keep_html(&self, html: &str) -> Option<HtmlOnDisk> {
+        use std::os::unix::fs::FileExt;
+        let mut articles = self
+            .articles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if articles.is_none() {
+            let path: Arc<Path> = self.dir.join("articles.html").into();
+            let file = std::fs::File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .ok()?;
+            *articles = Some((Arc::new(file), path, 0));
+        }
+        let (file, path, end) = articles.as_mut()?;
+        // The stretch is reserved under the lock, written outside it.
+        let kept = HtmlOnDisk::new(Arc::clone(file), Arc::clone(path), *end, html.len());
+        *end += html.len() as u64;
+        let file = Arc::clone(file);
+        drop(articles);
+        file.write_all_at(html.as_bytes(), kept.offset()).ok()?;
+        Some(kept)
+    }
+
+    /// Elsewhere articles' HTML stays in memory.
+    #[cfg(not(unix))]
+    pub fn keep_html(&self, _: &str) -> Option<HtmlOnDisk> {
+        None
     }
 
     fn write(&self, bytes: &[u8]) -> Option<(PathBuf, std::fs::Metadata)> {
@@ -582,6 +619,19 @@ mod tests {
             std::fs::read(out.join("a/index.html")).unwrap(),
             b"<p>one</p>"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn articles_html_shares_one_file_and_reads_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spill = Spill::create(&tmp.path().join("public")).unwrap();
+        let (a, b) = ("<p>甲</p>".repeat(1000), "<p>乙</p>".to_string());
+        let (kept_a, kept_b) = (spill.keep_html(&a).unwrap(), spill.keep_html(&b).unwrap());
+        assert_eq!(kept_a.path(), kept_b.path(), "one file for every article");
+        assert_eq!(kept_a.read().unwrap(), a);
+        assert_eq!(kept_b.read().unwrap(), b);
+        assert_eq!(std::fs::read_dir(&spill.dir).unwrap().count(), 1);
     }
 
     #[test]

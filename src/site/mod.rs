@@ -42,7 +42,59 @@ pub struct RenderedPage {
     /// Where the HTML is when a build wrote it to disk to save memory
     /// (`rendered.html` is then empty): see [`Post::content_html`].
     #[serde(skip)]
-    pub html_file: Option<std::path::PathBuf>,
+    pub html_file: Option<HtmlOnDisk>,
+}
+
+/// An article's HTML kept in a file during a build (written by
+/// `render::output::Spill`): a stretch of one file shared by every article.
+#[derive(Debug, Clone)]
+pub struct HtmlOnDisk {
+    file: std::sync::Arc<std::fs::File>,
+    path: std::sync::Arc<std::path::Path>,
+    offset: u64,
+    len: usize,
+}
+
+impl HtmlOnDisk {
+    /// `len` bytes at `offset` in `file` (named `path`, for messages).
+    pub fn new(
+        file: std::sync::Arc<std::fs::File>,
+        path: std::sync::Arc<std::path::Path>,
+        offset: u64,
+        len: usize,
+    ) -> Self {
+        Self {
+            file,
+            path,
+            offset,
+            len,
+        }
+    }
+
+    /// The HTML.
+    #[cfg(unix)]
+    pub fn read(&self) -> std::io::Result<String> {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = vec![0; self.len];
+        self.file.read_exact_at(&mut bytes, self.offset)?;
+        String::from_utf8(bytes).map_err(std::io::Error::other)
+    }
+
+    /// The HTML (never written elsewhere: see `Spill::keep_html`).
+    #[cfg(not(unix))]
+    pub fn read(&self) -> std::io::Result<String> {
+        Err(std::io::Error::other("not kept on disk on this system"))
+    }
+
+    /// Where it starts in the file.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The file it is in.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
 }
 
 /// A name and where it links to.
@@ -116,9 +168,9 @@ pub struct Post {
     /// `content` is missing (see [`RenderedPage::html_elided`]).
     #[serde(skip)]
     pub content_elided: bool,
-    /// `content` is in this file instead (see [`RenderedPage::html_file`]).
+    /// `content` is on disk instead (see [`RenderedPage::html_file`]).
     #[serde(skip)]
-    pub content_file: Option<PathBuf>,
+    pub content_file: Option<HtmlOnDisk>,
     /// Links to other articles to put into the HTML of `content_file` when it
     /// is read: marker number → URL (see [`links::resolve`]).
     #[serde(skip)]
@@ -155,7 +207,7 @@ impl Post {
         let Some(file) = &self.content_file else {
             return Ok(std::sync::Arc::clone(&self.content));
         };
-        let html = std::fs::read_to_string(file)?;
+        let html = file.read()?;
         if self.content_links.is_empty() {
             return Ok(html.into());
         }
@@ -181,8 +233,8 @@ impl Post {
     pub fn unreadable(&self, error: &std::io::Error) -> Diagnostic {
         let file = self
             .content_file
-            .as_deref()
-            .unwrap_or(std::path::Path::new(""));
+            .as_ref()
+            .map_or(std::path::Path::new(""), HtmlOnDisk::path);
         Diagnostic::error(
             std::path::Path::new(crate::content::CONTENT_DIR).join(&self.source),
             format!("cannot read back the article's rendered HTML from {}: {error}", file.display()),
