@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{hash_bytes, modified_nanos};
+use crate::cache::hash_bytes;
 use crate::render::manifest::Manifest;
+use crate::session::Stamp;
 use crate::{BuildOptions, BuildReport};
 
 /// Bumped when what goes into the fingerprint changes.
@@ -42,6 +43,16 @@ struct Saved {
 /// The fingerprint of the inputs of a build of `options` into `output`, or
 /// `None` when some input cannot be read (the build will say what).
 pub fn of_inputs(options: &BuildOptions, output: &Path) -> Option<Fingerprint> {
+    read_inputs(options, output).map(|(fingerprint, _)| fingerprint)
+}
+
+/// [`of_inputs`], with what it learnt of the articles on the way: their
+/// hashes, so that the build does not read them again.
+pub fn read_inputs(
+    options: &BuildOptions,
+    output: &Path,
+) -> Option<(Fingerprint, crate::session::KnownFiles)> {
+    let read_at = std::time::SystemTime::now();
     let root = &options.root;
     let mut files = vec![PathBuf::from(crate::config::CONFIG_FILE)];
     for dir in [
@@ -51,10 +62,14 @@ pub fn of_inputs(options: &BuildOptions, output: &Path) -> Option<Fingerprint> {
     ] {
         files.extend(files_under(root, Path::new(dir))?);
     }
-    let hashes: Vec<(u64, u128)> = files
+    let read: Vec<(u64, u128, Option<Stamp>)> = files
         .par_iter()
         .map(|relative| file_hash(&root.join(relative)))
         .collect::<Option<_>>()?;
+    let hashes: Vec<(u64, u128)> = read
+        .iter()
+        .map(|&(hash, modified, _)| (hash, modified))
+        .collect();
     let salted = |salt: u8| {
         let mut hasher = DefaultHasher::new();
         (salt, FORMAT, env!("CARGO_PKG_VERSION")).hash(&mut hasher);
@@ -72,7 +87,15 @@ pub fn of_inputs(options: &BuildOptions, output: &Path) -> Option<Fingerprint> {
         }
         hasher.finish()
     };
-    Some(Fingerprint(salted(1), salted(2)))
+    let articles = files
+        .iter()
+        .zip(&read)
+        .filter_map(|(relative, &(hash, _, stamp))| {
+            let relative = relative.strip_prefix(crate::content::CONTENT_DIR).ok()?;
+            Some((relative.to_path_buf(), stamp?, hash))
+        });
+    let known = crate::session::KnownFiles::new(articles, read_at);
+    Some((Fingerprint(salted(1), salted(2)), known))
 }
 
 /// The saved report when the last good build had this fingerprint and its
@@ -130,14 +153,22 @@ fn files_under(root: &Path, dir: &Path) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
-/// A hash of a file's bytes, and its modification time; a missing file hashes
-/// as such (the configuration file is optional).
-fn file_hash(path: &Path) -> Option<(u64, u128)> {
-    match std::fs::read(path) {
-        Ok(bytes) => Some((hash_bytes(&bytes), modified_nanos(path))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((0, 0)),
-        Err(_) => None,
-    }
+/// A hash of a file's bytes, its modification time, and its stamp taken
+/// before reading it; a missing file hashes as such (the configuration file
+/// is optional).
+fn file_hash(path: &Path) -> Option<(u64, u128, Option<Stamp>)> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some((0, 0, None)),
+        Err(_) => return None,
+    };
+    let bytes = std::fs::read(path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Some((hash_bytes(&bytes), modified, Stamp::of_meta(&meta)))
 }
 
 /// The running binary's size and modification time: a rebuilt blogsmith

@@ -129,10 +129,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let cache_dir = options.root.join(cache::CACHE_DIR);
     let manifest = cache_dir.join(OUTPUT_MANIFEST);
     let last_build = cache_dir.join(LAST_BUILD);
-    let fingerprint = options
+    let (fingerprint, known) = match options
         .cache
-        .then(|| fingerprint::of_inputs(options, &output))
-        .flatten();
+        .then(|| fingerprint::read_inputs(options, &output))
+        .flatten()
+    {
+        Some((fingerprint, known)) => (Some(fingerprint), Some(known)),
+        None => (None, None),
+    };
     let previous = options
         .cache
         .then(|| render::manifest::Manifest::load(&manifest, &output));
@@ -155,6 +159,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let mut session = Session::new(options.clone());
     if let Some(previous) = previous {
         session.reuse_previous_output(previous);
+    }
+    if let Some(known) = known {
+        session.know_files(known);
     }
     // Pages go to disk as they are rendered; without a spill folder (an
     // unwritable parent, say) they stay in memory and write_site reports why.

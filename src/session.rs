@@ -43,7 +43,7 @@ struct Cached {
 /// systems), so a file changed within [`Stamp::MARGIN`] before it was read is
 /// read again regardless, as `git` does for its index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
+pub(crate) struct Stamp {
     device: u64,
     inode: u64,
     len: u64,
@@ -54,10 +54,15 @@ struct Stamp {
 impl Stamp {
     const MARGIN: Duration = Duration::from_secs(2);
 
+    /// The stamp of the file at `path`, following links.
+    pub(crate) fn of(path: &Path) -> Option<Self> {
+        Self::of_meta(&std::fs::metadata(path).ok()?)
+    }
+
+    /// The stamp of a file whose metadata is `meta`.
     #[cfg(unix)]
-    fn of(path: &Path) -> Option<Self> {
+    pub(crate) fn of_meta(meta: &std::fs::Metadata) -> Option<Self> {
         use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(path).ok()?;
         Some(Self {
             device: meta.dev(),
             inode: meta.ino(),
@@ -69,8 +74,17 @@ impl Stamp {
 
     /// Elsewhere every article is read on every refresh.
     #[cfg(not(unix))]
-    fn of(_: &Path) -> Option<Self> {
+    pub(crate) fn of_meta(_: &std::fs::Metadata) -> Option<Self> {
         None
+    }
+
+    /// Whether the file's last change was well before `at`: a read at `at`
+    /// saw its final bytes (see [`Stamp::MARGIN`]).
+    fn settled_before(self, at: SystemTime) -> bool {
+        u64::try_from(self.changed.0)
+            .ok()
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+            .is_some_and(|changed| changed + Self::MARGIN < at)
     }
 
     /// Whether the file, last read at `read_at` with this stamp, is unchanged.
@@ -78,10 +92,7 @@ impl Stamp {
         let Some(old) = cached.stamp else {
             return false;
         };
-        let changed = u64::try_from(self.changed.0)
-            .ok()
-            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
-        old == self && changed.is_some_and(|c| c + Self::MARGIN < cached.read_at)
+        old == self && self.settled_before(cached.read_at)
     }
 }
 
@@ -119,6 +130,49 @@ pub struct Session {
     keys: HashMap<String, u64>,
     previous_output: Option<Manifest>,
     spill: Option<Spill>,
+    known: KnownFiles,
+}
+
+/// Articles (relative to `content/`) read just before the session by someone
+/// else (the build's fingerprint): their stamp then and a hash of their bytes,
+/// and when they were read. An article with the same stamp now is not read
+/// again when the render cache has it.
+#[derive(Debug, Clone)]
+pub struct KnownFiles {
+    files: HashMap<PathBuf, (Stamp, u64)>,
+    read_at: SystemTime,
+}
+
+impl Default for KnownFiles {
+    fn default() -> Self {
+        Self {
+            files: HashMap::new(),
+            read_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+}
+
+impl KnownFiles {
+    /// `files`: (path relative to `content/`, stamp before reading, hash of the bytes).
+    pub(crate) fn new(
+        files: impl IntoIterator<Item = (PathBuf, Stamp, u64)>,
+        read_at: SystemTime,
+    ) -> Self {
+        Self {
+            files: files
+                .into_iter()
+                .map(|(path, stamp, hash)| (path, (stamp, hash)))
+                .collect(),
+            read_at,
+        }
+    }
+
+    /// The hash of the article at `relative`, if it is known and its stamp is
+    /// still `stamp`.
+    fn hash_of(&self, relative: &Path, stamp: Option<Stamp>) -> Option<u64> {
+        let (known, hash) = self.files.get(relative)?;
+        (Some(*known) == stamp && known.settled_before(self.read_at)).then_some(*hash)
+    }
 }
 
 impl Session {
@@ -138,7 +192,14 @@ impl Session {
             keys: HashMap::new(),
             previous_output: None,
             spill: None,
+            known: KnownFiles::default(),
         }
+    }
+
+    /// Lets the first refresh take these articles' hashes instead of reading
+    /// them, when they are unchanged and in the render cache.
+    pub fn know_files(&mut self, known: KnownFiles) {
+        self.known = known;
     }
 
     /// Puts rendered pages in `spill` as soon as they are rendered, rather
@@ -469,6 +530,7 @@ impl Session {
             },
             store: from_cache.then(|| (self.caches.articles.as_ref(), self.render_salt())),
             spill: self.spill.as_ref(),
+            known: &self.known,
         })
     }
 
@@ -508,6 +570,8 @@ struct Loader<'a> {
     store: Option<(&'a crate::cache::Store, u64)>,
     /// Where a build puts each article's HTML until its page is rendered.
     spill: Option<&'a Spill>,
+    /// Articles already read and hashed by the build's fingerprint.
+    known: &'a KnownFiles,
 }
 
 /// An article as the render cache keeps it: its rendering without the HTML,
@@ -530,6 +594,11 @@ impl Loader<'_> {
             && stamp.unchanged_since(cached)
         {
             return Found::Unchanged;
+        }
+        if let Some(hash) = self.known.hash_of(relative, stamp)
+            && let Some(found) = self.cached_article(relative, &path, hash, stamp, read_at)
+        {
+            return found;
         }
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -554,28 +623,13 @@ impl Loader<'_> {
         if cached.is_some_and(|cached| cached.hash == hash) {
             return Found::SameBytes(stamp, read_at);
         }
+        if let Some(found) = self.cached_article(relative, &path, hash, stamp, read_at) {
+            return found;
+        }
         let store_key = self
             .store
             .map(|(store, salt)| (store, article_key(relative, hash, salt)));
         let modified = store_key.map_or(0, |_| modified_nanos(&path));
-        if let Some((store, key)) = store_key
-            && let Some(stored) = store.get_with(key, |bytes| {
-                serde_json::from_slice::<StoredArticle>(bytes)
-                    .ok()
-                    .filter(|s| !s.page.page.date_from_file_time || s.modified == modified)
-            })
-        {
-            return Found::Changed(Box::new(Cached {
-                hash,
-                loaded: Loaded {
-                    page: None,
-                    diagnostics: stored.diagnostics,
-                },
-                rendered: Some(Arc::new(stored.page)),
-                stamp,
-                read_at,
-            }));
-        }
         let mut loaded = content::parse_article(self.root, relative, &bytes, self.config);
         // The page moves into its rendering: the cache keeps one copy of it.
         let rendered = loaded.page.take().map(|page| {
@@ -621,6 +675,36 @@ fn article_key(relative: &Path, hash: u64, salt: u64) -> u128 {
         &hash.to_le_bytes(),
         &salt.to_le_bytes(),
     ])
+}
+
+impl Loader<'_> {
+    /// The article whose bytes hash to `hash`, from the render cache.
+    fn cached_article(
+        &self,
+        relative: &Path,
+        path: &Path,
+        hash: u64,
+        stamp: Option<Stamp>,
+        read_at: SystemTime,
+    ) -> Option<Found> {
+        let (store, salt) = self.store?;
+        let modified = modified_nanos(path);
+        let stored = store.get_with(article_key(relative, hash, salt), |bytes| {
+            serde_json::from_slice::<StoredArticle>(bytes)
+                .ok()
+                .filter(|s| !s.page.page.date_from_file_time || s.modified == modified)
+        })?;
+        Some(Found::Changed(Box::new(Cached {
+            hash,
+            loaded: Loaded {
+                page: None,
+                diagnostics: stored.diagnostics,
+            },
+            rendered: Some(Arc::new(stored.page)),
+            stamp,
+            read_at,
+        })))
+    }
 }
 
 /// The article with its HTML moved to a file in `spill` (kept in memory if
@@ -771,5 +855,32 @@ mod tests {
         let replaced = Stamp { inode: 9, ..stamp };
         assert!(!replaced.unchanged_since(&cached(Some(stamp), at(changed + 10))));
         assert!(!stamp.unchanged_since(&cached(None, at(changed + 10))));
+    }
+
+    #[test]
+    fn known_hashes_are_used_only_for_files_unchanged_and_settled() {
+        let changed_at = 1_700_000_000;
+        let stamp = Stamp {
+            device: 1,
+            inode: 2,
+            len: 3,
+            changed: (changed_at, 0),
+            modified: (changed_at, 0),
+        };
+        let at = |secs: i64| {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("positive"))
+        };
+        let a = Path::new("a.md");
+        let known = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 10));
+        assert_eq!(known.hash_of(a, Some(stamp)), Some(42));
+        assert_eq!(
+            known.hash_of(a, Some(Stamp { len: 4, ..stamp })),
+            None,
+            "changed since"
+        );
+        assert_eq!(known.hash_of(a, None), None);
+        assert_eq!(known.hash_of(Path::new("b.md"), Some(stamp)), None);
+        let racy = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 1));
+        assert_eq!(racy.hash_of(a, Some(stamp)), None, "read within the margin");
     }
 }
