@@ -96,8 +96,9 @@ pub struct Store {
 #[derive(Default)]
 struct New {
     values: HashMap<u128, NewValue>,
-    /// Where records go when kept on disk: a file beside the cache file, and its length.
-    file: Option<(std::fs::File, PathBuf, u64)>,
+    /// Where records go when kept on disk: a file made beside the cache file
+    /// (and unlinked at once), and its length.
+    file: Option<(std::fs::File, u64)>,
 }
 
 enum NewValue {
@@ -127,9 +128,12 @@ impl New {
                 .truncate(true)
                 .open(&temp)
                 .ok()?;
-            self.file = Some((file, temp, 0));
+            // Unlinked at once, used through its handle: nothing is left behind,
+            // however the build ends.
+            let _ = std::fs::remove_file(&temp);
+            self.file = Some((file, 0));
         }
-        let (file, _, end) = self.file.as_mut()?;
+        let (file, end) = self.file.as_mut()?;
         file.write_all_at(bytes, *end).ok()?;
         let offset = *end;
         *end += bytes.len() as u64;
@@ -157,7 +161,7 @@ impl New {
     #[cfg(unix)]
     fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::FileExt;
-        let Some((file, _, _)) = &self.file else {
+        let Some((file, _)) = &self.file else {
             return Err(std::io::Error::other("no file of new records"));
         };
         let mut bytes = vec![0; len];
@@ -168,14 +172,6 @@ impl New {
     #[cfg(not(unix))]
     fn read_at(&self, _: u64, _: usize) -> std::io::Result<Vec<u8>> {
         Err(std::io::Error::other("no file of new records"))
-    }
-}
-
-impl Drop for New {
-    fn drop(&mut self) {
-        if let Some((_, temp, _)) = &self.file {
-            let _ = std::fs::remove_file(temp);
-        }
     }
 }
 
@@ -582,12 +578,7 @@ mod tests {
             in_memory.put(k, value(&text));
             on_disk.put(k, value(&text));
         }
-        // Kept in a file beside the cache file until saved, not in memory.
-        let beside: Vec<_> = std::fs::read_dir(dir.path().join("b"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(beside.iter().any(|n| n.starts_with("t.new-")), "{beside:?}");
+        // Kept in a file (unlinked: nothing to clean up) until saved, not in memory.
         assert!(
             lock(&on_disk.new)
                 .values

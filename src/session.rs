@@ -196,6 +196,12 @@ impl Session {
         }
     }
 
+    /// Removes the folder given to [`Session::spill_pages`]: for after the
+    /// site is written ([`Session::files`] then names files that are gone).
+    pub fn end_spill(&mut self) {
+        self.spill = None;
+    }
+
     /// Lets the first refresh take these articles' hashes instead of reading
     /// them, when they are unchanged and in the render cache.
     pub fn know_files(&mut self, known: KnownFiles) {

@@ -210,6 +210,8 @@ impl Spill {
                 .create_new(true)
                 .open(&path)
                 .ok()?;
+            // Read back through the handle: unlinked at once, never left behind.
+            let _ = std::fs::remove_file(&path);
             *articles = Some((Arc::new(file), path, 0));
         }
         let (file, path, end) = articles.as_mut()?;
@@ -631,7 +633,11 @@ mod tests {
         assert_eq!(kept_a.path(), kept_b.path(), "one file for every article");
         assert_eq!(kept_a.read().unwrap(), a);
         assert_eq!(kept_b.read().unwrap(), b);
-        assert_eq!(std::fs::read_dir(&spill.dir).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(&spill.dir).unwrap().count(),
+            0,
+            "the file is unlinked, used through its handle"
+        );
     }
 
     #[test]
