@@ -129,20 +129,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let cache_dir = options.root.join(cache::CACHE_DIR);
     let manifest = cache_dir.join(OUTPUT_MANIFEST);
     let last_build = cache_dir.join(LAST_BUILD);
-    let (fingerprint, known) = match options
+    let inputs = options
         .cache
-        .then(|| fingerprint::read_inputs(options, &output))
-        .flatten()
-    {
-        Some((fingerprint, known)) => (Some(fingerprint), Some(known)),
-        None => (None, None),
-    };
+        .then(|| fingerprint::read_inputs(options, &output, Some(&last_build)))
+        .flatten();
     let previous = options
         .cache
         .then(|| render::manifest::Manifest::load(&manifest, &output));
-    if let Some(report) = fingerprint
+    if let Some(report) = inputs
+        .as_ref()
         .zip(previous.as_ref())
-        .and_then(|(f, previous)| fingerprint::up_to_date(&last_build, f, previous, &output))
+        .and_then(|(inputs, previous)| fingerprint::up_to_date(inputs, previous, &output))
     {
         trace::phase("up to date", started);
         return Ok(BuildReport {
@@ -160,8 +157,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some(previous) = previous {
         session.reuse_previous_output(previous);
     }
-    if let Some(known) = known {
-        session.know_files(known);
+    if let Some(inputs) = &inputs {
+        session.know_files(inputs.known_articles());
     }
     // Pages go to disk as they are rendered; without a spill folder (an
     // unwritable parent, say) they stay in memory and write_site reports why.
@@ -208,8 +205,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         unchanged_files: written.reused,
         ..refreshed.report
     };
-    if let Some(fingerprint) = fingerprint {
-        fingerprint::save(&last_build, fingerprint, &report);
+    if let Some(inputs) = inputs {
+        fingerprint::save(&last_build, inputs, &report);
     }
     // The spill folder goes now; the rest of the session is only memory,
     // freed on another thread (80 ms at 10,000 articles): a process that

@@ -42,7 +42,7 @@ struct Cached {
 /// set back. Time stamps are coarse (a few milliseconds, seconds on some file
 /// systems), so a file changed within [`Stamp::MARGIN`] before it was read is
 /// read again regardless, as `git` does for its index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Stamp {
     device: u64,
     inode: u64,
@@ -80,7 +80,7 @@ impl Stamp {
 
     /// Whether the file's last change was well before `at`: a read at `at`
     /// saw its final bytes (see [`Stamp::MARGIN`]).
-    fn settled_before(self, at: SystemTime) -> bool {
+    pub(crate) fn settled_before(self, at: SystemTime) -> bool {
         u64::try_from(self.changed.0)
             .ok()
             .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
