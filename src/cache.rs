@@ -208,7 +208,7 @@ impl Store {
     /// added records (1: every record this build did not use).
     pub fn open_keeping(dir: &Path, name: &str, version: &str, max_age: u32) -> Self {
         let path = dir.join(name);
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(bytes) = read_large(&path) else {
             return Self {
                 max_age,
                 ..Self::empty(Some(path), version.to_string(), 1)
@@ -372,6 +372,46 @@ impl Store {
         written
     }
 }
+
+/// Reads a whole file of hundreds of megabytes. The buffer asks for huge
+/// pages first: with 4 KB pages, filling it cost a page fault per page
+/// (150,000 for the caches of 10,000 articles, the largest part of an
+/// incremental build's system time).
+fn read_large(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(len);
+    advise_huge_pages(&mut bytes);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Asks the kernel to back `buffer`'s capacity with huge pages (a hint, and
+/// only where transparent huge pages are on `madvise` or `always`).
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(buffer: &mut Vec<u8>) {
+    const PAGE: usize = 4096;
+    let start = buffer.as_mut_ptr() as usize;
+    let end = start + buffer.capacity();
+    let aligned = start.next_multiple_of(PAGE);
+    if end <= aligned + 2 * 1024 * 1024 {
+        return;
+    }
+    // SAFETY: the range lies inside `buffer`'s allocation, which stays alive
+    // and in place for the call; MADV_HUGEPAGE changes no contents, only how
+    // the kernel backs the pages.
+    unsafe {
+        libc::madvise(
+            aligned as *mut libc::c_void,
+            end - aligned,
+            libc::MADV_HUGEPAGE,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_: &mut Vec<u8>) {}
 
 /// Removes the files of new records and half-written cache files that builds
 /// killed before saving left in `dir` (`<name>.new-<pid>`, `<name>.tmp-<pid>`).

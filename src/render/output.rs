@@ -399,10 +399,14 @@ fn write_all(
         .collect();
     folders.sort();
     folders.dedup();
+    let phase = std::time::Instant::now();
     remove_unwanted(dir, &wanted, &folders)?;
+    crate::trace::phase("write: remove unwanted", phase);
+    let phase = std::time::Instant::now();
     for folder in &folders {
         std::fs::create_dir_all(dir.join(folder))?;
     }
+    crate::trace::phase("write: folders", phase);
     let outcomes: Vec<(Option<manifest::Entry>, bool)> = files
         .par_iter()
         .map(|file| write_one(dir, file, previous))
