@@ -41,8 +41,12 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 
 /// A file's modification time in nanoseconds since 1970 (0 when unknown).
 pub fn modified_nanos(path: &Path) -> u128 {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
+    std::fs::metadata(path).map_or(0, |meta| modified_nanos_of(&meta))
+}
+
+/// [`modified_nanos`] of a file whose metadata is at hand.
+pub fn modified_nanos_of(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos())

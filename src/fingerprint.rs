@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::hash_bytes;
+use crate::cache::{hash_bytes, modified_nanos_of};
 use crate::render::manifest::Manifest;
 use crate::session::Stamp;
 use crate::{BuildOptions, BuildReport};
@@ -227,16 +227,11 @@ fn read_file(root: &Path, relative: PathBuf, before: Option<&FileRecord>) -> Opt
         });
     }
     let bytes = std::fs::read(&path).ok()?;
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
     Some(FileRecord {
         path: relative,
         stamp,
         hash: hash_bytes(&bytes),
-        modified,
+        modified: modified_nanos_of(&meta),
     })
 }
 

@@ -839,16 +839,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_stamp_is_trusted_only_long_enough_after_the_last_change() {
-        let changed_at = 1_700_000_000;
-        let stamp = Stamp {
+    /// A file's stamp, last changed and modified at `changed_at` (seconds).
+    fn stamp_changed_at(changed_at: i64) -> Stamp {
+        Stamp {
             device: 1,
             inode: 2,
             len: 3,
             changed: (changed_at, 0),
             modified: (changed_at, 0),
-        };
+        }
+    }
+
+    #[test]
+    fn a_stamp_is_trusted_only_long_enough_after_the_last_change() {
+        let changed_at = 1_700_000_000;
+        let stamp = stamp_changed_at(changed_at);
         let at = |secs: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
         let changed = u64::try_from(changed_at).expect("positive");
         // Read long after the change: trusted.
@@ -866,13 +871,7 @@ mod tests {
     #[test]
     fn known_hashes_are_used_only_for_files_unchanged_and_settled() {
         let changed_at = 1_700_000_000;
-        let stamp = Stamp {
-            device: 1,
-            inode: 2,
-            len: 3,
-            changed: (changed_at, 0),
-            modified: (changed_at, 0),
-        };
+        let stamp = stamp_changed_at(changed_at);
         let at = |secs: i64| {
             SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("positive"))
         };
