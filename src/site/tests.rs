@@ -114,3 +114,34 @@ fn base_path_prefixes_urls() {
     assert_eq!(site.posts[0].tags[0].url, "/notes/tags/x/");
     assert_eq!(site.posts[0].date_iso, "2026-01-01T00:00:00+08:00");
 }
+
+#[cfg(unix)]
+#[test]
+fn html_kept_on_disk_is_read_back_or_reported_against_the_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("articles.html");
+    std::fs::write(&path, "<p>前</p><p>正文</p>").unwrap();
+    let file = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
+    let on_disk = |offset: u64, len: usize| {
+        let base = page("a", "2026-01-01", &[]);
+        std::sync::Arc::new(RenderedPage {
+            html_file: Some(HtmlOnDisk::new(
+                std::sync::Arc::clone(&file),
+                path.as_path().into(),
+                offset,
+                len,
+            )),
+            ..(*base).clone()
+        })
+    };
+    let skip = "<p>前</p>".len() as u64;
+    let (site, _) = Site::assemble(&[on_disk(skip, "<p>正文</p>".len())], &config(10), &[]);
+    assert_eq!(&*site.posts[0].content_html().unwrap(), "<p>正文</p>");
+    // Past the end of the file: an error on the article, naming the file.
+    let (site, _) = Site::assemble(&[on_disk(0, 4096)], &config(10), &[]);
+    let post = &site.posts[0];
+    let error = post.content_html().unwrap_err();
+    let diagnostic = post.unreadable(&error).to_string();
+    assert!(diagnostic.contains("a.md"), "{diagnostic}");
+    assert!(diagnostic.contains("articles.html"), "{diagnostic}");
+}
