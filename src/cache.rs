@@ -99,7 +99,9 @@ pub struct Store {
 /// The records a build made, until [`Store::save`] merges them into the file.
 #[derive(Default)]
 struct New {
-    values: HashMap<u128, NewValue>,
+    /// Each record, with its checksum (computed by `put`, on the thread that
+    /// made the value, so that saving does not read file records twice).
+    values: HashMap<u128, (NewValue, u64)>,
     /// Where records go when kept on disk: a file made beside the cache file
     /// (and unlinked at once), and its length.
     file: Option<(std::fs::File, u64)>,
@@ -162,21 +164,32 @@ impl New {
         }
     }
 
-    #[cfg(unix)]
     fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
         let Some((file, _)) = &self.file else {
             return Err(std::io::Error::other("no file of new records"));
         };
-        let mut bytes = vec![0; len];
-        file.read_exact_at(&mut bytes, offset)?;
-        Ok(bytes)
+        read_exact_at(file, offset, len)
     }
+}
 
-    #[cfg(not(unix))]
-    fn read_at(&self, _: u64, _: usize) -> std::io::Result<Vec<u8>> {
-        Err(std::io::Error::other("no file of new records"))
-    }
+/// `len` bytes at `offset` in `file`, without moving its position (shared
+/// by threads). Only Unix has positional reads here: elsewhere nothing is
+/// written to be read this way.
+#[cfg(unix)]
+pub(crate) fn read_exact_at(
+    file: &std::fs::File,
+    offset: u64,
+    len: usize,
+) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = vec![0; len];
+    file.read_exact_at(&mut bytes, offset)?;
+    Ok(bytes)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn read_exact_at(_: &std::fs::File, _: u64, _: usize) -> std::io::Result<Vec<u8>> {
+    Err(std::io::Error::other("positional reads are Unix-only here"))
 }
 
 impl Store {
@@ -269,6 +282,7 @@ impl Store {
         let Some(path) = &self.path else {
             return;
         };
+        let sum = checksum(key, self.generation, &value);
         let mut new = lock(&self.new);
         let stored = if self.new_on_disk {
             new.append(path, &value)
@@ -276,7 +290,7 @@ impl Store {
             None
         };
         new.values
-            .insert(key, stored.unwrap_or(NewValue::Memory(value)));
+            .insert(key, (stored.unwrap_or(NewValue::Memory(value)), sum));
     }
 
     /// How many lookups this build found in the store.
@@ -337,7 +351,7 @@ impl Store {
         records.extend(
             new.values
                 .iter()
-                .map(|(key, value)| (*key, self.generation, Value::New(value))),
+                .map(|(key, (value, sum))| (*key, self.generation, Value::New(value, *sum))),
         );
         // A stable order: the same cache content gives the same file.
         records.sort_unstable_by_key(|(key, _, _)| *key);
@@ -346,12 +360,10 @@ impl Store {
         let sums: Vec<u64> = records
             .par_iter()
             .map(|(key, generation, value)| match value {
-                Value::Unchecked(_, sum) => Ok(*sum),
-                _ => value
-                    .bytes(&new)
-                    .map(|bytes| checksum(*key, *generation, &bytes)),
+                Value::Old(bytes) => checksum(*key, *generation, bytes),
+                Value::Unchecked(_, sum) | Value::New(_, sum) => *sum,
             })
-            .collect::<std::io::Result<_>>()?;
+            .collect();
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -442,14 +454,15 @@ enum Value<'a> {
     Old(&'a [u8]),
     /// Not used, kept with its generation and checksum (checked before writing).
     Unchecked(&'a [u8], u64),
-    New(&'a NewValue),
+    /// Made by this build, with its checksum.
+    New(&'a NewValue, u64),
 }
 
 impl<'a> Value<'a> {
     fn bytes(&self, new: &New) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
         match self {
             Value::Old(bytes) | Value::Unchecked(bytes, _) => Ok(std::borrow::Cow::Borrowed(bytes)),
-            Value::New(value) => new.read(value),
+            Value::New(value, _) => new.read(value),
         }
     }
 }
@@ -627,7 +640,7 @@ mod tests {
             lock(&on_disk.new)
                 .values
                 .values()
-                .all(|v| matches!(v, NewValue::File { .. }))
+                .all(|(v, _)| matches!(v, NewValue::File { .. }))
         );
         in_memory.save().unwrap();
         on_disk.save().unwrap();

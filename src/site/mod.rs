@@ -72,18 +72,9 @@ impl HtmlOnDisk {
     }
 
     /// The HTML.
-    #[cfg(unix)]
     pub fn read(&self) -> std::io::Result<String> {
-        use std::os::unix::fs::FileExt;
-        let mut bytes = vec![0; self.len];
-        self.file.read_exact_at(&mut bytes, self.offset)?;
+        let bytes = crate::cache::read_exact_at(&self.file, self.offset, self.len)?;
         String::from_utf8(bytes).map_err(std::io::Error::other)
-    }
-
-    /// The HTML (never written elsewhere: see `Spill::keep_html`).
-    #[cfg(not(unix))]
-    pub fn read(&self) -> std::io::Result<String> {
-        Err(std::io::Error::other("not kept on disk on this system"))
     }
 
     /// Where it starts in the file.
