@@ -78,6 +78,16 @@ impl Stamp {
         None
     }
 
+    /// The modification time in nanoseconds since 1970, as
+    /// [`modified_nanos`] gives it (0 before 1970).
+    fn modified_nanos(self) -> u128 {
+        let (secs, nanos) = self.modified;
+        match (u128::try_from(secs), u128::try_from(nanos)) {
+            (Ok(secs), Ok(nanos)) => secs * 1_000_000_000 + nanos,
+            _ => 0,
+        }
+    }
+
     /// Whether the file's last change was well before `at`: a read at `at`
     /// saw its final bytes (see [`Stamp::MARGIN`]).
     pub(crate) fn settled_before(self, at: SystemTime) -> bool {
@@ -635,7 +645,7 @@ impl Loader<'_> {
         let store_key = self
             .store
             .map(|(store, salt)| (store, article_key(relative, hash, salt)));
-        let modified = store_key.map_or(0, |_| modified_nanos(&path));
+        let modified = store_key.map_or(0, |_| modified_of(stamp, &path));
         let mut loaded = content::parse_article(self.root, relative, &bytes, self.config);
         // The page moves into its rendering: the cache keeps one copy of it.
         let rendered = loaded.page.take().map(|page| {
@@ -694,7 +704,7 @@ impl Loader<'_> {
         read_at: SystemTime,
     ) -> Option<Found> {
         let (store, salt) = self.store?;
-        let modified = modified_nanos(path);
+        let modified = modified_of(stamp, path);
         let stored = store.get_with(article_key(relative, hash, salt), |bytes| {
             serde_json::from_slice::<StoredArticle>(bytes)
                 .ok()
@@ -711,6 +721,12 @@ impl Loader<'_> {
             read_at,
         })))
     }
+}
+
+/// The file's modification time from its stamp, without another `stat` when
+/// there is one.
+fn modified_of(stamp: Option<Stamp>, path: &Path) -> u128 {
+    stamp.map_or_else(|| modified_nanos(path), Stamp::modified_nanos)
 }
 
 /// The article with its HTML moved to a file in `spill` (kept in memory if
@@ -887,5 +903,16 @@ mod tests {
         assert_eq!(known.hash_of(Path::new("b.md"), Some(stamp)), None);
         let racy = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 1));
         assert_eq!(racy.hash_of(a, Some(stamp)), None, "read within the margin");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stamp_gives_the_same_modification_time_as_the_cache_keys_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "x").unwrap();
+        let stamp = Stamp::of(&path).unwrap();
+        assert_eq!(stamp.modified_nanos(), modified_nanos(&path));
+        assert_eq!(modified_of(None, &path), modified_nanos(&path));
     }
 }

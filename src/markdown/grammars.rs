@@ -67,6 +67,8 @@ pub(super) struct Grammar {
     base: Scope,
     /// The scope of each capture, by its index in [`CAPTURES`].
     scopes: Vec<Option<Scope>>,
+    /// The longest line it takes, if limited (YAML: [`MAX_YAML_LINE`]).
+    max_line: Option<usize>,
 }
 
 /// Grammars by the fence token syntect would use (after aliases).
@@ -134,6 +136,7 @@ static GRAMMARS: LazyLock<Vec<(&'static str, Grammar)>> = LazyLock::new(|| {
                 config,
                 base: Scope::new(base).ok()?,
                 scopes,
+                max_line: (token == "yaml").then_some(MAX_YAML_LINE),
             },
         ))
     })
@@ -206,8 +209,8 @@ impl Grammar {
         if code.len() > MAX_TREE_SITTER_BYTES {
             return false;
         }
-        !(self.base.build_string() == "source.yaml"
-            && code.lines().any(|line| line.len() > MAX_YAML_LINE))
+        self.max_line
+            .is_none_or(|max| code.lines().all(|line| line.len() <= max))
     }
 }
 
