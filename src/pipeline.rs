@@ -1,119 +1,149 @@
-//! A build kept in memory and brought up to date on demand: `build` refreshes
-//! it once and writes it out; `serve` refreshes it on every save.
+//! The build, as named steps. Each step is one function below, called in
+//! this order by [`Session::refresh`] (which `build`, `check` and `serve`
+//! all use):
 //!
-//! A refresh looks at every source but only re-renders what changed: articles
-//! whose bytes hash differently, and pages whose inputs hash differently. It
-//! needs no list of changed files, so it cannot miss one. An article whose
-//! file system stamp (inode, size, change time) is as when it was read, long
-//! enough after its last change, is not read again (see [`Stamp`]).
+//! 1. **load**: the configuration ([`Session::load_configuration`]), the
+//!    theme, and the sources under `content/` ([`content::find`]);
+//! 2. **render articles** ([`Session::render_articles`], in parallel): each
+//!    article read, its front matter parsed, its Markdown rendered (formulas,
+//!    code, headings, excerpt) — or taken from earlier builds;
+//! 3. **assemble** ([`assemble`]): the whole site from the articles: order,
+//!    permalinks, neighbours, taxonomies, links between articles resolved and
+//!    checked;
+//! 4. **render pages** ([`Session::render_pages`], in parallel): every page
+//!    through its template, with the search index, feeds, static files and
+//!    article assets beside them;
+//! 5. **write** ([`build`] only): the files staged beside the output and
+//!    swapped in whole ([`crate::output`]); the render cache saved.
+//!
+//! Whatever can be taken from an earlier build is asked of
+//! [`crate::incremental::Reuse`], and nothing else here keeps state.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::cache::{Caches, hash_bytes, modified_nanos};
 use crate::config::{self, Config};
-use crate::content::{self, CONTENT_DIR, Loaded};
+use crate::content::{self, CONTENT_DIR};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, CodeStyle, MarkdownRenderer, MathEngine, Source};
-use crate::render::manifest::Manifest;
-use crate::render::output::Spill;
-use crate::render::{self, Contents, Inputs, Memo, OutputFile, Theme};
-use crate::site::{RenderedPage, Site};
-use crate::{BuildFailure, BuildOptions, BuildReport};
+use crate::incremental::{self, Remembered, Reuse, SamePage, fingerprint};
+use crate::markdown::{CodeStyle, MarkdownRenderer, MathEngine, Source};
+use crate::output::{Contents, KeptHtml, OutputFile, Spill};
+use crate::render::{self, Job, Pages, RenderOptions, Theme};
+use crate::site::search::{self, SearchStats};
+use crate::site::{Article, Post, Site, feeds};
+use crate::util::hash::{hash_bytes, hash_of};
+use crate::util::progress::{self, Progress, Stage};
+use crate::util::stamp::Stamp;
+use crate::util::trace;
 
-/// One article as last loaded and rendered, with the hash of its bytes.
-struct Cached {
-    hash: u64,
-    loaded: Loaded,
-    rendered: Option<Arc<RenderedPage>>,
-    /// The file's stamp just before it was read, and when that was.
-    stamp: Option<Stamp>,
-    read_at: SystemTime,
+/// What to build, and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root (holding `blogsmith.yaml`, `content/`).
+    pub root: PathBuf,
+    /// Where the site is written; relative paths are relative to the current folder.
+    pub output: PathBuf,
+    /// Include articles with `draft: true`.
+    pub drafts: bool,
+    /// Overrides `base_url` from the configuration.
+    pub base_url: Option<String>,
+    /// Fail on formulas KaTeX cannot parse (also `math.strict`).
+    pub strict: bool,
+    /// Use the persistent render cache (`.blogsmith-cache/`); `--no-cache` turns it off.
+    pub cache: bool,
+    /// Serve-mode extras.
+    pub render: RenderOptions,
+    /// Counters the build advances, for a progress bar.
+    pub progress: Option<Arc<Progress>>,
 }
 
-/// What `stat` says about a file, enough to know it was not written since.
-///
-/// Any write or rename sets the change time (`ctime`), which no program can
-/// set back. Time stamps are coarse (a few milliseconds, seconds on some file
-/// systems), so a file changed within [`Stamp::MARGIN`] before it was read is
-/// read again regardless, as `git` does for its index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Stamp {
-    device: u64,
-    inode: u64,
-    len: u64,
-    changed: (i64, i64),
-    modified: (i64, i64),
-}
-
-impl Stamp {
-    const MARGIN: Duration = Duration::from_secs(2);
-
-    /// The stamp of the file at `path`, following links.
-    pub(crate) fn of(path: &Path) -> Option<Self> {
-        Self::of_meta(&std::fs::metadata(path).ok()?)
-    }
-
-    /// The stamp of a file whose metadata is `meta`.
-    #[cfg(unix)]
-    pub(crate) fn of_meta(meta: &std::fs::Metadata) -> Option<Self> {
-        use std::os::unix::fs::MetadataExt;
-        Some(Self {
-            device: meta.dev(),
-            inode: meta.ino(),
-            len: meta.len(),
-            changed: (meta.ctime(), meta.ctime_nsec()),
-            modified: (meta.mtime(), meta.mtime_nsec()),
-        })
-    }
-
-    /// Elsewhere every article is read on every refresh.
-    #[cfg(not(unix))]
-    pub(crate) fn of_meta(_: &std::fs::Metadata) -> Option<Self> {
-        None
-    }
-
-    /// The modification time in nanoseconds since 1970, as
-    /// [`modified_nanos`] gives it (0 before 1970).
-    fn modified_nanos(self) -> u128 {
-        let (secs, nanos) = self.modified;
-        match (u128::try_from(secs), u128::try_from(nanos)) {
-            (Ok(secs), Ok(nanos)) => secs * 1_000_000_000 + nanos,
-            _ => 0,
+impl BuildOptions {
+    /// Builds `root` into `root/public` with defaults.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        Self {
+            output: root.join("public"),
+            root,
+            drafts: false,
+            base_url: None,
+            strict: false,
+            cache: true,
+            render: RenderOptions::default(),
+            progress: None,
         }
     }
 
-    /// Whether the file's last change was well before `at`: a read at `at`
-    /// saw its final bytes (see [`Stamp::MARGIN`]).
-    pub(crate) fn settled_before(self, at: SystemTime) -> bool {
-        u64::try_from(self.changed.0)
-            .ok()
-            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-            .is_some_and(|changed| changed + Self::MARGIN < at)
-    }
-
-    /// Whether the file, last read at `read_at` with this stamp, is unchanged.
-    fn unchanged_since(self, cached: &Cached) -> bool {
-        let Some(old) = cached.stamp else {
-            return false;
-        };
-        old == self && self.settled_before(cached.read_at)
+    /// A hash of the options that change what is rendered.
+    fn hash(&self) -> u64 {
+        hash_of(&(
+            &self.base_url,
+            self.drafts,
+            self.strict,
+            &self.render.live_reload,
+        ))
     }
 }
 
-/// What a refresh found for one article.
-enum Found {
-    /// Not read: its stamp says it is unchanged.
-    Unchanged,
-    /// Read, and the same bytes as before: only its stamp is new.
-    SameBytes(Option<Stamp>, SystemTime),
-    /// New or changed.
-    Changed(Box<Cached>),
+/// What a successful build did.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BuildReport {
+    /// Articles published.
+    pub articles: usize,
+    /// HTML pages written (articles, lists, taxonomies, 404).
+    pub pages: usize,
+    /// Pages rendered by this build (the others were unchanged since the last refresh).
+    pub rendered_pages: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// Formulas typeset (occurrences).
+    pub formulas: usize,
+    /// Distinct formulas typeset (only those of the articles rendered by this
+    /// build: see `articles_from_cache`).
+    pub distinct_formulas: usize,
+    /// Articles taken whole from the render cache (their formulas were not looked at).
+    #[serde(default)]
+    pub articles_from_cache: usize,
+    /// Code blocks highlighted.
+    pub code_blocks: usize,
+    /// Formulas, code blocks and articles taken from the render cache instead of computed.
+    pub cache_hits: usize,
+    /// Nothing changed since the last build: nothing was rendered or written,
+    /// and the figures (warnings included) are that build's.
+    #[serde(default)]
+    pub up_to_date: bool,
+    /// Files identical to the previous output's, linked instead of written.
+    pub unchanged_files: usize,
+    /// The search index's size, and the size of the text it indexes.
+    pub search: SearchStats,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Warnings, sorted by file and position.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A failed build: every problem found. The previous output was left untouched.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the build failed with {} error(s)", self.errors().count())]
+pub struct BuildFailure {
+    /// Errors and warnings, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BuildFailure {
+    /// The problems that failed the build.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+
+    fn of(diagnostic: Diagnostic) -> Self {
+        Self {
+            diagnostics: vec![diagnostic],
+        }
+    }
 }
 
 /// What one refresh changed.
@@ -125,146 +155,150 @@ pub struct Refreshed {
     pub changed: Vec<String>,
 }
 
-/// A site build kept up to date.
-pub struct Session {
-    options: BuildOptions,
-    config_text: Option<String>,
+/// Builds the site into `options.output`. On any error nothing is written
+/// and every problem is returned.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let output = std::path::absolute(&options.output).unwrap_or_else(|_| options.output.clone());
+    let cache_dir = options.root.join(incremental::CACHE_DIR);
+    let manifest_path = cache_dir.join(incremental::OUTPUT_MANIFEST);
+    let last_build = cache_dir.join(incremental::LAST_BUILD);
+    let setting = fingerprint::Setting {
+        root: &options.root,
+        output: &output,
+        options: options.hash(),
+    };
+    let inputs = options
+        .cache
+        .then(|| fingerprint::read_inputs::<BuildReport>(setting, Some(&last_build)))
+        .flatten();
+    let previous = options
+        .cache
+        .then(|| incremental::Manifest::load(&manifest_path, &output));
+    if let Some(report) = inputs
+        .as_ref()
+        .zip(previous.as_ref())
+        .and_then(|(inputs, previous)| fingerprint::up_to_date(inputs, previous, &output))
+    {
+        trace::phase("up to date", started);
+        return Ok(BuildReport {
+            elapsed: started.elapsed(),
+            up_to_date: true,
+            cache_hits: 0,
+            rendered_pages: 0,
+            unchanged_files: report.files,
+            ..report
+        });
+    }
+    trace::phase("fingerprint", started);
+
+    let mut session = Session::new(options.clone());
+    if let Some(previous) = previous {
+        session.reuse.use_previous_output(previous);
+    }
+    if let Some(inputs) = &inputs {
+        session.reuse.use_known_files(inputs.known_articles());
+    }
+    // Pages go to disk as they are rendered; without a spill folder (an
+    // unwritable parent, say) they stay in memory and writing reports why.
+    session.spill = Spill::create(&output).ok();
+    let refreshed = session.refresh()?;
+    trace::phase("refresh", started);
+    let report = session.write(&output, &manifest_path, refreshed.report)?;
+    if let Some(inputs) = inputs {
+        fingerprint::save(&last_build, inputs, &report);
+    }
+    session.reuse.finish();
+    // The spill folder goes now; the rest of the session is only memory,
+    // freed on another thread (80 ms at 10,000 articles): a process that
+    // exits meanwhile lets the kernel take it back at once.
+    session.spill = None;
+    let _ = std::thread::Builder::new().spawn(move || drop(session));
+    Ok(BuildReport {
+        elapsed: started.elapsed(),
+        ..report
+    })
+}
+
+/// Checks the whole site as strictly as `build --strict`, writing nothing.
+pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let options = BuildOptions {
+        strict: true,
+        ..options.clone()
+    };
+    Session::new(options)
+        .refresh()
+        .map(|refreshed| refreshed.report)
+}
+
+/// The configuration and what is made from it.
+struct Setup {
+    /// The text it was parsed from, to tell whether it changed.
+    text: String,
     config: Config,
     math: MathEngine,
+    code_style: CodeStyle,
     highlight_css: String,
-    code_style: Option<CodeStyle>,
-    caches: Caches,
-    articles: HashMap<PathBuf, Cached>,
-    memo: Memo,
-    files: BTreeMap<String, OutputFile>,
-    keys: HashMap<String, u64>,
-    previous_output: Option<Manifest>,
+}
+
+/// A site build kept up to date: `build` refreshes it once and writes it
+/// out; `serve` refreshes it on every save.
+pub struct Session {
+    options: BuildOptions,
+    setup: Option<Setup>,
+    reuse: Reuse,
+    /// Where a build puts pages and articles' HTML as they are rendered.
     spill: Option<Spill>,
-    known: KnownFiles,
+    files: BTreeMap<String, OutputFile>,
+    /// The input hash of every page of the last good refresh, by path.
+    keys: HashMap<String, u64>,
 }
 
-/// Articles (relative to `content/`) read just before the session by someone
-/// else (the build's fingerprint): their stamp then and a hash of their bytes,
-/// and when they were read. An article with the same stamp now is not read
-/// again when the render cache has it.
-#[derive(Debug, Clone)]
-pub struct KnownFiles {
-    files: HashMap<PathBuf, (Stamp, u64)>,
+/// An article's HTML during a refresh.
+enum Body {
+    /// In memory, with link markers.
+    Memory(Arc<str>),
+    /// In the spill file, with link markers.
+    Disk(KeptHtml),
+    /// Not kept: the article came from the render cache, and is rendered
+    /// again if its page must be.
+    NotKept,
+}
+
+/// One article during a refresh.
+struct Loaded {
+    hash: u64,
+    stamp: Option<Stamp>,
     read_at: SystemTime,
+    article: Option<Arc<Article>>,
+    body: Body,
+    diagnostics: Vec<Diagnostic>,
 }
 
-impl Default for KnownFiles {
-    fn default() -> Self {
-        Self {
-            files: HashMap::new(),
-            read_at: SystemTime::UNIX_EPOCH,
-        }
-    }
-}
-
-impl KnownFiles {
-    /// `files`: (path relative to `content/`, stamp before reading, hash of the bytes).
-    pub(crate) fn new(
-        files: impl IntoIterator<Item = (PathBuf, Stamp, u64)>,
-        read_at: SystemTime,
-    ) -> Self {
-        Self {
-            files: files
-                .into_iter()
-                .map(|(path, stamp, hash)| (path, (stamp, hash)))
-                .collect(),
-            read_at,
-        }
-    }
-
-    /// The hash of the article at `relative`, if it is known and its stamp is
-    /// still `stamp`.
-    fn hash_of(&self, relative: &Path, stamp: Option<Stamp>) -> Option<u64> {
-        let (known, hash) = self.files.get(relative)?;
-        (Some(*known) == stamp && known.settled_before(self.read_at)).then_some(*hash)
-    }
+/// What loading one article found.
+enum Found {
+    /// Not read: its stamp says it is as the last refresh left it.
+    Unchanged,
+    /// Read, and the same bytes as the last refresh's: only its stamp is new.
+    SameBytes(Option<Stamp>, SystemTime),
+    /// New, changed, or taken from the render cache.
+    Loaded(Box<Loaded>),
 }
 
 impl Session {
     /// A session for `options`; nothing is read until [`Session::refresh`].
     pub fn new(options: BuildOptions) -> Self {
+        let cache_dir = options
+            .cache
+            .then(|| options.root.join(incremental::CACHE_DIR));
         Self {
             options,
-            config_text: None,
-            config: Config::default(),
-            math: MathEngine::new(Default::default()),
-            caches: Caches::disabled(),
-            highlight_css: String::new(),
-            code_style: None,
-            articles: HashMap::new(),
-            memo: Memo::new(),
+            setup: None,
+            reuse: Reuse::new(cache_dir),
+            spill: None,
             files: BTreeMap::new(),
             keys: HashMap::new(),
-            previous_output: None,
-            spill: None,
-            known: KnownFiles::default(),
         }
-    }
-
-    /// Removes the folder given to [`Session::spill_pages`]: for after the
-    /// site is written ([`Session::files`] then names files that are gone).
-    pub fn end_spill(&mut self) {
-        self.spill = None;
-    }
-
-    /// Lets the first refresh take these articles' hashes instead of reading
-    /// them, when they are unchanged and in the render cache.
-    pub fn know_files(&mut self, known: KnownFiles) {
-        self.known = known;
-    }
-
-    /// Puts rendered pages in `spill` as soon as they are rendered, rather
-    /// than in memory: [`Session::files`] then names files there. For a
-    /// one-off build (a `serve` session keeps pages in memory to reuse them).
-    pub fn spill_pages(&mut self, spill: Spill) {
-        self.spill = Some(spill);
-    }
-
-    /// Lets refreshes take pages from a previous output instead of rendering
-    /// them, when they were rendered from the same inputs (see [`Manifest`]).
-    pub fn reuse_previous_output(&mut self, manifest: Manifest) {
-        self.previous_output = Some(manifest);
-    }
-
-    /// The previous output given to [`Session::reuse_previous_output`].
-    pub fn previous_output(&self) -> Option<&Manifest> {
-        self.previous_output.as_ref()
-    }
-
-    /// The hash of each page's inputs in the last good build, by output path.
-    pub fn page_keys(&self) -> &HashMap<String, u64> {
-        &self.keys
-    }
-
-    /// What page input hashes do not otherwise see, but a previous output may
-    /// have been made with: the configuration, the options, the binary.
-    fn salt(&self) -> u64 {
-        if self.previous_output.is_none() {
-            return 0;
-        }
-        self.render_salt()
-    }
-
-    /// A hash of what renderings depend on besides their sources: the
-    /// configuration, the options, the blogsmith binary.
-    fn render_salt(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        (
-            &self.config_text,
-            &self.options.base_url,
-            self.options.drafts,
-            self.options.strict,
-            &self.options.render.live_reload,
-            env!("CARGO_PKG_VERSION"),
-            crate::fingerprint::binary_identity(),
-        )
-            .hash(&mut hasher);
-        hasher.finish()
     }
 
     /// The build's options.
@@ -272,9 +306,14 @@ impl Session {
         &self.options
     }
 
-    /// The files of the last good build, by output path (`/`-separated, not encoded).
+    /// The files of the last good refresh, by output path (`/`-separated, not encoded).
     pub fn files(&self) -> &BTreeMap<String, OutputFile> {
         &self.files
+    }
+
+    /// Writes the render cache for later builds (a failure only costs speed).
+    pub fn save_caches(&self) -> std::io::Result<()> {
+        self.reuse.save()
     }
 
     /// Brings the build up to date with the files on disk.
@@ -282,143 +321,73 @@ impl Session {
     /// On errors the previous good build stays as it was, and every problem is returned.
     pub fn refresh(&mut self) -> Result<Refreshed, BuildFailure> {
         let started = Instant::now();
-        self.reload_config()?;
+        // 1. Load.
+        self.load_configuration()?;
         let root = self.options.root.clone();
-        let mut diagnostics = Vec::new();
-
         let found = content::find(&root);
-        diagnostics.extend(found.warnings);
-        crate::trace::phase("find", started);
+        let mut diagnostics = found.warnings.clone();
+        trace::phase("find", started);
+        let theme = Theme::load(&root);
+        // 2. Render articles.
         let phase = Instant::now();
-        self.load_articles(&found.articles);
-        crate::trace::phase("load and render articles", phase);
-
-        // Articles taken from the render cache come without their HTML; the
-        // few whose pages must be rendered anyway are rendered, then a second
-        // pass puts the site together again.
-        let mut rerendered = false;
-        let (articles, formulas, code_blocks, output) = loop {
-            let phase = Instant::now();
-            let mut pass = Vec::new();
-            let (pages, formulas, code_blocks) = self.published_pages(&mut pass);
-            pass.extend(content::duplicate_slugs(pages.iter().map(|p| &p.page)));
-            let (site, site_diagnostics) = Site::assemble(&pages, &self.config, &found.assets);
-            pass.extend(site_diagnostics);
-            crate::trace::phase("assemble", phase);
-            let phase = Instant::now();
-            let output = match Theme::load(&root) {
-                Ok(theme) => {
-                    let inputs = Inputs {
-                        config: &self.config,
-                        theme: &theme,
-                        highlight_css: &self.highlight_css,
-                        root: &root,
-                        assets: &found.assets,
-                        options: &self.options.render,
-                        previous_output: self.previous_output.as_ref(),
-                        salt: self.salt(),
-                        progress: self.options.progress.as_deref(),
-                        spill: self.spill.as_ref(),
-                    };
-                    Some(render::render_site(&site, &inputs, &self.memo))
-                }
-                Err(problems) => {
-                    pass.extend(problems);
-                    None
-                }
-            };
-            crate::trace::phase("render pages", phase);
-            let needs: Vec<PathBuf> = output
-                .as_ref()
-                .map(|o| o.needs_articles.clone())
-                .unwrap_or_default();
-            if !needs.is_empty() && !rerendered {
-                crate::trace::phase(
-                    &format!("render {} cached articles again", needs.len()),
-                    phase,
-                );
-                self.render_again(&needs);
-                rerendered = true;
-                continue;
+        let loaded = self.render_articles(&found.articles);
+        trace::phase("load and render articles", phase);
+        let published = self.published(&loaded, &mut diagnostics);
+        // 3. Assemble.
+        let phase = Instant::now();
+        let (site, problems) = assemble(&published, self.config(), &found.assets);
+        diagnostics.extend(problems);
+        trace::phase("assemble", phase);
+        // 4. Render pages.
+        let phase = Instant::now();
+        let rendered = match &theme {
+            Ok(theme) => Some(self.render_pages(&site, theme, &loaded, &found.assets)),
+            Err(problems) => {
+                diagnostics.extend(problems.iter().cloned());
+                None
             }
-            if !needs.is_empty() {
-                // Cannot happen: articles rendered again keep their HTML.
-                pass.push(
-                    Diagnostic::error(
-                        CONTENT_DIR,
-                        "internal error: pages left without their articles' HTML",
-                    )
-                    .with_hint("this is a bug in blogsmith: build with --no-cache meanwhile"),
-                );
-            }
-            if let Some(output) = &output {
-                pass.extend(output.diagnostics.iter().cloned());
-            }
-            diagnostics.extend(pass);
-            break (pages.len(), formulas, code_blocks, output);
         };
-        let strict = self.options.strict || self.config.math.strict;
-        let mut diagnostics: Vec<Diagnostic> = diagnostics
-            .into_iter()
-            .map(|d| d.escalated(strict))
-            .collect();
-        diagnostics.sort();
-        diagnostics.dedup();
-        let output = match output {
-            Some(output) if !diagnostics.iter().any(Diagnostic::is_error) => output,
+        trace::phase("render pages", phase);
+        if let Some(rendered) = &rendered {
+            diagnostics.extend(rendered.diagnostics.iter().cloned());
+        }
+        let diagnostics = self.settle(diagnostics);
+        let rendered = match rendered {
+            Some(rendered) if !diagnostics.iter().any(Diagnostic::is_error) => rendered,
             _ => return Err(BuildFailure { diagnostics }),
         };
-
-        let files: BTreeMap<String, OutputFile> = output
-            .files
-            .into_iter()
-            .map(|f| (f.path.clone(), f))
-            .collect();
-        let changed = changed_paths(&self.files, &files);
-        self.files = files;
-        self.memo = output.memo;
-        self.keys = output.keys;
-        Ok(Refreshed {
-            report: BuildReport {
-                articles,
-                pages: self.files.keys().filter(|p| p.ends_with(".html")).count(),
-                files: self.files.len(),
-                rendered_pages: output.rendered,
-                formulas,
-                distinct_formulas: self.math.distinct_formulas(),
-                code_blocks,
-                search: output.search,
-                cache_hits: self.caches.hits(),
-                articles_from_cache: self.caches.articles.hits(),
-                elapsed: started.elapsed(),
-                warnings: diagnostics,
-                ..BuildReport::default()
-            },
-            changed,
-        })
+        let report = self.report(&published, &rendered, diagnostics, started);
+        let changed = changed_paths(&self.files, &rendered.files);
+        self.remember(loaded, &rendered);
+        self.files = rendered.files;
+        self.keys = rendered.keys;
+        Ok(Refreshed { report, changed })
     }
 
-    /// Reads `blogsmith.yaml`; when it changed, everything is rebuilt from scratch.
-    fn reload_config(&mut self) -> Result<(), BuildFailure> {
-        let fail = |d: Diagnostic| BuildFailure {
-            diagnostics: vec![d],
-        };
+    fn config(&self) -> &Config {
+        static DEFAULT: std::sync::LazyLock<Config> = std::sync::LazyLock::new(Config::default);
+        self.setup.as_ref().map_or(&DEFAULT, |setup| &setup.config)
+    }
+
+    /// Step 1: reads `blogsmith.yaml`; when it changed, everything is
+    /// rebuilt from scratch.
+    fn load_configuration(&mut self) -> Result<(), BuildFailure> {
         let path = self.options.root.join(config::CONFIG_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
-                return Err(fail(Diagnostic::error(
+                return Err(BuildFailure::of(Diagnostic::error(
                     config::CONFIG_FILE,
                     format!("cannot read the configuration: {e}"),
                 )));
             }
         };
-        if self.config_text.as_deref() == Some(text.as_str()) {
+        if self.setup.as_ref().is_some_and(|setup| setup.text == text) {
             return Ok(());
         }
         let mut config = Config::parse(&text).map_err(|d| {
-            fail(Diagnostic {
+            BuildFailure::of(Diagnostic {
                 path: config::CONFIG_FILE.into(),
                 ..d
             })
@@ -426,384 +395,626 @@ impl Session {
         if let Some(base_url) = &self.options.base_url {
             config.base_url.clone_from(base_url);
         }
-        let code_style =
-            CodeStyle::new(&config.highlight.light_theme, &config.highlight.dark_theme)
-                .map_err(|e| fail(Diagnostic::error(config::CONFIG_FILE, e)))?;
-        self.caches = self.open_caches(&config);
-        let code_style = code_style.with_store(Arc::clone(&self.caches.code));
-        self.math =
-            MathEngine::with_store(config.math.macros.clone(), Arc::clone(&self.caches.math));
-        self.config = config;
-        self.config_text = Some(text);
-        self.highlight_css = code_style.stylesheet();
-        self.code_style = Some(code_style);
-        self.articles.clear();
-        self.memo.clear();
+        let (light, dark) = (&config.highlight.light_theme, &config.highlight.dark_theme);
+        let code_style = CodeStyle::new(light, dark)
+            .map_err(|e| BuildFailure::of(Diagnostic::error(config::CONFIG_FILE, e)))?;
+        self.reuse.reset(
+            &format!("{light} {dark}"),
+            hash_of(&(&text, self.options.hash())),
+        );
+        let code_style = code_style.with_store(self.reuse.code());
+        let math = MathEngine::with_store(config.math.macros.clone(), self.reuse.math());
+        self.setup = Some(Setup {
+            highlight_css: code_style.stylesheet(),
+            text,
+            config,
+            math,
+            code_style,
+        });
         Ok(())
     }
 
-    /// The persistent caches for `config`, or disabled ones with `--no-cache`.
-    fn open_caches(&self, config: &Config) -> Caches {
-        if !self.options.cache {
-            return Caches::disabled();
-        }
-        let blogsmith = concat!("blogsmith-", env!("CARGO_PKG_VERSION"));
-        let code = format!(
-            "{} {} {} {blogsmith}",
-            markdown::highlight::HIGHLIGHTER_VERSION,
-            config.highlight.light_theme,
-            config.highlight.dark_theme
-        );
-        Caches::open(
-            &self.options.root,
-            &format!("{} {blogsmith}", markdown::math::ENGINE_VERSION),
-            &code,
-        )
+    /// What renders Markdown with this configuration; `None` before it is loaded.
+    fn renderer(&self) -> Option<MarkdownRenderer<'_>> {
+        let setup = self.setup.as_ref()?;
+        Some(MarkdownRenderer {
+            math: &setup.math,
+            code_style: &setup.code_style,
+            summary_length: setup.config.summary_length,
+            line_numbers: setup.config.highlight.line_numbers,
+            raw_html: setup.config.markdown.unsafe_html,
+        })
     }
 
-    /// Writes the persistent caches for the next build (a failure only costs speed).
-    pub fn save_caches(&self) -> std::io::Result<()> {
-        self.caches.save()
-    }
-
-    /// Reads every article not known unchanged; parses and renders (in
-    /// parallel) those whose bytes changed, or takes them from the render cache.
-    fn load_articles(&mut self, relatives: &[PathBuf]) {
-        let Some(loader) = self.loader(self.articles_from_cache()) else {
-            return;
+    /// Step 2: every article (`relatives`, under `content/`), in parallel:
+    /// as the last refresh left it when unchanged, else from the render
+    /// cache, else read, parsed and rendered.
+    fn render_articles(&mut self, relatives: &[PathBuf]) -> BTreeMap<PathBuf, Loaded> {
+        let Some(renderer) = self.renderer() else {
+            return BTreeMap::new();
         };
-        let previous = &self.articles;
+        let loader = ArticleLoader {
+            root: &self.options.root,
+            content_dir: self.options.root.join(CONTENT_DIR),
+            config: self.config(),
+            renderer,
+            reuse: &self.reuse,
+            from_store: self.articles_from_store(),
+            spill: self.spill.as_ref(),
+        };
         let progress = self.options.progress.as_deref();
-        crate::progress::start(progress, crate::progress::Stage::Articles, relatives.len());
-        let fresh: Vec<(PathBuf, Found)> = relatives
+        progress::start(progress, Stage::Articles, relatives.len());
+        let found: Vec<(PathBuf, Found)> = relatives
             .par_iter()
-            .map(|relative| {
-                (
-                    relative.clone(),
-                    loader.load(relative, previous.get(relative)),
-                )
-            })
-            .inspect(|_| crate::progress::advance(progress))
+            .map(|relative| (relative.clone(), loader.load(relative)))
+            .inspect(|_| progress::advance(progress))
             .collect();
-        let mut articles = HashMap::with_capacity(fresh.len());
-        for (relative, found) in fresh {
-            let cached = match found {
-                Found::Changed(cached) => *cached,
-                Found::Unchanged => match self.articles.remove(&relative) {
-                    Some(cached) => cached,
-                    None => continue,
-                },
-                Found::SameBytes(stamp, read_at) => match self.articles.remove(&relative) {
-                    Some(cached) => Cached {
+        found
+            .into_iter()
+            .filter_map(|(relative, found)| {
+                let loaded = match found {
+                    Found::Loaded(loaded) => *loaded,
+                    Found::Unchanged => remembered(self.reuse.remembered(&relative)?),
+                    Found::SameBytes(stamp, read_at) => Loaded {
                         stamp,
                         read_at,
-                        ..cached
+                        ..remembered(self.reuse.remembered(&relative)?)
                     },
-                    None => continue,
-                },
-            };
-            articles.insert(relative, cached);
-        }
-        self.articles = articles;
-    }
-
-    /// Reads and renders `relatives` again, fully: their HTML was not kept.
-    fn render_again(&mut self, relatives: &[PathBuf]) {
-        let Some(loader) = self.loader(false) else {
-            return;
-        };
-        let fresh: Vec<(PathBuf, Found)> = relatives
-            .par_iter()
-            .map(|relative| (relative.clone(), loader.load(relative, None)))
-            .collect();
-        for (relative, found) in fresh {
-            if let Found::Changed(cached) = found {
-                self.articles.insert(relative, *cached);
-            }
-        }
+                };
+                Some((relative, loaded))
+            })
+            .collect()
     }
 
     /// Whether articles may come from the render cache without their HTML:
     /// only in a build writing over a previous output (whose pages stand in
     /// for the HTML), and not when feeds show whole articles.
-    fn articles_from_cache(&self) -> bool {
-        self.previous_output.is_some() && !self.config.feed.full_content
+    fn articles_from_store(&self) -> bool {
+        self.reuse.previous_output().is_some() && !self.config().feed.full_content
     }
 
-    /// What reading articles needs; `None` before the configuration is loaded.
-    fn loader(&self, from_cache: bool) -> Option<Loader<'_>> {
-        let code_style = self.code_style.as_ref()?;
-        Some(Loader {
-            content_dir: self.options.root.join(CONTENT_DIR),
-            root: &self.options.root,
-            config: &self.config,
-            renderer: MarkdownRenderer {
-                math: &self.math,
-                code_style,
-                summary_length: self.config.summary_length,
-                line_numbers: self.config.highlight.line_numbers,
-                raw_html: self.config.markdown.unsafe_html,
-            },
-            store: from_cache.then(|| (self.caches.articles.as_ref(), self.render_salt())),
-            spill: self.spill.as_ref(),
-            known: &self.known,
-        })
-    }
-
-    /// The articles to publish (drafts only with `--drafts`), in source order, with their problems.
-    fn published_pages(
+    /// The articles to publish (drafts only with `--drafts`), in source
+    /// order; every article's problems go to `diagnostics`.
+    fn published(
         &self,
+        loaded: &BTreeMap<PathBuf, Loaded>,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> (Vec<Arc<RenderedPage>>, usize, usize) {
-        let mut relatives: Vec<&PathBuf> = self.articles.keys().collect();
-        relatives.sort();
-        let mut pages = Vec::with_capacity(relatives.len());
-        let (mut formulas, mut code_blocks) = (0, 0);
-        for relative in relatives {
-            let cached = &self.articles[relative];
-            diagnostics.extend(cached.loaded.diagnostics.iter().cloned());
-            let Some(page) = &cached.rendered else {
-                continue;
-            };
-            if page.page.draft && !self.options.drafts {
-                continue;
+    ) -> Vec<Arc<Article>> {
+        let mut published = Vec::with_capacity(loaded.len());
+        for article in loaded.values() {
+            diagnostics.extend(article.diagnostics.iter().cloned());
+            if let Some(article) = &article.article
+                && (!article.page.draft || self.options.drafts)
+            {
+                published.push(Arc::clone(article));
             }
-            formulas += page.rendered.formulas;
-            code_blocks += page.rendered.code_blocks;
-            pages.push(Arc::clone(page));
         }
-        (pages, formulas, code_blocks)
+        published
+    }
+
+    /// Step 4: every page of `site` through its template (in parallel; pages
+    /// made from the same inputs before are taken as they are), the search
+    /// index, feeds, static files and article assets.
+    fn render_pages(
+        &self,
+        site: &Site,
+        theme: &Theme,
+        loaded: &BTreeMap<PathBuf, Loaded>,
+        assets: &[PathBuf],
+    ) -> RenderedSite {
+        let mut rendered = RenderedSite::default();
+        let Some(setup) = &self.setup else {
+            return rendered;
+        };
+        let config = &setup.config;
+        let pages = match Pages::new(site, config, theme, &self.options.render, self.reuse.salt()) {
+            Ok(pages) => pages,
+            Err(problem) => {
+                rendered.diagnostics.push(problem);
+                return rendered;
+            }
+        };
+        let phase = Instant::now();
+        let search_index = search::build(&site.posts);
+        trace::phase("render: search index", phase);
+        let jobs = pages.jobs(config, &search_index.json);
+        let bodies = Bodies {
+            session: self,
+            loaded,
+        };
+        let progress = self.options.progress.as_deref();
+        progress::start(progress, Stage::Pages, jobs.len());
+        let phase = Instant::now();
+        let results: Vec<PageResult> = jobs
+            .par_iter()
+            .map(|job| self.render_page(&pages, job, &bodies))
+            .inspect(|_| progress::advance(progress))
+            .collect();
+        trace::phase("render: pages", phase);
+        let mut problems = std::collections::BTreeSet::new();
+        for result in results {
+            match result.contents {
+                Ok(contents) => {
+                    rendered.rendered += usize::from(result.fresh);
+                    rendered.keys.insert(result.path.clone(), result.key);
+                    if let Contents::Bytes(bytes) = &contents {
+                        rendered
+                            .memo
+                            .insert(result.path.clone(), (result.key, Arc::clone(bytes)));
+                    }
+                    rendered.files.insert(
+                        result.path.clone(),
+                        OutputFile {
+                            path: result.path,
+                            contents,
+                        },
+                    );
+                }
+                Err(problem) => {
+                    problems.insert(problem);
+                }
+            }
+        }
+        rendered.diagnostics.extend(problems);
+        rendered.search = search_index.stats;
+        let mut add = |path: String, contents: Contents| {
+            rendered
+                .files
+                .insert(path.clone(), OutputFile { path, contents });
+        };
+        add(
+            render::HIGHLIGHT_CSS.into(),
+            Contents::Bytes(setup.highlight_css.as_bytes().into()),
+        );
+        add(
+            search::INDEX_FILE.into(),
+            Contents::Bytes(search_index.json.into_bytes().into()),
+        );
+        let feed_html = bodies.feed_html(site, config, &mut rendered.diagnostics);
+        let html_of = |index: usize| feed_html.get(&index).cloned().unwrap_or_default();
+        for (path, text) in feeds::generate(site, config, &html_of) {
+            add(path, Contents::Bytes(text.into_bytes().into()));
+        }
+        for (path, source) in &theme.static_files {
+            add(path.clone(), Contents::from_static(source));
+        }
+        for (path, source) in render::article_assets(site, &self.options.root, assets) {
+            add(path, Contents::Copy(source));
+        }
+        rendered
+    }
+
+    /// One page: made before from the same inputs, or rendered now.
+    fn render_page(&self, pages: &Pages<'_>, job: &Job<'_>, bodies: &Bodies<'_>) -> PageResult {
+        let key = pages.key(job);
+        let path = job.path();
+        if let Some(same) = self.reuse.page(&path, key) {
+            let contents = match same {
+                SamePage::Bytes(bytes) => Contents::Bytes(bytes),
+                SamePage::Previous(file, entry) => Contents::Previous(file, entry),
+            };
+            return PageResult {
+                path,
+                key,
+                fresh: false,
+                contents: Ok(contents),
+            };
+        }
+        let content = match job {
+            Job::Post(post) => bodies.html(post),
+            _ => Ok(Arc::from("")),
+        };
+        let contents = content
+            .and_then(|content| pages.render(job, &content))
+            .map(|bytes| match &self.spill {
+                Some(spill) => spill.keep(&path, bytes, self.reuse.previous_output()),
+                None => Contents::Bytes(bytes),
+            });
+        PageResult {
+            path,
+            key,
+            fresh: true,
+            contents,
+        }
+    }
+
+    /// Escalates what `--strict` (or `math.strict`) makes errors, sorts and dedups.
+    fn settle(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let strict = self.options.strict || self.config().math.strict;
+        let mut diagnostics: Vec<Diagnostic> = diagnostics
+            .into_iter()
+            .map(|d| d.escalated(strict))
+            .collect();
+        diagnostics.sort();
+        diagnostics.dedup();
+        diagnostics
+    }
+
+    /// The figures of a good refresh.
+    fn report(
+        &self,
+        published: &[Arc<Article>],
+        rendered: &RenderedSite,
+        warnings: Vec<Diagnostic>,
+        started: Instant,
+    ) -> BuildReport {
+        BuildReport {
+            articles: published.len(),
+            pages: rendered
+                .files
+                .keys()
+                .filter(|p| p.ends_with(".html"))
+                .count(),
+            files: rendered.files.len(),
+            rendered_pages: rendered.rendered,
+            formulas: published.iter().map(|a| a.formulas).sum(),
+            distinct_formulas: self
+                .setup
+                .as_ref()
+                .map_or(0, |setup| setup.math.distinct_formulas()),
+            code_blocks: published.iter().map(|a| a.code_blocks).sum(),
+            search: rendered.search,
+            cache_hits: self.reuse.hits(),
+            articles_from_cache: self.reuse.article_hits(),
+            elapsed: started.elapsed(),
+            warnings,
+            ..BuildReport::default()
+        }
+    }
+
+    /// Keeps this refresh's articles and pages for the next refresh of the
+    /// session (`serve`, `check`); a build with a spill folder refreshes once.
+    fn remember(&mut self, loaded: BTreeMap<PathBuf, Loaded>, rendered: &RenderedSite) {
+        if self.spill.is_some() {
+            return;
+        }
+        let articles = loaded
+            .into_iter()
+            .map(|(relative, loaded)| {
+                let html = match loaded.body {
+                    Body::Memory(html) => Some(html),
+                    Body::Disk(_) | Body::NotKept => None,
+                };
+                let remembered = Remembered {
+                    hash: loaded.hash,
+                    stamp: loaded.stamp,
+                    read_at: loaded.read_at,
+                    article: loaded.article,
+                    html,
+                    diagnostics: loaded.diagnostics,
+                };
+                (relative, remembered)
+            })
+            .collect();
+        self.reuse.remember(articles, rendered.memo.clone());
+    }
+
+    /// Step 5 (`build`): writes the files of the last refresh into `output`
+    /// and saves the render cache beside it.
+    fn write(
+        &self,
+        output: &Path,
+        manifest_path: &Path,
+        report: BuildReport,
+    ) -> Result<BuildReport, BuildFailure> {
+        let phase = Instant::now();
+        let files: Vec<OutputFile> = self.files.values().cloned().collect();
+        // The caches are saved whatever happens to the output, beside writing it.
+        let (_, written) = rayon::join(
+            || {
+                let _ = self.save_caches();
+                trace::phase("save caches", phase);
+            },
+            || {
+                crate::output::write_site(
+                    output,
+                    &self.options.root,
+                    &files,
+                    self.reuse
+                        .previous_output()
+                        .map(|previous| crate::output::PreviousOutput {
+                            previous,
+                            keys: &self.keys,
+                            save_to: manifest_path,
+                        }),
+                    self.options.progress.as_deref(),
+                )
+            },
+        );
+        let written = written.map_err(|d| {
+            let mut diagnostics = report.warnings.clone();
+            diagnostics.push(d);
+            BuildFailure { diagnostics }
+        })?;
+        trace::phase("write", phase);
+        Ok(BuildReport {
+            unchanged_files: written.reused,
+            ..report
+        })
     }
 }
 
+/// The site from its articles: order, permalinks, neighbours, taxonomies,
+/// links between articles resolved and checked, slugs checked for clashes.
+pub fn assemble(
+    articles: &[Arc<Article>],
+    config: &Config,
+    assets: &[PathBuf],
+) -> (Site, Vec<Diagnostic>) {
+    let mut diagnostics = content::duplicate_slugs(articles.iter().map(|a| &a.page));
+    let (site, problems) = Site::assemble(articles, config, assets);
+    diagnostics.extend(problems);
+    (site, diagnostics)
+}
+
 /// Reads, parses and renders articles; shared by the threads of a refresh.
-struct Loader<'a> {
+struct ArticleLoader<'a> {
     root: &'a Path,
     content_dir: PathBuf,
     config: &'a Config,
     renderer: MarkdownRenderer<'a>,
-    /// The render cache of articles (without their HTML), and the salt of its keys.
-    store: Option<(&'a crate::cache::Store, u64)>,
+    reuse: &'a Reuse,
+    /// Whether articles may be taken from the render cache without their HTML.
+    from_store: bool,
     /// Where a build puts each article's HTML until its page is rendered.
     spill: Option<&'a Spill>,
-    /// Articles already read and hashed by the build's fingerprint.
-    known: &'a KnownFiles,
 }
 
-/// An article as the render cache keeps it: its rendering without the HTML,
-/// every problem found while loading it, and the file's modification time
-/// then (which matters only when the article takes its date from it).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredArticle {
-    diagnostics: Vec<Diagnostic>,
-    page: RenderedPage,
-    modified: u128,
-}
-
-impl Loader<'_> {
-    /// Loads one article; `cached` is what the last refresh had of it.
-    fn load(&self, relative: &Path, cached: Option<&Cached>) -> Found {
+impl ArticleLoader<'_> {
+    /// Loads the article at `relative` (under `content/`).
+    fn load(&self, relative: &Path) -> Found {
         let path = self.content_dir.join(relative);
         let read_at = SystemTime::now();
         let stamp = Stamp::of(&path);
-        if let (Some(stamp), Some(cached)) = (stamp, cached)
-            && stamp.unchanged_since(cached)
+        let remembered = self.reuse.remembered(relative);
+        if let (Some(stamp), Some(remembered)) = (stamp, remembered)
+            && stamp.unchanged_since(remembered.stamp, remembered.read_at)
         {
             return Found::Unchanged;
         }
-        if let Some(hash) = self.known.hash_of(relative, stamp)
-            && let Some(found) = self.cached_article(relative, &path, hash, stamp, read_at)
+        if let Some(hash) = self.reuse.known_hash(relative, stamp)
+            && let Some(loaded) = self.stored(relative, &path, hash, stamp, read_at)
         {
-            return found;
+            return Found::Loaded(Box::new(loaded));
         }
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) => {
-                let loaded = Loaded {
-                    page: None,
-                    diagnostics: vec![Diagnostic::error(
-                        Path::new(CONTENT_DIR).join(relative),
-                        format!("cannot read the file: {e}"),
-                    )],
-                };
-                return Found::Changed(Box::new(Cached {
-                    hash: 0,
-                    loaded,
-                    rendered: None,
-                    stamp: None,
-                    read_at,
-                }));
-            }
+            Err(e) => return Found::Loaded(Box::new(unreadable(relative, &e, read_at))),
         };
         let hash = hash_bytes(&bytes);
-        if cached.is_some_and(|cached| cached.hash == hash) {
+        if remembered.is_some_and(|remembered| remembered.hash == hash) {
             return Found::SameBytes(stamp, read_at);
         }
-        if let Some(found) = self.cached_article(relative, &path, hash, stamp, read_at) {
-            return found;
+        if let Some(loaded) = self.stored(relative, &path, hash, stamp, read_at) {
+            return Found::Loaded(Box::new(loaded));
         }
-        let store_key = self
-            .store
-            .map(|(store, salt)| (store, article_key(relative, hash, salt)));
-        let modified = store_key.map_or(0, |_| modified_of(stamp, &path));
-        let mut loaded = content::parse_article(self.root, relative, &bytes, self.config);
-        // The page moves into its rendering: the cache keeps one copy of it.
-        let rendered = loaded.page.take().map(|page| {
-            let rendered = render_page(page, &self.renderer, hash);
-            Arc::new(match self.spill {
-                Some(spill) => spill_html(rendered, spill),
-                None => rendered,
-            })
-        });
-        if let Some(rendered) = &rendered {
-            loaded
-                .diagnostics
-                .extend(rendered.rendered.diagnostics.iter().cloned());
-        }
-        if let (Some((store, key)), Some(rendered)) = (store_key, &rendered) {
-            let stored = StoredArticle {
-                diagnostics: loaded.diagnostics.clone(),
-                page: without_html(rendered),
-                modified,
-            };
-            if let Ok(bytes) = serde_json::to_vec(&stored) {
-                store.put(key, bytes.into());
-            }
-        }
-        Found::Changed(Box::new(Cached {
+        let (article, html, diagnostics) = parse_and_render(
+            self.root,
+            relative,
+            &bytes,
+            self.config,
+            &self.renderer,
             hash,
-            loaded,
-            rendered,
+        );
+        if let Some(article) = &article
+            && self.from_store
+        {
+            let modified = incremental::modified_of(stamp, &path);
+            self.reuse
+                .store_article(relative, hash, modified, article, &diagnostics);
+        }
+        let body = match (html, self.spill) {
+            (Some(html), Some(spill)) => spill
+                .keep_html(&html)
+                .map_or(Body::Memory(html), Body::Disk),
+            (Some(html), None) => Body::Memory(html),
+            (None, _) => Body::NotKept,
+        };
+        Found::Loaded(Box::new(Loaded {
+            hash,
             stamp,
             read_at,
+            article: article.map(Arc::new),
+            body,
+            diagnostics,
         }))
     }
-}
 
-/// The render cache's key for an article: its bytes, where it is, and `salt`
-/// (the configuration, options and binary). Not its time stamp: a fresh clone
-/// or a checkout touches every file, and only articles that take their date
-/// from the file need it (see [`StoredArticle`]).
-fn article_key(relative: &Path, hash: u64, salt: u64) -> u128 {
-    crate::cache::key(&[
-        b"article",
-        relative.to_string_lossy().as_bytes(),
-        &hash.to_le_bytes(),
-        &salt.to_le_bytes(),
-    ])
-}
-
-impl Loader<'_> {
-    /// The article whose bytes hash to `hash`, from the render cache.
-    fn cached_article(
+    /// The article whose bytes hash to `hash`, from the render cache (without its HTML).
+    fn stored(
         &self,
         relative: &Path,
         path: &Path,
         hash: u64,
         stamp: Option<Stamp>,
         read_at: SystemTime,
-    ) -> Option<Found> {
-        let (store, salt) = self.store?;
-        let modified = modified_of(stamp, path);
-        let stored = store.get_with(article_key(relative, hash, salt), |bytes| {
-            serde_json::from_slice::<StoredArticle>(bytes)
-                .ok()
-                .filter(|s| !s.page.page.date_from_file_time || s.modified == modified)
-        })?;
-        Some(Found::Changed(Box::new(Cached {
+    ) -> Option<Loaded> {
+        if !self.from_store {
+            return None;
+        }
+        let modified = incremental::modified_of(stamp, path);
+        let (article, diagnostics) = self.reuse.stored_article(relative, hash, modified)?;
+        Some(Loaded {
             hash,
-            loaded: Loaded {
-                page: None,
-                diagnostics: stored.diagnostics,
-            },
-            rendered: Some(Arc::new(stored.page)),
             stamp,
             read_at,
-        })))
+            article: Some(Arc::new(article)),
+            body: Body::NotKept,
+            diagnostics,
+        })
     }
 }
 
-/// The file's modification time from its stamp, without another `stat` when
-/// there is one.
-fn modified_of(stamp: Option<Stamp>, path: &Path) -> u128 {
-    stamp.map_or_else(|| modified_nanos(path), Stamp::modified_nanos)
-}
-
-/// The article with its HTML moved to a file in `spill` (kept in memory if
-/// that fails).
-fn spill_html(rendered: RenderedPage, spill: &Spill) -> RenderedPage {
-    match spill.keep_html(&rendered.rendered.html) {
-        Some(file) => RenderedPage {
-            rendered: markdown::Rendered {
-                html: Arc::from(""),
-                ..rendered.rendered
-            },
-            html_file: Some(file),
-            ..rendered
-        },
-        None => rendered,
+/// An article that could not be read.
+fn unreadable(relative: &Path, error: &std::io::Error, read_at: SystemTime) -> Loaded {
+    Loaded {
+        hash: 0,
+        stamp: None,
+        read_at,
+        article: None,
+        body: Body::NotKept,
+        diagnostics: vec![Diagnostic::error(
+            Path::new(CONTENT_DIR).join(relative),
+            format!("cannot read the file: {e}", e = error),
+        )],
     }
 }
 
-/// A rendered article without its HTML, as the render cache keeps it.
-fn without_html(rendered: &RenderedPage) -> RenderedPage {
-    RenderedPage {
-        rendered: markdown::Rendered {
-            html: Arc::from(""),
-            ..rendered.rendered.clone()
-        },
-        html_elided: true,
-        html_file: None,
-        ..rendered.clone()
+/// An article as the last refresh left it.
+fn remembered(remembered: &Remembered) -> Loaded {
+    Loaded {
+        hash: remembered.hash,
+        stamp: remembered.stamp,
+        read_at: remembered.read_at,
+        article: remembered.article.clone(),
+        body: remembered
+            .html
+            .as_ref()
+            .map_or(Body::NotKept, |html| Body::Memory(Arc::clone(html))),
+        diagnostics: remembered.diagnostics.clone(),
     }
 }
 
-/// Renders one article and picks its excerpt: the part before `<!-- more -->`,
-/// else the front matter `summary`, else the automatic excerpt.
+/// Parses an article's front matter and renders it: the article (unless an
+/// error prevents it), its HTML with link markers, and every problem found.
+fn parse_and_render(
+    root: &Path,
+    relative: &Path,
+    bytes: &[u8],
+    config: &Config,
+    renderer: &MarkdownRenderer<'_>,
+    hash: u64,
+) -> (Option<Article>, Option<Arc<str>>, Vec<Diagnostic>) {
+    let mut parsed = content::parse_article(root, relative, bytes, config);
+    let Some(page) = parsed.page.take() else {
+        return (None, None, parsed.diagnostics);
+    };
+    let (article, html, problems) = render_article(page, renderer, hash);
+    parsed.diagnostics.extend(problems);
+    (Some(article), Some(html), parsed.diagnostics)
+}
+
+/// Renders one article: the article as the site sees it, its HTML (with
+/// link markers), and the problems found (formulas KaTeX cannot parse,
+/// unknown code languages).
 ///
 /// Public for the fuzz targets (`fuzz/`), which render one page without a site.
-pub fn render_page(
+pub fn render_article(
     page: content::Page,
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
-) -> RenderedPage {
+) -> (Article, Arc<str>, Vec<Diagnostic>) {
     let mut rendered = renderer.render(Source {
         body: &page.body,
         path: &page.source,
         first_line: page.body_line,
     });
-    // The excerpt's candidates are moved out, not copied: nothing else reads them.
-    let (excerpt, excerpt_is_partial) = match (rendered.before_more.take(), &page.summary) {
-        (Some(before), _) => (before, true),
-        (None, Some(summary)) => (
-            renderer
-                .render_fragment(summary, &page.source, 1)
-                .html
-                .to_string(),
-            true,
-        ),
-        (None, None) => {
-            let partial = rendered.auto_excerpt.ends_with("…</p>");
-            (std::mem::take(&mut rendered.auto_excerpt), partial)
-        }
-    };
-    let excerpt_has_math = excerpt.contains("class=\"katex");
-    // Rendered: the Markdown is not needed again, and every refresh clones the
-    // published pages (the cache keeps the loaded page, body included).
-    let page = content::Page {
-        body: String::new(),
-        ..page
-    };
-    RenderedPage {
-        page,
-        rendered,
-        excerpt: excerpt.into(),
-        excerpt_is_partial,
-        excerpt_has_math,
-        source_hash,
-        html_elided: false,
-        html_file: None,
+    let excerpt = renderer.excerpt(&mut rendered, page.summary.as_deref(), &page.source);
+    let diagnostics = std::mem::take(&mut rendered.diagnostics);
+    let (article, html) = Article::new(page, rendered, excerpt, source_hash);
+    (article, html, diagnostics)
+}
+
+/// The articles' HTML for the pages and feeds of one refresh.
+struct Bodies<'a> {
+    session: &'a Session,
+    loaded: &'a BTreeMap<PathBuf, Loaded>,
+}
+
+impl Bodies<'_> {
+    /// `post`'s HTML with its links pointed at their targets: kept in
+    /// memory or in the spill file, or rendered again when the article came
+    /// from the render cache.
+    fn html(&self, post: &Post) -> Result<Arc<str>, Diagnostic> {
+        let shown = || Path::new(CONTENT_DIR).join(&post.source);
+        let html = match self.loaded.get(&post.source).map(|loaded| &loaded.body) {
+            Some(Body::Memory(html)) => Arc::clone(html),
+            Some(Body::Disk(kept)) => kept.read().map(Arc::from).map_err(|e| {
+                Diagnostic::error(
+                    shown(),
+                    format!("cannot read back the article's rendered HTML from {}: {e}", kept.path().display()),
+                )
+                .with_hint("the build keeps it beside the output folder: check that the disk has space and nothing removes that folder during the build")
+            })?,
+            Some(Body::NotKept) | None => self.render_again(post)?,
+        };
+        Ok(Arc::from(post.resolve_links(&html)))
     }
+
+    /// Reads and renders `post`'s article again, for its HTML: the render
+    /// cache keeps articles without it.
+    fn render_again(&self, post: &Post) -> Result<Arc<str>, Diagnostic> {
+        let root = &self.session.options.root;
+        let shown = Path::new(CONTENT_DIR).join(&post.source);
+        let bytes = std::fs::read(root.join(CONTENT_DIR).join(&post.source))
+            .map_err(|e| Diagnostic::error(&shown, format!("cannot read the file: {e}")))?;
+        let renderer = self.session.renderer().ok_or_else(|| {
+            Diagnostic::error(config::CONFIG_FILE, "the configuration is not loaded")
+        })?;
+        let (_, html, _) = parse_and_render(
+            root,
+            &post.source,
+            &bytes,
+            self.session.config(),
+            &renderer,
+            hash_bytes(&bytes),
+        );
+        html.ok_or_else(|| {
+            Diagnostic::error(
+                shown,
+                "the article changed during the build and no longer renders",
+            )
+            .with_hint("build again")
+        })
+    }
+
+    /// The HTML of every article a full-content feed shows, by index in the
+    /// site's posts (none when feeds show excerpts).
+    fn feed_html(
+        &self,
+        site: &Site,
+        config: &Config,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> HashMap<usize, Arc<str>> {
+        if !config.feed.full_content {
+            return HashMap::new();
+        }
+        let mut html = HashMap::new();
+        for index in feeds::posts_in_feeds(site, config) {
+            match self.html(&site.posts[index]) {
+                Ok(text) => {
+                    html.insert(index, text);
+                }
+                Err(problem) => diagnostics.push(problem),
+            }
+        }
+        html
+    }
+}
+
+/// Everything step 4 made.
+#[derive(Default)]
+struct RenderedSite {
+    /// Every file to write, by path.
+    files: BTreeMap<String, OutputFile>,
+    /// The pages rendered in memory, for the next refresh to reuse.
+    memo: incremental::PageMemo,
+    /// The input hash of every page, by path.
+    keys: HashMap<String, u64>,
+    /// How many pages were rendered (the others were reused).
+    rendered: usize,
+    /// The search index's size.
+    search: SearchStats,
+    /// Template errors and unreadable articles.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// One page after rendering, or reused.
+struct PageResult {
+    path: String,
+    key: u64,
+    fresh: bool,
+    contents: Result<Contents, Diagnostic>,
 }
 
 /// Whether two output files are the same. Pages reused from the memo share
@@ -811,9 +1022,7 @@ pub fn render_page(
 /// ones (`Arc<[u8]>`'s `==` compares the bytes: std only short-cuts sized types).
 fn same_file(a: &OutputFile, b: &OutputFile) -> bool {
     match (&a.contents, &b.contents) {
-        (Contents::Bytes(x), Contents::Bytes(y)) if std::sync::Arc::ptr_eq(x, y) => {
-            a.path == b.path
-        }
+        (Contents::Bytes(x), Contents::Bytes(y)) if Arc::ptr_eq(x, y) => a.path == b.path,
         _ => a == b,
     }
 }
@@ -836,83 +1045,4 @@ fn changed_paths(
     );
     changed.sort();
     changed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cached(stamp: Option<Stamp>, read_at: SystemTime) -> Cached {
-        Cached {
-            hash: 0,
-            loaded: Loaded {
-                page: None,
-                diagnostics: Vec::new(),
-            },
-            rendered: None,
-            stamp,
-            read_at,
-        }
-    }
-
-    /// A file's stamp, last changed and modified at `changed_at` (seconds).
-    fn stamp_changed_at(changed_at: i64) -> Stamp {
-        Stamp {
-            device: 1,
-            inode: 2,
-            len: 3,
-            changed: (changed_at, 0),
-            modified: (changed_at, 0),
-        }
-    }
-
-    #[test]
-    fn a_stamp_is_trusted_only_long_enough_after_the_last_change() {
-        let changed_at = 1_700_000_000;
-        let stamp = stamp_changed_at(changed_at);
-        let at = |secs: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
-        let changed = u64::try_from(changed_at).expect("positive");
-        // Read long after the change: trusted.
-        assert!(stamp.unchanged_since(&cached(Some(stamp), at(changed + 10))));
-        // Read within the margin: the file may have changed again in the same tick.
-        assert!(!stamp.unchanged_since(&cached(Some(stamp), at(changed + 1))));
-        // Anything different, or nothing known: read it.
-        let other = Stamp { len: 4, ..stamp };
-        assert!(!other.unchanged_since(&cached(Some(stamp), at(changed + 10))));
-        let replaced = Stamp { inode: 9, ..stamp };
-        assert!(!replaced.unchanged_since(&cached(Some(stamp), at(changed + 10))));
-        assert!(!stamp.unchanged_since(&cached(None, at(changed + 10))));
-    }
-
-    #[test]
-    fn known_hashes_are_used_only_for_files_unchanged_and_settled() {
-        let changed_at = 1_700_000_000;
-        let stamp = stamp_changed_at(changed_at);
-        let at = |secs: i64| {
-            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("positive"))
-        };
-        let a = Path::new("a.md");
-        let known = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 10));
-        assert_eq!(known.hash_of(a, Some(stamp)), Some(42));
-        assert_eq!(
-            known.hash_of(a, Some(Stamp { len: 4, ..stamp })),
-            None,
-            "changed since"
-        );
-        assert_eq!(known.hash_of(a, None), None);
-        assert_eq!(known.hash_of(Path::new("b.md"), Some(stamp)), None);
-        let racy = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 1));
-        assert_eq!(racy.hash_of(a, Some(stamp)), None, "read within the margin");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_stamp_gives_the_same_modification_time_as_the_cache_keys_use() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        std::fs::write(&path, "x").unwrap();
-        let stamp = Stamp::of(&path).unwrap();
-        assert_eq!(stamp.modified_nanos(), modified_nanos(&path));
-        assert_eq!(modified_of(None, &path), modified_nanos(&path));
-    }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::CONTENT_DIR;
-use crate::slug::slugify;
+use crate::util::url::slugify;
 
 /// Why a scaffold could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -293,7 +293,7 @@ fn pages_are_written_as_they_are_rendered_and_the_spill_folder_goes_away() {
     let mut session = blogsmith::Session::new(site.options());
     session.refresh().expect("builds");
     for (path, file) in session.files() {
-        if let blogsmith::render::Contents::Bytes(bytes) = &file.contents {
+        if let blogsmith::Contents::Bytes(bytes) = &file.contents {
             assert_eq!(
                 std::fs::read(out.join(path)).unwrap(),
                 bytes.to_vec(),

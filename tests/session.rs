@@ -66,7 +66,7 @@ fn an_article_edit_changes_its_page_and_the_lists_showing_it() {
     );
     assert_eq!(refreshed.report.rendered_pages, 4);
     let html = String::from_utf8_lossy(match &session.files()["posts/a07/index.html"].contents {
-        blogsmith::render::Contents::Bytes(bytes) => bytes,
+        blogsmith::Contents::Bytes(bytes) => bytes,
         other => panic!("{other:?}"),
     })
     .into_owned();
@@ -188,9 +188,7 @@ fn same_size_rewrites_in_quick_succession_are_all_seen() {
             refreshed.changed
         );
         let html = match &session.files()["posts/a02/index.html"].contents {
-            blogsmith::render::Contents::Bytes(bytes) => {
-                String::from_utf8_lossy(bytes).into_owned()
-            }
+            blogsmith::Contents::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
             other => panic!("{other:?}"),
         };
         assert!(html.contains(&format!("正文{word}")), "{word}");
@@ -245,7 +243,7 @@ fn renaming_an_article_rerenders_the_pages_linking_to_it() {
         "{changed:?}"
     );
     let html = match &session.files()["posts/attn/index.html"].contents {
-        blogsmith::render::Contents::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        blogsmith::Contents::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         other => panic!("{other:?}"),
     };
     assert!(html.contains("href=\"/posts/rotary/\""), "{html}");

@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 
 use super::front_matter::{self, FrontMatter};
 use crate::diagnostic::{Diagnostic, Position};
-use crate::slug::slugify;
+use crate::util::url::slugify;
 
 /// One article, loaded and validated, not yet rendered.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -2,11 +2,11 @@
 //!
 //! A build's output depends only on its inputs (the build is deterministic):
 //! the files under `content/`, `templates/` and `static/`, `blogsmith.yaml`,
-//! the command-line options and the blogsmith binary itself. After a good build
-//! a fingerprint of all of them is saved in the render cache with the build's
-//! report. The next build computes the fingerprint again; when it is the same
-//! and the output folder is exactly as that build left it (every file listed in
-//! the output manifest, none touched since: see [`crate::render::manifest`]),
+//! the command-line options and blogsmith itself (its cache version). After a
+//! good build a fingerprint of all of them is saved in the render cache with
+//! the build's report. The next build computes the fingerprint again; when it
+//! is the same and the output folder is exactly as that build left it (every
+//! file listed in the output manifest, none touched since: see [`super::manifest`]),
 //! there is nothing to do, and the saved report (warnings included) is returned.
 //!
 //! The fingerprint hashes every input file's bytes, not only its time stamp,
@@ -14,19 +14,22 @@
 //! from it). Anything unreadable makes the fingerprint unusable: then the
 //! build runs as usual and reports the problem.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{hash_bytes, modified_nanos_of};
-use crate::render::manifest::Manifest;
-use crate::session::Stamp;
-use crate::{BuildOptions, BuildReport};
+use super::manifest::Manifest;
+use super::store::CACHE_VERSION;
+use crate::util::hash::{StableHasher, hash_bytes};
+use crate::util::stamp::{Stamp, modified_nanos_of};
 
-/// Bumped when what goes into the fingerprint, or the saved file, changes.
-const FORMAT: u32 = 2;
+/// Bumped when the saved file's layout changes.
+const FORMAT: u32 = 3;
 
 /// A fingerprint of everything a build reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,56 +47,101 @@ struct FileRecord {
 
 /// What a good build leaves for the next one.
 #[derive(Serialize, Deserialize)]
-struct Saved {
+struct Saved<R> {
     format: u32,
     fingerprint: Fingerprint,
-    report: BuildReport,
+    report: R,
     /// Every input file, so that the next build reads only those whose stamp changed.
     files: Vec<FileRecord>,
-    read_at: std::time::SystemTime,
+    read_at: SystemTime,
 }
 
-/// The inputs of a build as [`read_inputs`] found them.
-pub struct Inputs {
+/// The inputs of a build as [`read_inputs`] found them; `R` is the build's report.
+pub struct Inputs<R> {
     /// Their fingerprint.
     pub fingerprint: Fingerprint,
     files: Vec<FileRecord>,
-    read_at: std::time::SystemTime,
+    read_at: SystemTime,
     /// The last good build's fingerprint and report.
-    previous: Option<(Fingerprint, BuildReport)>,
+    previous: Option<(Fingerprint, R)>,
 }
 
-impl Inputs {
-    /// The articles' hashes (paths relative to `content/`), for the session.
-    pub fn known_articles(&self) -> crate::session::KnownFiles {
+impl<R> Inputs<R> {
+    /// The articles' hashes (paths relative to `content/`), for the build.
+    pub fn known_articles(&self) -> KnownFiles {
         let articles = self.files.iter().filter_map(|file| {
             let relative = file.path.strip_prefix(crate::content::CONTENT_DIR).ok()?;
             Some((relative.to_path_buf(), file.stamp?, file.hash))
         });
-        crate::session::KnownFiles::new(articles, self.read_at)
+        KnownFiles::new(articles, self.read_at)
     }
 }
 
-/// The fingerprint of the inputs of a build of `options` into `output`, or
-/// `None` when some input cannot be read (the build will say what).
-pub fn of_inputs(options: &BuildOptions, output: &Path) -> Option<Fingerprint> {
-    read_inputs(options, output, None).map(|inputs| inputs.fingerprint)
+/// Articles (relative to `content/`) read just before the build by its
+/// fingerprint: their stamp then and a hash of their bytes, and when they
+/// were read. An article with the same stamp now need not be read again.
+#[derive(Debug, Clone)]
+pub struct KnownFiles {
+    files: HashMap<PathBuf, (Stamp, u64)>,
+    read_at: SystemTime,
 }
 
-/// Reads the inputs of a build of `options` into `output`; `None` when some
-/// input cannot be read (the build will say what). With `saved_at` (where
-/// [`save`] put the last good build's), a file whose stamp is the same as
-/// then, and was already settled then, is not read again: its hash is reused,
-/// as `git` does with its index.
-pub fn read_inputs(
-    options: &BuildOptions,
-    output: &Path,
+impl Default for KnownFiles {
+    fn default() -> Self {
+        Self {
+            files: HashMap::new(),
+            read_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+}
+
+impl KnownFiles {
+    /// `files`: (path relative to `content/`, stamp before reading, hash of the bytes).
+    pub fn new(
+        files: impl IntoIterator<Item = (PathBuf, Stamp, u64)>,
+        read_at: SystemTime,
+    ) -> Self {
+        Self {
+            files: files
+                .into_iter()
+                .map(|(path, stamp, hash)| (path, (stamp, hash)))
+                .collect(),
+            read_at,
+        }
+    }
+
+    /// The hash of the article at `relative`, if it is known and its stamp is
+    /// still `stamp`.
+    pub fn hash_of(&self, relative: &Path, stamp: Option<Stamp>) -> Option<u64> {
+        let (known, hash) = self.files.get(relative)?;
+        (Some(*known) == stamp && known.settled_before(self.read_at)).then_some(*hash)
+    }
+}
+
+/// What a build's output depends on besides its input files: where it goes
+/// and the options that change it (a hash of them, from the caller).
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct Setting<'a> {
+    /// The site root.
+    pub root: &'a Path,
+    /// The output folder.
+    pub output: &'a Path,
+    /// A hash of the options that change the output.
+    pub options: u64,
+}
+
+/// Reads the inputs of a build; `None` when some input cannot be read (the
+/// build will say what). With `saved_at` (where [`save`] put the last good
+/// build's), a file whose stamp is the same as then, and was already settled
+/// then, is not read again: its hash is reused, as `git` does with its index.
+pub fn read_inputs<R: DeserializeOwned>(
+    setting: Setting<'_>,
     saved_at: Option<&Path>,
-) -> Option<Inputs> {
-    let saved: Option<Saved> = saved_at
+) -> Option<Inputs<R>> {
+    let saved: Option<Saved<R>> = saved_at
         .and_then(|path| std::fs::read(path).ok())
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .filter(|saved: &Saved| saved.format == FORMAT);
+        .filter(|saved: &Saved<R>| saved.format == FORMAT);
     // Files changed shortly before the last build read them may have changed
     // again within the same time stamp: those are read again.
     let known: std::collections::HashMap<&Path, &FileRecord> = saved
@@ -106,8 +154,8 @@ pub fn read_inputs(
         })
         .map(|file| (file.path.as_path(), file))
         .collect();
-    let read_at = std::time::SystemTime::now();
-    let root = &options.root;
+    let read_at = SystemTime::now();
+    let root = setting.root;
     let mut paths = vec![PathBuf::from(crate::config::CONFIG_FILE)];
     for dir in [
         crate::content::CONTENT_DIR,
@@ -123,25 +171,14 @@ pub fn read_inputs(
             read_file(root, relative, before)
         })
         .collect::<Option<_>>()?;
-    let salted = |salt: u8| {
-        let mut hasher = DefaultHasher::new();
-        (salt, FORMAT, env!("CARGO_PKG_VERSION")).hash(&mut hasher);
-        binary_identity().hash(&mut hasher);
-        (
-            output,
-            options.drafts,
-            &options.base_url,
-            options.strict,
-            &options.render.live_reload,
-        )
-            .hash(&mut hasher);
-        for file in &files {
-            (&file.path, (file.hash, file.modified)).hash(&mut hasher);
-        }
-        hasher.finish()
-    };
+    let mut hasher = StableHasher::new();
+    (FORMAT, CACHE_VERSION, setting.output, setting.options).hash(&mut hasher);
+    for file in &files {
+        (&file.path, (file.hash, file.modified)).hash(&mut hasher);
+    }
+    let digest = hasher.finish128();
     Some(Inputs {
-        fingerprint: Fingerprint(salted(1), salted(2)),
+        fingerprint: Fingerprint((digest >> 64) as u64, digest as u64),
         files,
         read_at,
         previous: saved.map(|saved| (saved.fingerprint, saved.report)),
@@ -150,7 +187,7 @@ pub fn read_inputs(
 
 /// The saved report when the last good build had the same fingerprint and
 /// its output (described by `manifest`) is still whole and untouched.
-pub fn up_to_date(inputs: &Inputs, manifest: &Manifest, output: &Path) -> Option<BuildReport> {
+pub fn up_to_date<R: Clone>(inputs: &Inputs<R>, manifest: &Manifest, output: &Path) -> Option<R> {
     let (fingerprint, report) = inputs.previous.as_ref()?;
     if *fingerprint != inputs.fingerprint {
         return None;
@@ -161,7 +198,7 @@ pub fn up_to_date(inputs: &Inputs, manifest: &Manifest, output: &Path) -> Option
 
 /// Saves `report` as the result of `inputs` (atomically; a failure only
 /// means the next build will not be skipped).
-pub fn save(saved_at: &Path, inputs: Inputs, report: &BuildReport) {
+pub fn save<R: Serialize + Clone>(saved_at: &Path, inputs: Inputs<R>, report: &R) {
     let saved = Saved {
         format: FORMAT,
         fingerprint: inputs.fingerprint,
@@ -172,7 +209,10 @@ pub fn save(saved_at: &Path, inputs: Inputs, report: &BuildReport) {
     let Ok(bytes) = serde_json::to_vec(&saved) else {
         return;
     };
-    let temp = saved_at.with_extension(format!("tmp-{}", std::process::id()));
+    let temp = crate::util::lock::work_file(
+        saved_at.parent().unwrap_or(Path::new(".")),
+        "last-build.json.tmp",
+    );
     if std::fs::write(&temp, bytes).is_ok() && std::fs::rename(&temp, saved_at).is_err() {
         let _ = std::fs::remove_file(&temp);
     }
@@ -235,16 +275,24 @@ fn read_file(root: &Path, relative: PathBuf, before: Option<&FileRecord>) -> Opt
     })
 }
 
-/// The running binary's size and modification time: a rebuilt blogsmith
-/// (another version, or a developer's change) never skips a build.
-pub fn binary_identity() -> Option<(u64, std::time::SystemTime)> {
-    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fingerprint of the inputs of a build, or `None` when some input
+    /// cannot be read (the build will say what).
+    fn of_inputs(setting: Setting<'_>) -> Option<Fingerprint> {
+        read_inputs::<()>(setting, None).map(|inputs| inputs.fingerprint)
+    }
+
+    /// The setting of a build of `root` into `out` with options hashing to `options`.
+    fn setting<'a>(root: &'a Path, out: &'a Path, options: u64) -> Setting<'a> {
+        Setting {
+            root,
+            output: out,
+            options,
+        }
+    }
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -256,31 +304,28 @@ mod tests {
     #[test]
     fn any_change_to_an_input_changes_the_fingerprint() {
         let dir = site();
-        let options = BuildOptions::new(dir.path());
         let out = dir.path().join("public");
-        let first = of_inputs(&options, &out).unwrap();
-        assert_eq!(of_inputs(&options, &out), Some(first), "stable");
+        let at = |out| setting(dir.path(), out, 0);
+        let first = of_inputs(at(&out)).unwrap();
+        assert_eq!(of_inputs(at(&out)), Some(first), "stable");
 
         std::fs::write(dir.path().join("content/notes/a.md"), "# B\n").unwrap();
-        let edited = of_inputs(&options, &out).unwrap();
+        let edited = of_inputs(at(&out)).unwrap();
         assert_ne!(edited, first, "an edited article");
 
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/page.html"), "x").unwrap();
-        let template = of_inputs(&options, &out).unwrap();
+        let template = of_inputs(at(&out)).unwrap();
         assert_ne!(template, edited, "a new template");
 
         std::fs::write(dir.path().join("blogsmith.yaml"), "title: x\n").unwrap();
-        let config = of_inputs(&options, &out).unwrap();
+        let config = of_inputs(at(&out)).unwrap();
         assert_ne!(config, template, "the configuration");
 
-        let drafts = BuildOptions {
-            drafts: true,
-            ..options.clone()
-        };
-        assert_ne!(of_inputs(&drafts, &out), Some(config), "an option");
+        let drafts = setting(dir.path(), &out, 1);
+        assert_ne!(of_inputs(drafts), Some(config), "an option");
         assert_ne!(
-            of_inputs(&options, &dir.path().join("elsewhere")),
+            of_inputs(at(&dir.path().join("elsewhere"))),
             Some(config),
             "the output folder"
         );
@@ -289,28 +334,27 @@ mod tests {
     #[test]
     fn a_touched_article_changes_the_fingerprint() {
         let dir = site();
-        let options = BuildOptions::new(dir.path());
         let out = dir.path().join("public");
-        let first = of_inputs(&options, &out).unwrap();
+        let first = of_inputs(setting(dir.path(), &out, 0)).unwrap();
         let file = std::fs::File::options()
             .write(true)
             .open(dir.path().join("content/notes/a.md"))
             .unwrap();
         file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
             .unwrap();
-        assert_ne!(of_inputs(&options, &out), Some(first));
+        assert_ne!(of_inputs(setting(dir.path(), &out, 0)), Some(first));
     }
 
     #[cfg(unix)]
     #[test]
     fn files_whose_stamp_did_not_change_are_not_read_again() {
         let dir = site();
-        let options = BuildOptions::new(dir.path());
         let out = dir.path().join("public");
+        let options = setting(dir.path(), &out, 0);
         let saved_at = dir.path().join("last-build.json");
-        let mut inputs = read_inputs(&options, &out, None).unwrap();
+        let mut inputs = read_inputs::<()>(options, None).unwrap();
         let article = Path::new("content/notes/a.md");
-        let record = |inputs: &Inputs| {
+        let record = |inputs: &Inputs<()>| {
             inputs
                 .files
                 .iter()
@@ -327,21 +371,43 @@ mod tests {
             }
         }
         inputs.read_at = std::time::SystemTime::now() + std::time::Duration::from_secs(10);
-        save(&saved_at, inputs, &BuildReport::default());
-        let again = read_inputs(&options, &out, Some(&saved_at)).unwrap();
+        save(&saved_at, inputs, &());
+        let again = read_inputs::<()>(options, Some(&saved_at)).unwrap();
         assert_eq!(record(&again), real ^ 1, "reused, not read");
         // Changed (a new stamp): read again.
         std::fs::write(dir.path().join(article), "# C\n").unwrap();
-        let changed = read_inputs(&options, &out, Some(&saved_at)).unwrap();
+        let changed = read_inputs::<()>(options, Some(&saved_at)).unwrap();
         assert_ne!(record(&changed), real ^ 1);
         assert_ne!(changed.fingerprint, again.fingerprint);
         // Recorded right after a change (not settled): read again.
-        let mut racy = read_inputs(&options, &out, None).unwrap();
+        let mut racy = read_inputs::<()>(options, None).unwrap();
         for file in &mut racy.files {
             file.hash ^= 1;
         }
-        save(&saved_at, racy, &BuildReport::default());
-        let reread = read_inputs(&options, &out, Some(&saved_at)).unwrap();
-        assert_eq!(reread.fingerprint, of_inputs(&options, &out).unwrap());
+        save(&saved_at, racy, &());
+        let reread = read_inputs::<()>(options, Some(&saved_at)).unwrap();
+        assert_eq!(reread.fingerprint, of_inputs(options).unwrap());
+    }
+
+    #[test]
+    fn known_hashes_are_used_only_for_files_unchanged_and_settled() {
+        let changed_at = 1_700_000_000;
+        let stamp = Stamp::for_test(changed_at);
+        let at = |secs: i64| {
+            SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(u64::try_from(secs).expect("positive"))
+        };
+        let a = Path::new("a.md");
+        let known = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 10));
+        assert_eq!(known.hash_of(a, Some(stamp)), Some(42));
+        assert_eq!(
+            known.hash_of(a, Some(stamp.with_len(4))),
+            None,
+            "changed since"
+        );
+        assert_eq!(known.hash_of(a, None), None);
+        assert_eq!(known.hash_of(Path::new("b.md"), Some(stamp)), None);
+        let racy = KnownFiles::new([(a.to_path_buf(), stamp, 42)], at(changed_at + 1));
+        assert_eq!(racy.hash_of(a, Some(stamp)), None, "read within the margin");
     }
 }

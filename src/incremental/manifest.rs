@@ -1,7 +1,7 @@
 //! What the previous build wrote, so the next one can keep unchanged files.
 //!
 //! A build writes the whole site into a new folder and swaps it in (see
-//! [`super::output`]). Most files are usually the same as last time: rewriting
+//! [`crate::output`]). Most files are usually the same as last time: rewriting
 //! them costs writes, and deleting the previous copies costs as much again (at
 //! 10,000 articles, deleting the old output alone took longer than the build).
 //! So each build records, for every file it wrote, a hash of its bytes and the
@@ -20,17 +20,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cache::hash_bytes;
+use crate::util::hash::hash_bytes;
 
 /// Bumped when the format changes: a manifest of another format is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// One written file: a hash of its bytes and its stamp after writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// `None` for copies of source files, which are never linked.
     hash: Option<u64>,
-    stamp: Stamp,
+    stamp: FileId,
     /// For rendered pages, the hash of everything the page was rendered from.
     #[serde(default)]
     key: Option<u64>,
@@ -40,7 +40,7 @@ impl Entry {
     /// Whether `meta` is the file this entry describes (the same file, or a
     /// hard link to it, untouched since).
     pub fn describes(&self, meta: &std::fs::Metadata) -> bool {
-        meta.is_file() && Stamp::of(meta) == Some(self.stamp)
+        meta.is_file() && FileId::of(meta) == Some(self.stamp)
     }
 
     /// The same entry for a page rendered from inputs hashing to `key`.
@@ -49,16 +49,18 @@ impl Entry {
     }
 }
 
-/// What `stat` says of a file, enough to tell it was not rewritten since.
+/// What `stat` says of a written file, enough to tell it was not rewritten
+/// since: unlike a source's `util::stamp::Stamp`, no change time, which
+/// linking the file changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
+struct FileId {
     device: u64,
     inode: u64,
     len: u64,
     modified: (i64, i64),
 }
 
-impl Stamp {
+impl FileId {
     #[cfg(unix)]
     fn of(meta: &std::fs::Metadata) -> Option<Self> {
         use std::os::unix::fs::MetadataExt;
@@ -110,7 +112,10 @@ impl Manifest {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let temp = crate::util::lock::work_file(
+            path.parent().unwrap_or(Path::new(".")),
+            "output.json.tmp",
+        );
         let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
         std::fs::write(&temp, bytes)?;
         std::fs::rename(&temp, path)
@@ -122,6 +127,7 @@ impl Manifest {
     }
 
     /// How many files it lists.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.files.len()
     }
@@ -204,7 +210,7 @@ impl Manifest {
 pub fn entry_for(bytes: Option<&[u8]>, meta: &std::fs::Metadata) -> Option<Entry> {
     Some(Entry {
         hash: bytes.map(hash_bytes),
-        stamp: Stamp::of(meta)?,
+        stamp: FileId::of(meta)?,
         key: None,
     })
 }

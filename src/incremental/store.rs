@@ -16,54 +16,23 @@
 //! up-to-date build).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hasher as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
-/// The cache folder, at the site root.
-pub const CACHE_DIR: &str = ".blogsmith-cache";
+use crate::util::fsio::{read_exact_at, read_large, write_all_at};
+use crate::util::hash::StableHasher;
+use crate::util::lock;
 
 /// Builds a record may go unused before it is dropped.
 pub const MAX_AGE: u32 = 8;
 
-/// Bumped when the record format or what goes into keys changes.
-const FORMAT: &str = "blogsmith-cache 1";
-
-/// A 64-bit hash of `bytes`, the same in every process (SipHash with fixed keys).
-pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// A file's modification time in nanoseconds since 1970 (0 when unknown).
-pub fn modified_nanos(path: &Path) -> u128 {
-    std::fs::metadata(path).map_or(0, |meta| modified_nanos_of(&meta))
-}
-
-/// [`modified_nanos`] of a file whose metadata is at hand.
-pub fn modified_nanos_of(meta: &std::fs::Metadata) -> u128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos())
-}
-
-/// A 128-bit key for a record, from everything its value depends on.
-pub fn key(parts: &[&[u8]]) -> u128 {
-    let half = |salt: u8| {
-        let mut hasher = DefaultHasher::new();
-        salt.hash(&mut hasher);
-        for part in parts {
-            part.hash(&mut hasher);
-        }
-        hasher.finish()
-    };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
-}
+/// The record format; the version of what records hold is the cache version
+/// (`build.rs`), given by the caller.
+const FORMAT: &str = "blogsmith-cache 2 xxh3";
 
 /// Records by key, as read from the file, their checksums not yet checked.
 type Records = HashMap<u128, OldRecord>;
@@ -121,12 +90,10 @@ impl New {
     /// first call); `None` when it cannot be written.
     #[cfg(unix)]
     fn append(&mut self, path: &Path, bytes: &[u8]) -> Option<NewValue> {
-        use std::os::unix::fs::FileExt;
         if self.file.is_none() {
-            let temp = path.with_extension(format!("new-{}", std::process::id()));
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).ok()?;
-            }
+            let dir = path.parent()?;
+            std::fs::create_dir_all(dir).ok()?;
+            let temp = lock::work_file(dir, &format!("{}.new", file_name(path)));
             let file = std::fs::File::options()
                 .read(true)
                 .write(true)
@@ -140,7 +107,7 @@ impl New {
             self.file = Some((file, 0));
         }
         let (file, end) = self.file.as_mut()?;
-        file.write_all_at(bytes, *end).ok()?;
+        write_all_at(file, bytes, *end).ok()?;
         let offset = *end;
         *end += bytes.len() as u64;
         Some(NewValue::File {
@@ -170,26 +137,6 @@ impl New {
         };
         read_exact_at(file, offset, len)
     }
-}
-
-/// `len` bytes at `offset` in `file`, without moving its position (shared
-/// by threads). Only Unix has positional reads here: elsewhere nothing is
-/// written to be read this way.
-#[cfg(unix)]
-pub(crate) fn read_exact_at(
-    file: &std::fs::File,
-    offset: u64,
-    len: usize,
-) -> std::io::Result<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    let mut bytes = vec![0; len];
-    file.read_exact_at(&mut bytes, offset)?;
-    Ok(bytes)
-}
-
-#[cfg(not(unix))]
-pub(crate) fn read_exact_at(_: &std::fs::File, _: u64, _: usize) -> std::io::Result<Vec<u8>> {
-    Err(std::io::Error::other("positional reads are Unix-only here"))
 }
 
 impl Store {
@@ -299,6 +246,7 @@ impl Store {
     }
 
     /// How many records were read from disk.
+    #[cfg(test)]
     pub fn loaded(&self) -> usize {
         self.old.len()
     }
@@ -315,7 +263,7 @@ impl Store {
         if new.values.is_empty() && path.exists() {
             return Ok(());
         }
-        if crate::trace::enabled() {
+        if crate::util::trace::enabled() {
             eprintln!(
                 "trace: {} new records in {}",
                 new.values.len(),
@@ -364,10 +312,11 @@ impl Store {
                 Value::Unchecked(_, sum) | Value::New(_, sum) => *sum,
             })
             .collect();
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let Some(dir) = path.parent() else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir)?;
+        let temp = lock::work_file(dir, &format!("{}.tmp", file_name(path)));
         let written = (|| {
             let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
             writeln!(
@@ -389,63 +338,10 @@ impl Store {
     }
 }
 
-/// Reads a whole file of hundreds of megabytes. The buffer asks for huge
-/// pages first: with 4 KB pages, filling it cost a page fault per page
-/// (150,000 for the caches of 10,000 articles, the largest part of an
-/// incremental build's system time).
-fn read_large(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(len);
-    advise_huge_pages(&mut bytes);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Asks the kernel to back `buffer`'s capacity with huge pages (a hint, and
-/// only where transparent huge pages are on `madvise` or `always`).
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(buffer: &mut Vec<u8>) {
-    const PAGE: usize = 4096;
-    let start = buffer.as_mut_ptr() as usize;
-    let end = start + buffer.capacity();
-    let aligned = start.next_multiple_of(PAGE);
-    if end <= aligned + 2 * 1024 * 1024 {
-        return;
-    }
-    // SAFETY: the range lies inside `buffer`'s allocation, which stays alive
-    // and in place for the call; MADV_HUGEPAGE changes no contents, only how
-    // the kernel backs the pages.
-    unsafe {
-        libc::madvise(
-            aligned as *mut libc::c_void,
-            end - aligned,
-            libc::MADV_HUGEPAGE,
-        );
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_: &mut Vec<u8>) {}
-
-/// Removes the files of new records and half-written cache files that builds
-/// killed before saving left in `dir` (`<name>.new-<pid>`, `<name>.tmp-<pid>`).
-fn remove_leftovers(dir: &Path) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let pid = name
-            .rsplit_once(".new-")
-            .or_else(|| name.rsplit_once(".tmp-"))
-            .map(|(_, pid)| pid);
-        if let Some(pid) = pid
-            && pid.bytes().all(|b| b.is_ascii_digit())
-            && !crate::render::output::process_is_alive(pid)
-            && pid != std::process::id().to_string()
-        {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
+/// The file name of `path`, for naming working files after it.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
 /// A record's bytes when saving: in the loaded file, or made by this build.
@@ -471,9 +367,12 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// XXH3 of the key, the generation and the value, as laid out in the file.
 fn checksum(key: u128, generation: u32, bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    (key, generation, bytes).hash(&mut hasher);
+    let mut hasher = StableHasher::new();
+    hasher.write(&key.to_le_bytes());
+    hasher.write(&generation.to_le_bytes());
+    hasher.write(bytes);
     hasher.finish()
 }
 
@@ -542,20 +441,25 @@ fn read_record(bytes: &[u8], at: usize) -> Option<(RawRecord, usize)> {
     Some((record, at + 32 + len))
 }
 
-/// The caches of one build: typeset formulas and highlighted code.
+/// The version of everything cached: derived by `build.rs` from the sources
+/// that can change what a build writes, so a changed blogsmith never reads
+/// another's records.
+pub const CACHE_VERSION: &str = env!("BLOGSMITH_CACHE_VERSION");
+
+/// The stores of one build: typeset formulas, highlighted code, articles.
 #[derive(Clone)]
-pub struct Caches {
-    /// KaTeX HTML by (engine, display mode, macros, TeX).
+pub struct Stores {
+    /// KaTeX HTML by (display mode, macros, TeX).
     pub math: Arc<Store>,
-    /// Highlighted HTML by (highlighter, themes, language, code).
+    /// Highlighted HTML by (language, code), for the themes in the version.
     pub code: Arc<Store>,
-    /// Rendered articles without their HTML, by (source, its time stamp,
-    /// configuration, options, binary): see `Session`.
+    /// Rendered articles without their HTML, by (source path, bytes,
+    /// configuration, options): see `incremental::articles`.
     pub articles: Arc<Store>,
 }
 
-impl Caches {
-    /// Caches that keep nothing.
+impl Stores {
+    /// Stores that keep nothing (`--no-cache`).
     pub fn disabled() -> Self {
         Self {
             math: Arc::new(Store::disabled()),
@@ -564,22 +468,22 @@ impl Caches {
         }
     }
 
-    /// The caches under `root/.blogsmith-cache`, for values made by `versions`.
-    pub fn open(root: &Path, math_version: &str, code_version: &str) -> Self {
-        let dir = root.join(CACHE_DIR);
-        remove_leftovers(&dir);
-        // Read and checked side by side: at 10,000 articles they weigh 600 MB.
-        let articles_version = concat!("articles blogsmith-", env!("CARGO_PKG_VERSION"));
+    /// The stores in `dir` (the render cache folder); `themes` names the
+    /// highlighting themes, which the code store's HTML depends on.
+    pub fn open(dir: &Path, themes: &str) -> Self {
+        lock::remove_dead_work_files(dir);
+        let code_version = format!("{CACHE_VERSION} themes {themes}");
+        // Read side by side: at 10,000 articles they weigh 600 MB.
         let ((math, code), articles) = rayon::join(
             || {
                 rayon::join(
-                    || Store::open(&dir, "math.bin", math_version),
-                    || Store::open(&dir, "code.bin", code_version).keeping_new_on_disk(),
+                    || Store::open(dir, "math.bin", CACHE_VERSION),
+                    || Store::open(dir, "code.bin", &code_version).keeping_new_on_disk(),
                 )
             },
             // Every build looks every article up: one it did not use was
             // changed, touched or removed, and its record is dead weight.
-            || Store::open_keeping(&dir, "articles.bin", articles_version, 1).keeping_new_on_disk(),
+            || Store::open_keeping(dir, "articles.bin", CACHE_VERSION, 1).keeping_new_on_disk(),
         );
         Self {
             math: Arc::new(math),
@@ -588,12 +492,12 @@ impl Caches {
         }
     }
 
-    /// Values this build took from the caches instead of computing them.
+    /// Values this build took from the stores instead of computing them.
     pub fn hits(&self) -> usize {
         self.math.hits() + self.code.hits() + self.articles.hits()
     }
 
-    /// Writes both caches; a failure is only a lost speed-up.
+    /// Writes the stores; a failure is only a lost speed-up.
     pub fn save(&self) -> std::io::Result<()> {
         self.math.save()?;
         self.code.save()?;
@@ -659,24 +563,30 @@ mod tests {
         assert_eq!(again.get(49), Some("记录 49 ".repeat(50).as_bytes()));
     }
 
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     #[test]
     fn files_left_by_killed_builds_are_removed() {
         let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join(CACHE_DIR);
-        std::fs::create_dir_all(&dir).unwrap();
-        // No process has this id (above the kernel's pid_max).
-        for name in ["code.bin.new-4999999", "math.tmp-4999999", "code.bin"] {
+        let dir = root.path();
+        // No process has this id (above the kernels' pid limits).
+        let dead = [
+            ".blogsmith-4999999-code.bin.new",
+            ".blogsmith-4999999-math.bin.tmp",
+        ];
+        for name in dead.iter().chain(&["code.bin"]) {
             std::fs::write(dir.join(name), "x").unwrap();
         }
-        let own = format!("articles.bin.new-{}", std::process::id());
-        std::fs::write(dir.join(&own), "x").unwrap();
-        Caches::open(root.path(), "m", "c");
-        let mut left: Vec<_> = std::fs::read_dir(&dir)
+        let _mark = lock::LiveMark::take(dir, lock::WORK_PREFIX).unwrap();
+        let own = lock::work_file(dir, "articles.bin.new");
+        std::fs::write(&own, "x").unwrap();
+        Stores::open(dir, "light dark");
+        let mut left: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| !lock::is_mark(name))
             .collect();
         left.sort();
+        let own = own.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(left, [own, "code.bin".to_string()]);
     }
 
@@ -778,15 +688,5 @@ mod tests {
         store.put(1, value("x"));
         assert_eq!(store.get(1), None);
         store.save().unwrap();
-    }
-
-    #[test]
-    fn keys_depend_on_every_part() {
-        assert_ne!(
-            key(&[b"ab", b"c"]),
-            key(&[b"a", b"bc"]),
-            "parts are length-prefixed"
-        );
-        assert_eq!(key(&[b"x"]), key(&[b"x"]));
     }
 }

@@ -19,7 +19,8 @@ use syntect::util::LinesWithEndings;
 
 use super::grammars::{self, Grammar};
 use super::html::escape_into;
-use crate::cache::{self, Store};
+use super::recall::{Forget, Recall};
+use crate::util::hash;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
@@ -99,12 +100,8 @@ pub struct CodeStyle {
     pub names: (String, String),
     /// Tells this style's entries apart in the per-thread class cache.
     id: usize,
-    store: Arc<Store>,
+    store: Arc<dyn Recall>,
 }
-
-/// What highlighted HTML depends on besides the code and themes: part of the
-/// cache file's version. Bump it when the HTML blogsmith writes changes.
-pub const HIGHLIGHTER_VERSION: &str = "syntect-5.3.0/tree-sitter-0.27.1/palette-classes-2";
 
 /// Per [`CodeStyle::id`]: the classes of each scope stack seen.
 type ClassCache = HashMap<usize, HashMap<Vec<Scope>, Rc<str>>>;
@@ -132,12 +129,12 @@ impl CodeStyle {
             dark_palette: Palette::of(dark_theme),
             names: (light.to_string(), dark.to_string()),
             id: NEXT_STYLE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            store: Arc::new(Store::disabled()),
+            store: Arc::new(Forget),
         })
     }
 
     /// The same style, keeping highlighted blocks in `store` across builds.
-    pub fn with_store(self, store: Arc<Store>) -> Self {
+    pub fn with_store(self, store: Arc<dyn Recall>) -> Self {
         Self { store, ..self }
     }
 
@@ -154,13 +151,9 @@ impl CodeStyle {
         let Some(syntax) = SYNTAXES.find_syntax_by_token(token) else {
             return Highlighted::UnknownLanguage(plain(code));
         };
-        let key = cache::key(&[b"code", lang.as_bytes(), code.as_bytes()]);
-        if let Some(html) = self
-            .store
-            .get(key)
-            .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
-        {
-            return Highlighted::Html(html);
+        let key = hash::key(&[b"code", lang.as_bytes(), code.as_bytes()]);
+        if let Some(html) = self.store.recall(key) {
+            return Highlighted::Html(html.to_string());
         }
         let html = match grammars::for_token(token) {
             Some(grammar) => self
@@ -170,7 +163,7 @@ impl CodeStyle {
         };
         match html {
             Some(html) => {
-                self.store.put(key, Arc::from(html.as_bytes()));
+                self.store.remember(key, &Arc::from(html.as_str()));
                 Highlighted::Html(html)
             }
             None => Highlighted::Plain(plain(code)),

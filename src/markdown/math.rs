@@ -12,7 +12,8 @@ use katex::macros::MacroDefinition;
 use katex::{KatexContext, Settings};
 
 use super::html::escape;
-use crate::cache::{self, Store};
+use super::recall::{Forget, Recall};
+use crate::util::hash;
 
 /// A formula KaTeX could not typeset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,21 +34,17 @@ pub struct MathEngine {
     /// The macros as text, part of every persistent cache key.
     macros_key: String,
     cache: Mutex<HashMap<(bool, String), Typeset>>,
-    store: Arc<Store>,
+    store: Arc<dyn Recall>,
 }
-
-/// What the typeset HTML depends on besides the formula: part of the cache file's version.
-/// Bump the last part when blogsmith changes what it does to KaTeX's output.
-pub const ENGINE_VERSION: &str = "katex-rs-0.3.0/sorted-attributes-1";
 
 impl MathEngine {
     /// An engine applying `macros` (name → expansion) to every formula.
     pub fn new(macros: BTreeMap<String, String>) -> Self {
-        Self::with_store(macros, Arc::new(Store::disabled()))
+        Self::with_store(macros, Arc::new(Forget))
     }
 
     /// An engine that also keeps formulas in `store`, across builds.
-    pub fn with_store(macros: BTreeMap<String, String>, store: Arc<Store>) -> Self {
+    pub fn with_store(macros: BTreeMap<String, String>, store: Arc<dyn Recall>) -> Self {
         let macros_key = macros
             .iter()
             .map(|(name, body)| format!("{name}\u{0}{body}\u{0}"))
@@ -69,24 +66,19 @@ impl MathEngine {
         }
         // Rendered outside the lock: other threads keep going meanwhile. Two threads
         // may render the same formula at once; both results are identical.
-        let persistent = cache::key(&[
+        let persistent = hash::key(&[
             b"math",
             self.macros_key.as_bytes(),
             &[u8::from(display)],
             tex.as_bytes(),
         ]);
-        let result = match self
-            .store
-            .get(persistent)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok().map(Arc::from))
-        {
+        let result = match self.store.recall(persistent) {
             Some(html) => Ok(html),
             None => {
                 let result = self.typeset(tex, display).map(Arc::<str>::from);
                 if let Ok(html) = &result {
                     // The same bytes as the engine's own cache, not a copy (290 MB at 10,000 articles).
-                    self.store
-                        .put(persistent, Arc::<[u8]>::from(Arc::clone(html)));
+                    self.store.remember(persistent, html);
                 }
                 result
             }

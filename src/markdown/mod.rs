@@ -14,6 +14,7 @@ mod html;
 pub mod math;
 pub mod math_scan;
 mod placeholder;
+mod recall;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ pub use headings::TocEntry;
 pub use highlight::{CodeStyle, Highlighted};
 pub use html::escape;
 pub use math::MathEngine;
+pub use recall::{Forget, Recall};
 
 use crate::diagnostic::{Diagnostic, Position};
 use excerpt::Piece;
@@ -109,6 +111,17 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// An article's excerpt, as list pages show it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Excerpt {
+    /// The HTML (shared: every list page showing the article points at it).
+    pub html: std::sync::Arc<str>,
+    /// Whether it shows less than the whole article.
+    pub is_partial: bool,
+    /// Whether it contains a formula (the list page then needs the KaTeX CSS).
+    pub has_math: bool,
+}
+
 /// Renders Markdown; cheap to share between threads.
 #[derive(Clone, Copy)]
 pub struct MarkdownRenderer<'a> {
@@ -178,6 +191,29 @@ impl MarkdownRenderer<'_> {
             text,
             local_links,
             diagnostics,
+        }
+    }
+
+    /// Picks an article's excerpt for list pages: the part before
+    /// `<!-- more -->`, else the front matter `summary` (rendered), else the
+    /// automatic excerpt. Its candidates are moved out of `rendered`, not
+    /// copied: nothing else reads them.
+    pub fn excerpt(&self, rendered: &mut Rendered, summary: Option<&str>, path: &Path) -> Excerpt {
+        let (html, is_partial) = match (rendered.before_more.take(), summary) {
+            (Some(before), _) => (before, true),
+            (None, Some(summary)) => (
+                self.render_fragment(summary, path, 1).html.to_string(),
+                true,
+            ),
+            (None, None) => {
+                let partial = rendered.auto_excerpt.ends_with("…</p>");
+                (std::mem::take(&mut rendered.auto_excerpt), partial)
+            }
+        };
+        Excerpt {
+            has_math: html.contains("class=\"katex"),
+            html: html.into(),
+            is_partial,
         }
     }
 

@@ -1,18 +1,21 @@
-//! Writing the site: into a fresh folder beside the output, then swapped in.
+//! Writing the site: into a folder beside the output, then swapped in.
 //!
 //! The previous output stays whole until the new one is complete, so a failed
 //! or killed build never leaves a half-written site.
 
+mod spill;
+
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::manifest::{self, Manifest};
-use super::theme::StaticSource;
 use crate::diagnostic::Diagnostic;
-use crate::site::HtmlOnDisk;
+use crate::incremental::manifest::{self, Manifest};
+use crate::render::theme::StaticSource;
+use crate::util::lock::{self, LiveMark};
+use crate::util::progress::{self, Progress};
+pub use spill::{KeptHtml, Spill};
 
 /// The bytes of one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +27,7 @@ pub enum Contents {
     /// A copy of a source file.
     Copy(PathBuf),
     /// The previous output's file at this path, unchanged (see
-    /// [`manifest::Manifest::rendered_page`]): linked, not rendered again.
+    /// [`Manifest::rendered_page`]): linked, not rendered again.
     Previous(PathBuf, manifest::Entry),
     /// A page rendered by this build and already written to its [`Spill`]
     /// file: linked from there.
@@ -62,8 +65,8 @@ pub struct Written {
     pub reused: usize,
 }
 
-/// How a build reuses the previous output (see [`super::manifest`]).
-pub struct Reuse<'a> {
+/// How a build reuses the previous output (see [`crate::incremental::manifest`]).
+pub struct PreviousOutput<'a> {
     /// What the previous build wrote.
     pub previous: &'a Manifest,
     /// The input hash of each rendered page, by path, to record.
@@ -90,8 +93,8 @@ pub fn write_site(
     output: &Path,
     root: &Path,
     files: &[OutputFile],
-    reuse: Option<Reuse<'_>>,
-    progress: Option<&crate::progress::Progress>,
+    reuse: Option<PreviousOutput<'_>>,
+    progress: Option<&Progress>,
 ) -> Result<Written, Diagnostic> {
     let output = absolute(output);
     check_output_is_safe(&output, &absolute(root))?;
@@ -100,6 +103,10 @@ pub fn write_site(
         .ok_or_else(|| output_error(&output, "the output folder has no parent"))?;
     std::fs::create_dir_all(parent)
         .map_err(|e| output_error(parent, &format!("cannot create it: {e}")))?;
+    // Taken before any working folder is made, held until the swap: other
+    // builds then know this one's folders are in use.
+    let _mark = LiveMark::take(parent, &temp_prefix(&output))
+        .map_err(|e| output_error(parent, &format!("cannot mark the build as running: {e}")))?;
     remove_stale_temp_dirs(parent, &output);
     let empty = Manifest::new(&output);
     let no_keys = std::collections::HashMap::new();
@@ -114,12 +121,12 @@ pub fn write_site(
         None => (temp_dir_for(&output), false),
     };
     let started = std::time::Instant::now();
-    crate::progress::start(progress, crate::progress::Stage::Writing, files.len());
+    progress::start(progress, progress::Stage::Writing, files.len());
     let written = write_all(&work, files, previous, keys, progress).and_then(|written| {
-        crate::trace::phase("write: files", started);
+        crate::util::trace::phase("write: files", started);
         let started = std::time::Instant::now();
         let swapped = swap_in(&work, &output, keep_previous).map(|()| written);
-        crate::trace::phase("write: swap in", started);
+        crate::util::trace::phase("write: swap in", started);
         swapped
     });
     drop(lock);
@@ -143,127 +150,18 @@ pub fn write_site(
 /// The spare output folder's and its lock's suffixes, after [`TEMP_MARK`].
 const SPARE: &str = "spare";
 const SPARE_LOCK: &str = "lock";
-/// After a process id and [`TEMP_MARK`]: a build's [`Spill`] folder.
-const SPILL: &str = "-pages";
-
-/// Folders inside a [`Spill`] that pages are spread over: creating a file
-/// locks its folder, and with one folder the threads rendering pages waited
-/// on each other (19% of a cold build's CPU at 1,000 articles, spinning in
-/// the kernel).
-const SPILL_BUCKETS: usize = 64;
-
-/// Where a build puts each page as soon as it is rendered, instead of holding
-/// every page in memory until the site is written (1.4 GB at 10,000 articles):
-/// a folder beside the output, on the same disk, whose files [`write_site`]
-/// then hard-links into place. Removed when dropped.
-pub struct Spill {
-    dir: PathBuf,
-    next: std::sync::atomic::AtomicUsize,
-    /// The file of articles' HTML, its name and length, once there is one.
-    articles: std::sync::Mutex<Option<ArticlesFile>>,
-}
-
-type ArticlesFile = (Arc<std::fs::File>, Arc<Path>, u64);
-
-impl Spill {
-    /// A new, empty spill folder for a build of `output`.
-    pub fn create(output: &Path) -> io::Result<Self> {
-        let output = absolute(output);
-        let dir = sibling(&output, &format!("{}{SPILL}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
-        for bucket in 0..SPILL_BUCKETS {
-            std::fs::create_dir_all(dir.join(bucket.to_string()))?;
-        }
-        Ok(Self {
-            dir,
-            next: std::sync::atomic::AtomicUsize::new(0),
-            articles: std::sync::Mutex::new(None),
-        })
-    }
-
-    /// The contents of `path`, a page just rendered into `bytes`: the previous
-    /// output's copy when it holds the same bytes (it keeps its modification
-    /// time), else the bytes written to a new file here. The bytes themselves
-    /// when writing fails: then the page is written with the site, or fails it.
-    pub fn keep(&self, path: &str, bytes: Arc<[u8]>, previous: Option<&Manifest>) -> Contents {
-        if let Some((old, entry)) = previous.and_then(|m| m.reusable(path, &bytes)) {
-            return Contents::Previous(old, entry);
-        }
-        let spilled = self.write(&bytes).and_then(|(file, meta)| {
-            let entry = manifest::entry_for(Some(&bytes), &meta)?;
-            Some(Contents::Spilled(file, entry))
-        });
-        spilled.unwrap_or(Contents::Bytes(bytes))
-    }
-
-    /// Appends an article's HTML to the file of articles here, to be read
-    /// back when its page is rendered (at 10,000 articles their HTML is
-    /// 1.2 GB); `None` when writing fails, and the HTML stays in memory. One
-    /// file for all: a file per article would be 10,000 more inodes created
-    /// and freed per build.
-    #[cfg(unix)]
-    pub fn keep_html(&self, html: &str) -> Option<HtmlOnDisk> {
-        use std::os::unix::fs::FileExt;
-        let mut articles = self
-            .articles
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if articles.is_none() {
-            let path: Arc<Path> = self.dir.join("articles.html").into();
-            let file = std::fs::File::options()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .ok()?;
-            // Read back through the handle: unlinked at once, never left behind.
-            let _ = std::fs::remove_file(&path);
-            *articles = Some((Arc::new(file), path, 0));
-        }
-        let (file, path, end) = articles.as_mut()?;
-        // The stretch is reserved under the lock, written outside it.
-        let kept = HtmlOnDisk::new(Arc::clone(file), Arc::clone(path), *end, html.len());
-        *end += html.len() as u64;
-        let file = Arc::clone(file);
-        drop(articles);
-        file.write_all_at(html.as_bytes(), kept.offset()).ok()?;
-        Some(kept)
-    }
-
-    /// Elsewhere articles' HTML stays in memory.
-    #[cfg(not(unix))]
-    pub fn keep_html(&self, _: &str) -> Option<HtmlOnDisk> {
-        None
-    }
-
-    fn write(&self, bytes: &[u8]) -> Option<(PathBuf, std::fs::Metadata)> {
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let file = self
-            .dir
-            .join((n % SPILL_BUCKETS).to_string())
-            .join(n.to_string());
-        let mut out = std::fs::File::create(&file).ok()?;
-        io::Write::write_all(&mut out, bytes).ok()?;
-        let meta = out.metadata().ok()?;
-        Some((file, meta))
-    }
-}
-
-impl Drop for Spill {
-    fn drop(&mut self) {
-        // Its files live on as links in the output; only the names go.
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// `.<output name><TEMP_MARK>`: what the names of working folders beside
+/// `output` start with.
+fn temp_prefix(output: &Path) -> String {
+    let name = output
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}{TEMP_MARK}")
 }
 
 /// `.<output name><TEMP_MARK><suffix>` beside `output`.
 fn sibling(output: &Path, suffix: &str) -> PathBuf {
-    let name = output
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    output.with_file_name(format!(".{name}{TEMP_MARK}{suffix}"))
+    output.with_file_name(format!("{}{suffix}", temp_prefix(output)))
 }
 
 /// Takes the spare's lock, or `None` when another build holds it (or locks
@@ -341,38 +239,22 @@ fn temp_dir_for(output: &Path) -> PathBuf {
     sibling(output, &std::process::id().to_string())
 }
 
-/// Removes temporary folders left by builds of this output that were killed.
+/// Removes working folders left beside `output` by builds that were killed
+/// (see [`crate::util::lock`]).
 fn remove_stale_temp_dirs(parent: &Path, output: &Path) {
-    let Some(name) = output.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return;
-    };
-    let prefix = format!(".{name}{TEMP_MARK}");
+    let prefix = temp_prefix(output);
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid = match pid.strip_suffix(SPILL) {
-            // This build's own spill folder, in use.
-            Some(pid) if pid == std::process::id().to_string() => continue,
-            Some(pid) => pid,
-            None => pid,
-        };
-        if pid != SPARE && pid != SPARE_LOCK && !process_is_alive(pid) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // A dead process's mark is removed by `is_alive` itself.
+        if let Some(pid) = lock::pid_in(&name, &prefix)
+            && !lock::is_alive(parent, &prefix, pid)
+            && !lock::is_mark(&name)
+        {
             let _ = std::fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-/// Whether the process `pid` (decimal) runs, other than this one.
-pub(crate) fn process_is_alive(pid: &str) -> bool {
-    match pid.parse::<u32>() {
-        Ok(pid) if pid == std::process::id() => false,
-        Ok(pid) => Path::new("/proc").join(pid.to_string()).exists(),
-        Err(_) => false,
     }
 }
 
@@ -384,7 +266,7 @@ fn write_all(
     files: &[OutputFile],
     previous: &Manifest,
     keys: &std::collections::HashMap<String, u64>,
-    progress: Option<&crate::progress::Progress>,
+    progress: Option<&Progress>,
 ) -> io::Result<(Written, Manifest)> {
     if dir.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
         std::fs::remove_file(dir)?;
@@ -401,16 +283,16 @@ fn write_all(
     folders.dedup();
     let phase = std::time::Instant::now();
     remove_unwanted(dir, &wanted, &folders)?;
-    crate::trace::phase("write: remove unwanted", phase);
+    crate::util::trace::phase("write: remove unwanted", phase);
     let phase = std::time::Instant::now();
     for folder in &folders {
         std::fs::create_dir_all(dir.join(folder))?;
     }
-    crate::trace::phase("write: folders", phase);
+    crate::util::trace::phase("write: folders", phase);
     let outcomes: Vec<(Option<manifest::Entry>, bool)> = files
         .par_iter()
         .map(|file| write_one(dir, file, previous))
-        .inspect(|_| crate::progress::advance(progress))
+        .inspect(|_| progress::advance(progress))
         .collect::<io::Result<_>>()?;
     let mut manifest = Manifest::new(previous.output());
     let mut written = Written::default();
@@ -533,7 +415,7 @@ fn swap_in(new: &Path, output: &Path, keep_previous: bool) -> io::Result<()> {
     if !output.exists() {
         return std::fs::rename(new, output);
     }
-    if exchange(new, output)? {
+    if crate::util::fsio::exchange(new, output)? {
         // `new` now holds the previous output.
         return if keep_previous {
             Ok(())
@@ -555,42 +437,6 @@ fn swap_in(new: &Path, output: &Path, keep_previous: bool) -> io::Result<()> {
     }
 }
 
-/// Atomically exchanges two paths; `Ok(false)` when the system cannot.
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let to_c = |p: &Path| {
-        CString::new(p.as_os_str().as_bytes())
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
-    };
-    let (a, b) = (to_c(a)?, to_c(b)?);
-    // SAFETY: both pointers are valid NUL-terminated strings that outlive the call.
-    let result = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if result == 0 {
-        return Ok(true);
-    }
-    let error = io::Error::last_os_error();
-    match error.raw_os_error() {
-        Some(libc::ENOSYS | libc::EINVAL | libc::ENOTSUP) => Ok(false),
-        _ => Err(error),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
-    Ok(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,62 +446,6 @@ mod tests {
             path: path.into(),
             contents: Contents::Bytes(text.as_bytes().into()),
         }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn spilled_pages_are_on_disk_and_linked_into_the_output() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("public");
-        let spill = Spill::create(&out).unwrap();
-        let spilled = spill.keep("a/index.html", Arc::from(&b"<p>one</p>"[..]), None);
-        let Contents::Spilled(path, _) = &spilled else {
-            panic!("not spilled: {spilled:?}");
-        };
-        assert_eq!(std::fs::read(path).unwrap(), b"<p>one</p>");
-        let files = [OutputFile {
-            path: "a/index.html".into(),
-            contents: spilled.clone(),
-        }];
-        let written = write_site(&out, tmp.path(), &files, None, None).unwrap();
-        assert_eq!(
-            written,
-            Written {
-                written: 1,
-                reused: 0
-            }
-        );
-        assert_eq!(
-            std::fs::read(out.join("a/index.html")).unwrap(),
-            b"<p>one</p>"
-        );
-        let dir = spill.dir.clone();
-        drop(spill);
-        assert!(!dir.exists(), "the spill folder is removed");
-        assert_eq!(
-            std::fs::read(out.join("a/index.html")).unwrap(),
-            b"<p>one</p>"
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn articles_html_shares_one_file_and_reads_back() {
-        let tmp = tempfile::tempdir().unwrap();
-        let spill = Spill::create(&tmp.path().join("public")).unwrap();
-        let (a, b) = ("<p>甲</p>".repeat(1000), "<p>乙</p>".to_string());
-        let (kept_a, kept_b) = (spill.keep_html(&a).unwrap(), spill.keep_html(&b).unwrap());
-        assert_eq!(kept_a.path(), kept_b.path(), "one file for every article");
-        assert_eq!(kept_a.read().unwrap(), a);
-        assert_eq!(kept_b.read().unwrap(), b);
-        assert!(
-            std::fs::read_dir(&spill.dir).unwrap().all(|e| e
-                .unwrap()
-                .file_type()
-                .unwrap()
-                .is_dir()),
-            "the file is unlinked, used through its handle"
-        );
     }
 
     #[test]
@@ -770,7 +560,7 @@ mod tests {
         for (i, build) in builds.iter().enumerate() {
             let previous = Manifest::load(&saved, &out);
             let files: Vec<OutputFile> = build.iter().map(|(p, t)| file(p, t)).collect();
-            let reuse = Reuse {
+            let reuse = PreviousOutput {
                 previous: &previous,
                 keys: &no_keys,
                 save_to: &saved,
@@ -818,7 +608,8 @@ mod tests {
     #[test]
     fn stale_temp_folders_of_dead_builds_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let stale = dir.path().join(format!(".public{TEMP_MARK}999999999"));
+        // No process holds the mark of this id (above the kernels' pid limits).
+        let stale = dir.path().join(format!(".public{TEMP_MARK}4999999"));
         std::fs::create_dir_all(&stale).unwrap();
         write_site(
             &dir.path().join("public"),

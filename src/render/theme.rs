@@ -34,8 +34,8 @@ pub struct Theme {
     pub static_files: BTreeMap<String, StaticSource>,
     /// Template name → file shown in messages.
     shown: BTreeMap<String, String>,
-    /// Template name → hash of its source and of every template it extends or includes.
-    hashes: BTreeMap<String, u64>,
+    /// A hash of every template's name and source.
+    hash: u64,
 }
 
 impl Theme {
@@ -69,14 +69,12 @@ impl Theme {
             .iter()
             .map(|(name, (_, shown))| (name.clone(), shown.clone()))
             .collect();
-        let texts: BTreeMap<&str, &str> = sources
-            .iter()
-            .map(|(name, (text, _))| (name.as_str(), text.as_str()))
-            .collect();
-        let hashes = texts
-            .keys()
-            .map(|name| (name.to_string(), dependency_hash(name, &texts)))
-            .collect();
+        let hash = crate::util::hash::hash_of(
+            &sources
+                .iter()
+                .map(|(name, (text, _))| (name, text))
+                .collect::<Vec<_>>(),
+        );
         let mut tera = Tera::new();
         if let Err(e) = tera.add_raw_templates(
             sources
@@ -97,56 +95,25 @@ impl Theme {
             tera,
             static_files,
             shown,
-            hashes,
+            hash,
         })
     }
 
-    /// A hash that changes when `template`, or a template it uses, changes.
-    pub fn template_hash(&self, template: &str) -> u64 {
-        self.hashes.get(template).copied().unwrap_or_default()
+    /// A hash that changes when any template changes.
+    ///
+    /// One hash for the whole theme, not one per template: in Tera 2 a
+    /// template reaches others through `extends`, `include` and components,
+    /// which are looked up by name when rendering, and Tera does not expose
+    /// which templates a template uses. Editing a template therefore renders
+    /// every page again, which is always right and costs a second at most.
+    pub fn hash(&self) -> u64 {
+        self.hash
     }
 
     /// Turns a Tera error into a diagnostic at the template's file, line and column.
     pub fn diagnostic(&self, error: &tera::Error) -> Diagnostic {
         tera_diagnostic(error, &self.shown)
     }
-}
-
-/// Hashes the sources of `name` and of every template it reaches through
-/// `extends`, `include` or `import`, so a change to any of them changes the hash.
-fn dependency_hash(name: &str, texts: &BTreeMap<&str, &str>) -> u64 {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut pending = vec![name.to_string()];
-    while let Some(next) = pending.pop() {
-        if !seen.insert(next.clone()) {
-            continue;
-        }
-        if let Some(text) = texts.get(next.as_str()) {
-            pending.extend(referenced_templates(text));
-        }
-    }
-    let mut hasher = std::hash::DefaultHasher::new();
-    for name in &seen {
-        std::hash::Hash::hash(&(name, texts.get(name.as_str())), &mut hasher);
-    }
-    std::hash::Hasher::finish(&hasher)
-}
-
-/// The names in `{% extends "…" %}`, `{% include "…" %}` and `{% import "…" %}` tags.
-fn referenced_templates(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for keyword in ["extends", "include", "import"] {
-        for (at, _) in text.match_indices(keyword) {
-            let rest = text[at + keyword.len()..].trim_start();
-            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            if let Some(end) = rest[1..].find(quote) {
-                names.push(rest[1..1 + end].to_string());
-            }
-        }
-    }
-    names
 }
 
 /// Every file under `dir`, as (`/`-separated relative path, full path), sorted.
@@ -207,32 +174,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn template_hashes_follow_extends_and_includes() {
-        let texts = |base: &'static str| -> BTreeMap<&'static str, &'static str> {
-            BTreeMap::from([
-                ("base.html", base),
-                (
-                    "page.html",
-                    "{% extends \"base.html\" %}{% include 'part.html' %}",
-                ),
-                ("part.html", "x"),
-                ("404.html", "alone"),
-            ])
-        };
-        let (a, b) = (texts("one"), texts("two"));
-        assert_ne!(
-            dependency_hash("page.html", &a),
-            dependency_hash("page.html", &b),
-            "page.html extends base.html"
-        );
-        assert_eq!(
-            dependency_hash("404.html", &a),
-            dependency_hash("404.html", &b),
-            "404.html uses nothing"
-        );
-        assert_eq!(
-            referenced_templates("{% extends \"base.html\" %}{% include 'p.html' %}"),
-            ["base.html", "p.html"]
-        );
+    fn the_theme_hash_changes_with_any_template() {
+        let dir = tempfile::tempdir().unwrap();
+        let builtin = Theme::load(dir.path()).unwrap().hash();
+        assert_eq!(Theme::load(dir.path()).unwrap().hash(), builtin, "stable");
+        std::fs::create_dir_all(dir.path().join(TEMPLATES_DIR)).unwrap();
+        // A template no page names directly (a part another could include).
+        std::fs::write(dir.path().join("templates/part.html"), "x").unwrap();
+        let with_part = Theme::load(dir.path()).unwrap().hash();
+        assert_ne!(with_part, builtin);
+        std::fs::write(dir.path().join("templates/part.html"), "y").unwrap();
+        assert_ne!(Theme::load(dir.path()).unwrap().hash(), with_part);
     }
 }

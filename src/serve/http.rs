@@ -16,7 +16,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::State;
 use super::reload::{self, EventStream};
-use crate::render::{Contents, OutputFile};
+use crate::output::{Contents, OutputFile};
 
 /// Every response body: a whole file, or the event stream.
 pub type ResponseBody = Either<Full<Bytes>, EventStream>;

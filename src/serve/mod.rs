@@ -34,7 +34,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostic;
-use crate::render::{Contents, OutputFile, RenderOptions};
+use crate::output::{Contents, OutputFile};
+use crate::render::RenderOptions;
 use crate::{BuildFailure, BuildOptions, BuildReport, Refreshed, Session};
 use reload::ErrorView;
 use watch::{Burst, Message, SiteWatcher};

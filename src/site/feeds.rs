@@ -11,40 +11,78 @@ use jiff::tz::TimeZone;
 
 use super::{Post, Site};
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::markdown::escape;
 
 /// A generated file: path in the output (`/`-separated), and its text.
 pub type Generated = (String, String);
 
-/// Every machine-readable file of the site; fails only when a full-content
-/// feed cannot read an article's HTML back (see [`Post::content_html`]).
-pub fn generate(site: &Site, config: &Config) -> Result<Vec<Generated>, Diagnostic> {
+/// Each article's HTML, for full-content feeds: by index in [`Site::posts`]
+/// (only those [`posts_in_feeds`] lists are asked for).
+pub type ArticleHtml<'a> = &'a (dyn Fn(usize) -> Arc<str> + Sync);
+
+/// Every machine-readable file of the site. Full-content feeds take each
+/// article's HTML from `html`.
+pub fn generate(site: &Site, config: &Config, html: ArticleHtml<'_>) -> Vec<Generated> {
     let tz = config.time_zone();
-    let newest: Vec<&Post> = site.posts.iter().take(config.feed.limit).collect();
+    let body = Body { config, html };
+    let newest: Vec<usize> = (0..site.posts.len()).take(config.feed.limit).collect();
     let mut files = vec![
         (
             "atom.xml".to_string(),
-            atom(site, config, &newest, "atom.xml", &config.title)?,
+            atom(site, config, &body, &newest, "atom.xml", &config.title),
         ),
-        ("rss.xml".to_string(), rss(site, config, &newest, &tz)?),
+        (
+            "rss.xml".to_string(),
+            rss(site, config, &body, &newest, &tz),
+        ),
         ("sitemap.xml".to_string(), sitemap(site, &tz)),
         ("robots.txt".to_string(), robots(site)),
     ];
-    for taxonomy in site.taxonomies.iter().filter(|t| t.key == "tags") {
-        for term in &taxonomy.terms {
-            let posts: Vec<&Post> = term
-                .posts
-                .iter()
-                .take(config.feed.limit)
-                .map(|&i| &site.posts[i])
-                .collect();
-            let path = format!("{}/{}/atom.xml", taxonomy.key, term.slug);
-            let title = format!("{} · {}：{}", config.title, taxonomy.title, term.name);
-            files.push((path.clone(), atom(site, config, &posts, &path, &title)?));
+    for (taxonomy, term) in tag_terms(site) {
+        let posts: Vec<usize> = term.posts.iter().take(config.feed.limit).copied().collect();
+        let path = format!("{}/{}/atom.xml", taxonomy.key, term.slug);
+        let title = format!("{} · {}：{}", config.title, taxonomy.title, term.name);
+        files.push((
+            path.clone(),
+            atom(site, config, &body, &posts, &path, &title),
+        ));
+    }
+    files
+}
+
+/// The articles some feed shows, by index in [`Site::posts`], sorted.
+pub fn posts_in_feeds(site: &Site, config: &Config) -> Vec<usize> {
+    let mut posts: std::collections::BTreeSet<usize> =
+        (0..site.posts.len()).take(config.feed.limit).collect();
+    for (_, term) in tag_terms(site) {
+        posts.extend(term.posts.iter().take(config.feed.limit));
+    }
+    posts.into_iter().collect()
+}
+
+/// Every tag, which has its own feed.
+fn tag_terms(site: &Site) -> impl Iterator<Item = (&super::Taxonomy, &super::Term)> {
+    site.taxonomies
+        .iter()
+        .filter(|t| t.key == "tags")
+        .flat_map(|t| t.terms.iter().map(move |term| (t, term)))
+}
+
+/// What a feed entry carries: the article or its excerpt, per `feed.full_content`.
+struct Body<'a> {
+    config: &'a Config,
+    html: ArticleHtml<'a>,
+}
+
+impl Body<'_> {
+    /// `("content", article)` or `("summary", excerpt)`.
+    fn of(&self, site: &Site, index: usize) -> (&'static str, Arc<str>) {
+        if self.config.feed.full_content {
+            ("content", (self.html)(index))
+        } else {
+            ("summary", Arc::clone(&site.posts[index].excerpt))
         }
     }
-    Ok(files)
 }
 
 /// The absolute URL of a path relative to the output root.
@@ -55,14 +93,15 @@ fn absolute(site: &Site, path: &str) -> String {
 fn atom(
     site: &Site,
     config: &Config,
-    posts: &[&Post],
+    body: &Body<'_>,
+    posts: &[usize],
     self_path: &str,
     title: &str,
-) -> Result<String, Diagnostic> {
+) -> String {
     let home = absolute(site, "");
     let updated = posts
         .iter()
-        .map(|p| p.last_modified())
+        .map(|&i| site.posts[i].last_modified())
         .max()
         .unwrap_or(Timestamp::UNIX_EPOCH);
     let author = if config.author.is_empty() {
@@ -98,7 +137,8 @@ fn atom(
         "  <generator version=\"{}\">blogsmith</generator>",
         env!("CARGO_PKG_VERSION")
     );
-    for post in posts {
+    for &index in posts {
+        let post: &Post = &site.posts[index];
         xml.push_str("  <entry>\n");
         let _ = writeln!(xml, "    <title>{}</title>", escape(&post.title));
         let _ = writeln!(
@@ -120,7 +160,7 @@ fn atom(
         for link in post.categories.iter().chain(&post.tags) {
             let _ = writeln!(xml, "    <category term=\"{}\"/>", escape(&link.name));
         }
-        let (element, html) = feed_body(post, config)?;
+        let (element, html) = body.of(site, index);
         let _ = writeln!(
             xml,
             "    <{element} type=\"html\">{}</{element}>",
@@ -129,13 +169,13 @@ fn atom(
         xml.push_str("  </entry>\n");
     }
     xml.push_str("</feed>\n");
-    Ok(xml)
+    xml
 }
 
-fn rss(site: &Site, config: &Config, posts: &[&Post], tz: &TimeZone) -> Result<String, Diagnostic> {
+fn rss(site: &Site, config: &Config, body: &Body<'_>, posts: &[usize], tz: &TimeZone) -> String {
     let last = posts
         .iter()
-        .map(|p| p.last_modified())
+        .map(|&i| site.posts[i].last_modified())
         .max()
         .unwrap_or(Timestamp::UNIX_EPOCH);
     let description = if config.description.is_empty() {
@@ -164,7 +204,8 @@ fn rss(site: &Site, config: &Config, posts: &[&Post], tz: &TimeZone) -> Result<S
         "  <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
         escape(&absolute(site, "rss.xml"))
     );
-    for post in posts {
+    for &index in posts {
+        let post: &Post = &site.posts[index];
         xml.push_str("  <item>\n");
         let _ = writeln!(xml, "    <title>{}</title>", escape(&post.title));
         let _ = writeln!(xml, "    <link>{}</link>", escape(&post.permalink));
@@ -184,24 +225,12 @@ fn rss(site: &Site, config: &Config, posts: &[&Post], tz: &TimeZone) -> Result<S
         let _ = writeln!(
             xml,
             "    <description>{}</description>",
-            escape(&feed_body(post, config)?.1)
+            escape(&body.of(site, index).1)
         );
         xml.push_str("  </item>\n");
     }
     xml.push_str("</channel>\n</rss>\n");
-    Ok(xml)
-}
-
-/// `("content", article)` or `("summary", excerpt)`, per `feed.full_content`.
-fn feed_body(post: &Post, config: &Config) -> Result<(&'static str, Arc<str>), Diagnostic> {
-    if config.feed.full_content {
-        Ok((
-            "content",
-            post.content_html().map_err(|e| post.unreadable(&e))?,
-        ))
-    } else {
-        Ok(("summary", Arc::clone(&post.excerpt)))
-    }
+    xml
 }
 
 /// Every HTML page but the 404, with the date of its newest article.

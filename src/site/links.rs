@@ -9,6 +9,7 @@ use super::Post;
 use crate::content::CONTENT_DIR;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{LINK_MARKER, LocalLink, links_to_article};
+use crate::util::url::percent_decode;
 
 /// Points relative links at their targets and checks every local link.
 ///
@@ -71,35 +72,25 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
         }
         if !replacements.is_empty() {
             // The page now shows other articles' URLs: its key must change with them,
-            // or a renamed target would leave this page stale in the render memo.
-            let mut hasher = std::hash::DefaultHasher::new();
-            std::hash::Hash::hash(&(post.source_hash, &replacements), &mut hasher);
-            post.source_hash = std::hash::Hasher::finish(&hasher);
-            let in_page: HashMap<usize, &str> = replacements
-                .iter()
-                .map(|(i, page, _)| (*i, page.as_str()))
-                .collect();
+            // or a renamed target would leave this page stale.
+            post.source_hash = crate::util::hash::hash_of(&(post.source_hash, &replacements));
             let in_excerpt: HashMap<usize, &str> = replacements
                 .iter()
                 .map(|(i, _, excerpt)| (*i, excerpt.as_str()))
                 .collect();
-            if post.content_file.is_some() {
-                // Put in when the HTML is read back (Post::content_html).
-                post.content_links = in_page
-                    .iter()
-                    .map(|(i, url)| (*i, url.to_string()))
-                    .collect();
-            } else {
-                post.content = replace_markers(&post.content, &in_page).into();
-            }
             post.excerpt = replace_markers(&post.excerpt, &in_excerpt).into();
+            // Put into the article's HTML when its page is rendered (Post::resolve_links).
+            post.link_targets = replacements
+                .into_iter()
+                .map(|(i, page, _)| (i, page))
+                .collect();
         }
     }
     diagnostics
 }
 
 /// Replaces every `="<LINK_MARKER><n>"` attribute value in one pass.
-pub(super) fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
+pub fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
     let pattern = format!("=\"{LINK_MARKER}");
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -163,24 +154,6 @@ fn resolve_path(dir: &Path, relative: &str) -> Option<PathBuf> {
         }
     }
     Some(parts.iter().collect())
-}
-
-/// Decodes `%XX` escapes; `None` for malformed ones or non-UTF-8 results.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The whole site: articles in order, their neighbours, list pages and taxonomies.
 
+mod article;
 pub mod feeds;
 mod links;
 pub mod paginate;
@@ -13,80 +14,13 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::config::{Config, Taxonomy as TaxonomyConfig};
-use crate::content::Page;
 use crate::diagnostic::Diagnostic;
+use crate::markdown::LocalLink;
 use crate::markdown::headings::{TocNode, nest};
-use crate::markdown::{LocalLink, Rendered};
-use crate::slug::{encode_path, slugify};
+use crate::util::url::{encode_path, slugify};
+pub use article::Article;
+pub use links::replace_markers;
 use paginate::PagerItem;
-
-/// An article after rendering, with the excerpt chosen for lists.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct RenderedPage {
-    /// The source.
-    pub page: Page,
-    /// Its rendering.
-    pub rendered: Rendered,
-    /// The excerpt shown on list pages (HTML; shared, as every refresh clones this).
-    pub excerpt: std::sync::Arc<str>,
-    /// Whether the excerpt shows less than the whole article.
-    pub excerpt_is_partial: bool,
-    /// Whether the excerpt contains a formula.
-    pub excerpt_has_math: bool,
-    /// A hash of the article's source file, standing for everything derived from it.
-    pub source_hash: u64,
-    /// Loaded from the render cache without its HTML (`rendered.html` is empty):
-    /// its page must be taken from the previous output, or the article rendered again.
-    #[serde(default)]
-    pub html_elided: bool,
-    /// Where the HTML is when a build wrote it to disk to save memory
-    /// (`rendered.html` is then empty): see [`Post::content_html`].
-    #[serde(skip)]
-    pub html_file: Option<HtmlOnDisk>,
-}
-
-/// An article's HTML kept in a file during a build (written by
-/// `render::output::Spill`): a stretch of one file shared by every article.
-#[derive(Debug, Clone)]
-pub struct HtmlOnDisk {
-    file: std::sync::Arc<std::fs::File>,
-    path: std::sync::Arc<std::path::Path>,
-    offset: u64,
-    len: usize,
-}
-
-impl HtmlOnDisk {
-    /// `len` bytes at `offset` in `file` (named `path`, for messages).
-    pub fn new(
-        file: std::sync::Arc<std::fs::File>,
-        path: std::sync::Arc<std::path::Path>,
-        offset: u64,
-        len: usize,
-    ) -> Self {
-        Self {
-            file,
-            path,
-            offset,
-            len,
-        }
-    }
-
-    /// The HTML.
-    pub fn read(&self) -> std::io::Result<String> {
-        let bytes = crate::cache::read_exact_at(&self.file, self.offset, self.len)?;
-        String::from_utf8(bytes).map_err(std::io::Error::other)
-    }
-
-    /// Where it starts in the file.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    /// The file it is in.
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
-    }
-}
 
 /// A name and where it links to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -97,7 +31,9 @@ pub struct Link {
     pub url: String,
 }
 
-/// One article, as templates see it (`page`).
+/// One article, as templates see it (`page`, with its HTML as `content`:
+/// see `render`). The HTML itself is not here: it goes from the article's
+/// rendering straight to its page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Post {
     /// Title.
@@ -120,8 +56,6 @@ pub struct Post {
     pub tags: Vec<Link>,
     /// Categories, linked.
     pub categories: Vec<Link>,
-    /// Article HTML (shared with the render cache, never copied).
-    pub content: std::sync::Arc<str>,
     /// Table of contents, two levels deep.
     pub toc: Vec<TocNode>,
     /// Excerpt HTML for lists.
@@ -156,16 +90,10 @@ pub struct Post {
     /// The source file, relative to `content/`.
     #[serde(skip)]
     pub source: PathBuf,
-    /// `content` is missing (see [`RenderedPage::html_elided`]).
+    /// Where the article's links point, by link marker number (see
+    /// [`links::resolve`]): what its HTML gets in place of the markers.
     #[serde(skip)]
-    pub content_elided: bool,
-    /// `content` is on disk instead (see [`RenderedPage::html_file`]).
-    #[serde(skip)]
-    pub content_file: Option<HtmlOnDisk>,
-    /// Links to other articles to put into the HTML of `content_file` when it
-    /// is read: marker number → URL (see [`links::resolve`]).
-    #[serde(skip)]
-    pub content_links: HashMap<usize, String>,
+    pub link_targets: HashMap<usize, String>,
     /// Whether the source is a bundle (`name/index.md`) whose files go with it.
     #[serde(skip)]
     pub is_bundle: bool,
@@ -192,45 +120,18 @@ impl Post {
         self.updated_timestamp.unwrap_or(self.timestamp)
     }
 
-    /// The article's HTML: `content`, or read back from `content_file` with
-    /// its links to other articles put in.
-    pub fn content_html(&self) -> std::io::Result<std::sync::Arc<str>> {
-        let Some(file) = &self.content_file else {
-            return Ok(std::sync::Arc::clone(&self.content));
-        };
-        let html = file.read()?;
-        if self.content_links.is_empty() {
-            return Ok(html.into());
+    /// The article's HTML with its links pointed at their targets, from its
+    /// rendering (`html`, with link markers).
+    pub fn resolve_links(&self, html: &str) -> String {
+        if self.link_targets.is_empty() {
+            return html.to_string();
         }
         let targets = self
-            .content_links
+            .link_targets
             .iter()
             .map(|(i, url)| (*i, url.as_str()))
             .collect();
-        Ok(links::replace_markers(&html, &targets).into())
-    }
-
-    /// A copy with `content` set (to the HTML read back from `content_file`).
-    pub fn with_content(&self, content: std::sync::Arc<str>) -> Self {
-        Self {
-            content,
-            content_file: None,
-            content_links: HashMap::new(),
-            ..self.clone()
-        }
-    }
-
-    /// The error for HTML that [`Post::content_html`] could not read back.
-    pub fn unreadable(&self, error: &std::io::Error) -> Diagnostic {
-        let file = self
-            .content_file
-            .as_ref()
-            .map_or(std::path::Path::new(""), HtmlOnDisk::path);
-        Diagnostic::error(
-            std::path::Path::new(crate::content::CONTENT_DIR).join(&self.source),
-            format!("cannot read back the article's rendered HTML from {}: {error}", file.display()),
-        )
-        .with_hint("the build writes it beside the output folder: check that the disk has space and nothing removes that folder during the build")
+        links::replace_markers(html, &targets)
     }
 }
 
@@ -341,7 +242,7 @@ pub struct Site {
 impl Site {
     /// Orders the articles, links neighbours, and groups them into taxonomies.
     pub fn assemble(
-        pages: &[std::sync::Arc<RenderedPage>],
+        articles: &[std::sync::Arc<Article>],
         config: &Config,
         assets: &[PathBuf],
     ) -> (Self, Vec<Diagnostic>) {
@@ -352,9 +253,9 @@ impl Site {
             .strip_suffix(base_path.trim_end_matches('/'))
             .unwrap_or(&permalink_base)
             .to_string();
-        let mut posts: Vec<Post> = pages
+        let mut posts: Vec<Post> = articles
             .iter()
-            .map(|p| to_post(p, &base_path, &permalink_root, &tz))
+            .map(|a| to_post(a, &base_path, &permalink_root, &tz))
             .collect();
         posts.sort_by(|a, b| {
             b.timestamp
@@ -515,18 +416,20 @@ fn url_of_dir(base_path: &str, dir: &str) -> String {
     }
 }
 
-/// The article as templates see it. Only small fields are copied: the HTML is shared.
-fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
-    let RenderedPage {
+/// The article as templates see it.
+fn to_post(article: &Article, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
+    let Article {
         page,
-        rendered,
+        toc,
+        description,
+        plain_text,
         excerpt,
-        excerpt_is_partial,
-        excerpt_has_math,
+        formulas,
+        code_blocks: _,
+        text,
+        local_links,
         source_hash,
-        html_elided,
-        html_file,
-    } = rendered;
+    } = article;
     let output_dir = format!("posts/{}", page.slug);
     let url = url_of_dir(base_path, &output_dir);
     let name_link = |name: &String| Link {
@@ -543,36 +446,29 @@ fn to_post(rendered: &RenderedPage, base_path: &str, permalink_root: &str, tz: &
         updated_iso: page.updated.map(|t| iso_date(t, tz)),
         tags: page.tags.iter().map(name_link).collect(),
         categories: page.categories.iter().map(name_link).collect(),
-        has_math: rendered.formulas > 0,
-        content: std::sync::Arc::clone(&rendered.html),
-        plain_text: std::sync::Arc::clone(&rendered.plain_text),
-        toc: nest(&rendered.toc),
-        description: page
-            .summary
-            .clone()
-            .unwrap_or_else(|| rendered.description.clone()),
-        excerpt: excerpt.clone(),
-        has_more: *excerpt_is_partial,
-        reading_minutes: rendered.text.reading_minutes(),
-        word_count: rendered.text.cjk_chars + rendered.text.words,
-        excerpt_has_math: *excerpt_has_math,
+        has_math: *formulas > 0,
+        plain_text: std::sync::Arc::clone(plain_text),
+        toc: nest(toc),
+        description: page.summary.clone().unwrap_or_else(|| description.clone()),
+        excerpt: std::sync::Arc::clone(&excerpt.html),
+        has_more: excerpt.is_partial,
+        reading_minutes: text.reading_minutes(),
+        word_count: text.cjk_chars + text.words,
+        excerpt_has_math: excerpt.has_math,
         extra: page.extra.clone(),
         newer: None,
         older: None,
         source_hash: *source_hash,
         output_dir,
         source: page.relative.clone(),
-        content_elided: *html_elided,
-        content_file: html_file.clone(),
-        content_links: HashMap::new(),
+        link_targets: HashMap::new(),
         is_bundle: page.is_bundle,
-        anchors: rendered
-            .toc
+        anchors: toc
             .iter()
             .map(|h| h.id.clone())
             .chain(std::iter::once("more".to_string()))
             .collect(),
-        local_links: rendered.local_links.clone(),
+        local_links: local_links.clone(),
         slug: page.slug.clone(),
         timestamp: page.date,
         updated_timestamp: page.updated,

@@ -225,7 +225,7 @@ fn index(docs: &[Doc<'_>]) -> SearchIndex {
     // Tokenised in parallel; postings are then added in id order.
     let phase = std::time::Instant::now();
     let per_doc: Vec<DocTokens> = docs.par_iter().map(doc_tokens).collect();
-    crate::trace::phase("search: tokenise", phase);
+    crate::util::trace::phase("search: tokenise", phase);
     let phase = std::time::Instant::now();
     // Each shard's postings from every document in id order, shards side by side.
     let shards: Vec<ShardPostings> = (0..SHARDS)
@@ -254,7 +254,7 @@ fn index(docs: &[Doc<'_>]) -> SearchIndex {
             )
         })
         .collect();
-    crate::trace::phase("search: merge", phase);
+    crate::util::trace::phase("search: merge", phase);
     let phase = std::time::Instant::now();
     let mut cjk_postings: Vec<(u64, Postings)> = Vec::new();
     let mut word_postings: Vec<(String, Postings)> = Vec::new();
@@ -295,7 +295,7 @@ fn index(docs: &[Doc<'_>]) -> SearchIndex {
         "cjk": cjk,
     })
     .to_string();
-    crate::trace::phase("search: write", phase);
+    crate::util::trace::phase("search: write", phase);
     let text_bytes = docs
         .iter()
         .map(|d| d.title.len() + d.text.len() + d.terms.iter().map(|t| t.len()).sum::<usize>())

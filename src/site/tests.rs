@@ -1,9 +1,9 @@
 use super::*;
-use crate::content::parse_date;
+use crate::content::{Page, parse_date};
 
-fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<RenderedPage> {
+fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
     let tz = TimeZone::get("Asia/Shanghai").unwrap();
-    std::sync::Arc::new(RenderedPage {
+    std::sync::Arc::new(Article {
         page: Page {
             source: PathBuf::from(format!("content/{slug}.md")),
             relative: PathBuf::from(format!("{slug}.md")),
@@ -21,13 +21,15 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<RenderedPage> {
             is_bundle: false,
             date_from_file_time: false,
         },
-        rendered: Rendered::default(),
+        toc: Vec::new(),
+        description: String::new(),
+        plain_text: "".into(),
         excerpt: Default::default(),
-        excerpt_is_partial: false,
-        excerpt_has_math: false,
+        formulas: 0,
+        code_blocks: 0,
+        text: Default::default(),
+        local_links: Vec::new(),
         source_hash: 0,
-        html_elided: false,
-        html_file: None,
     })
 }
 
@@ -77,7 +79,7 @@ fn tags_differing_in_case_are_one_term_with_chinese_slugs() {
 
 #[test]
 fn list_pages_paginate_the_index_and_terms() {
-    let pages: Vec<std::sync::Arc<RenderedPage>> = (1..=25)
+    let pages: Vec<std::sync::Arc<Article>> = (1..=25)
         .map(|i| page(&format!("p{i:02}"), &format!("2026-01-{i:02}"), &["t"]))
         .collect();
     let (site, _) = Site::assemble(&pages, &config(10), &[]);
@@ -115,33 +117,37 @@ fn base_path_prefixes_urls() {
     assert_eq!(site.posts[0].date_iso, "2026-01-01T00:00:00+08:00");
 }
 
-#[cfg(unix)]
 #[test]
-fn html_kept_on_disk_is_read_back_or_reported_against_the_article() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("articles.html");
-    std::fs::write(&path, "<p>前</p><p>正文</p>").unwrap();
-    let file = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
-    let on_disk = |offset: u64, len: usize| {
-        let base = page("a", "2026-01-01", &[]);
-        std::sync::Arc::new(RenderedPage {
-            html_file: Some(HtmlOnDisk::new(
-                std::sync::Arc::clone(&file),
-                path.as_path().into(),
-                offset,
-                len,
-            )),
-            ..(*base).clone()
-        })
+fn links_between_articles_point_at_their_pages_in_the_html_and_excerpt() {
+    use crate::diagnostic::Position;
+    use crate::markdown::LINK_MARKER;
+    let link = |url: &str| LocalLink {
+        url: url.into(),
+        position: Position::new(3, 1),
     };
-    let skip = "<p>前</p>".len() as u64;
-    let (site, _) = Site::assemble(&[on_disk(skip, "<p>正文</p>".len())], &config(10), &[]);
-    assert_eq!(&*site.posts[0].content_html().unwrap(), "<p>正文</p>");
-    // Past the end of the file: an error on the article, naming the file.
-    let (site, _) = Site::assemble(&[on_disk(0, 4096)], &config(10), &[]);
-    let post = &site.posts[0];
-    let error = post.content_html().unwrap_err();
-    let diagnostic = post.unreadable(&error).to_string();
-    assert!(diagnostic.contains("a.md"), "{diagnostic}");
-    assert!(diagnostic.contains("articles.html"), "{diagnostic}");
+    let a = std::sync::Arc::new(Article {
+        local_links: vec![link("b.md#x"), link("fig.png")],
+        excerpt: crate::markdown::Excerpt {
+            html: format!("<a href=\"{LINK_MARKER}1\">图</a>").into(),
+            ..Default::default()
+        },
+        ..(*page("a", "2026-01-02", &[])).clone()
+    });
+    let b = page("b", "2026-01-01", &[]);
+    let (site, diagnostics) = Site::assemble(&[a, b], &config(10), &[PathBuf::from("fig.png")]);
+    let a = site.posts.iter().find(|p| p.slug == "a").unwrap();
+    let html = a.resolve_links(&format!(
+        "<a href=\"{LINK_MARKER}0\">B</a><img src=\"{LINK_MARKER}1\">"
+    ));
+    assert_eq!(html, "<a href=\"/posts/b/#x\">B</a><img src=\"fig.png\">");
+    assert_eq!(
+        &*a.excerpt, "<a href=\"/posts/a/fig.png\">图</a>",
+        "absolute in lists"
+    );
+    let messages: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("no heading `#x` in b.md"),
+        "{messages:?}"
+    );
 }

@@ -1,0 +1,134 @@
+//! The command line: subcommands, options and their help texts (clap).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use blogsmith::serve;
+
+#[derive(Parser)]
+#[command(
+    name = "blogsmith",
+    version,
+    about = "A fast static site generator for math- and code-heavy Chinese notes",
+    long_about = "blogsmith turns a folder of Markdown notes (Chinese prose, $math$, fenced code) \
+into a static blog: formulas typeset on the server with KaTeX, code highlighted, a paginated \
+Latest Updates index, tag and category pages.\n\n\
+A site is a folder with an optional blogsmith.yaml and a content/ folder of *.md articles.",
+    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith serve --open         preview it; pages reload as you save\n  blogsmith check                find every problem, write nothing\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    /// What to do.
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (or --output).
+    #[command(
+        long_about = "Build the site into public/ (or --output).\n\n\
+Every problem is printed as `path:line:col: error|warning: message`, one per line. \
+On any error nothing is written: the previous output stays as it was, and the exit code is 1.\n\n\
+Builds are incremental: formulas, code blocks and pages unchanged since the last build come from \
+the render cache (.blogsmith-cache/) and the previous output, and a site with nothing changed \
+is reported `up to date` without writing anything. On a terminal a progress bar shows long builds.",
+        after_help = "Examples:\n  blogsmith build\n  blogsmith build --drafts --output /tmp/preview\n  blogsmith build --base-url https://example.com/notes/"
+    )]
+    Build {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Where to write the site [default: ROOT/public].
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Publish under this URL instead of blogsmith.yaml's base_url (e.g. https://example.com/notes/).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Fail on formulas KaTeX cannot parse, instead of warning (same as math.strict: true).
+        #[arg(long)]
+        strict: bool,
+        /// Ignore the render cache (.blogsmith-cache/): typeset and highlight everything again.
+        #[arg(long)]
+        no_cache: bool,
+        /// Print only problems: no progress bar, no summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Remove what builds leave behind: the output folder and the render cache.
+    #[command(after_help = "Example:\n  blogsmith clean && blogsmith build   a build from scratch")]
+    Clean {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// The output folder to remove [default: ROOT/public].
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+    /// Check the whole site (front matter, math, links, templates) without writing anything.
+    #[command(
+        long_about = "Check the whole site without writing anything: configuration, front matter, \
+math, links between articles and to files, templates. It is as strict as `build --strict`: \
+formulas KaTeX cannot parse and broken links are errors. Exit code 1 on any error.",
+        after_help = "Examples:\n  blogsmith check\n  blogsmith check --drafts --root my-notes"
+    )]
+    Check {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Check articles marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Preview the site: serve it locally, rebuild on every save, reload open pages.
+    #[command(
+        long_about = "Preview the site: build it in memory, serve it on http://127.0.0.1:1111/, \
+and watch content/, templates/, static/ and blogsmith.yaml.\n\n\
+On every save only what the change affects is rebuilt (an article edit: the article, the index \
+pages it appears on, its tag and category pages), and open pages that changed reload by \
+themselves; a stylesheet is swapped in place. If a build fails, the last good site stays up and \
+every open page shows the errors (path:line:col) in an overlay, as the terminal does; the next \
+good build clears it.\n\n\
+Nothing is written to disk: use `blogsmith build` to publish. Links point at the local server, \
+whatever base_url says. Stop with Ctrl-C.",
+        after_help = "Examples:\n  blogsmith serve                    http://127.0.0.1:1111/\n  blogsmith serve --open --drafts    open it in the browser, drafts included\n  blogsmith serve --port 0           any free port (the URL is printed)\n  blogsmith serve --bind 0.0.0.0     reachable from other devices on your network"
+    )]
+    Serve {
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, short, value_name = "PORT", default_value_t = serve::DEFAULT_PORT)]
+        port: u16,
+        /// The address to listen on. The default, loopback, keeps the preview on this machine.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser once it is built.
+        #[arg(long)]
+        open: bool,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new site in DIR: a blogsmith.yaml and one example article.
+    #[command(after_help = "Example:\n  blogsmith init my-notes && cd my-notes && blogsmith build")]
+    Init {
+        /// The folder to create the site in (created if missing).
+        dir: PathBuf,
+    },
+    /// Add an article: content/<slug>.md with front matter dated now.
+    #[command(
+        after_help = "Example:\n  blogsmith new \"旋转位置编码\"   creates content/旋转位置编码.md"
+    )]
+    New {
+        /// The article's title.
+        title: String,
+        /// The site folder [default: the nearest folder up from here with a blogsmith.yaml].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
+}

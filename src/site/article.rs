@@ -1,0 +1,75 @@
+//! An article after rendering, as the site sees it.
+
+use std::sync::Arc;
+
+use crate::content::Page;
+use crate::markdown::{Excerpt, LocalLink, Rendered, TextCount, TocEntry};
+
+/// A rendered article: everything lists, links, search and feeds use, but
+/// not its HTML, which goes from the rendering straight to its page (so the
+/// render cache can keep articles without the bulk of them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Article {
+    /// The source's front matter (its Markdown body dropped: rendered).
+    pub page: Page,
+    /// Headings, in order.
+    pub toc: Vec<TocEntry>,
+    /// The opening text, plain, for meta descriptions.
+    pub description: String,
+    /// The readable text, plain, for the search index.
+    pub plain_text: Arc<str>,
+    /// The excerpt list pages show.
+    pub excerpt: Excerpt,
+    /// Formulas in the article.
+    pub formulas: usize,
+    /// Code blocks in the article.
+    pub code_blocks: usize,
+    /// Characters and words, for reading time.
+    pub text: TextCount,
+    /// Relative links and images, to copy files and resolve links.
+    pub local_links: Vec<LocalLink>,
+    /// A hash of the source file, standing for everything derived from it.
+    pub source_hash: u64,
+}
+
+impl Article {
+    /// The article of `page` from its rendering, and the rendering's HTML.
+    pub fn new(
+        page: Page,
+        rendered: Rendered,
+        excerpt: Excerpt,
+        source_hash: u64,
+    ) -> (Self, Arc<str>) {
+        let Rendered {
+            html,
+            before_more: _,
+            auto_excerpt: _,
+            description,
+            plain_text,
+            toc,
+            formulas,
+            code_blocks,
+            text,
+            local_links,
+            diagnostics: _,
+        } = rendered;
+        // Rendered: the Markdown is not needed again.
+        let page = Page {
+            body: String::new(),
+            ..page
+        };
+        let article = Self {
+            page,
+            toc,
+            description,
+            plain_text,
+            excerpt,
+            formulas,
+            code_blocks,
+            text,
+            local_links,
+            source_hash,
+        };
+        (article, html)
+    }
+}

@@ -1,0 +1,10 @@
+//! Leaf helpers that depend on nothing else of blogsmith: hashing, file
+//! stamps, file operations, process marks, URLs, tracing and progress counters.
+
+pub mod fsio;
+pub mod hash;
+pub mod lock;
+pub mod progress;
+pub mod stamp;
+pub mod trace;
+pub mod url;
