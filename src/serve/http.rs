@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::hash::{DefaultHasher, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -120,7 +119,7 @@ pub fn resolve(path: &str, query: Option<&str>, has: impl Fn(&str) -> bool) -> T
     if path.contains('\\') || ["%2f", "%5c", "%00"].iter().any(|e| lower.contains(e)) {
         return Target::Forbidden;
     }
-    let Some(decoded) = percent_decode(path) else {
+    let Some(decoded) = crate::util::url::percent_decode(path) else {
         return Target::BadRequest;
     };
     let key = &decoded[1..];
@@ -145,7 +144,10 @@ pub fn resolve(path: &str, query: Option<&str>, has: impl Fn(&str) -> bool) -> T
     }
     if has(&format!("{key}/index.html")) {
         let query = query.map(|q| format!("?{q}")).unwrap_or_default();
-        return Target::Redirect(format!("{}/{query}", percent_encode(&decoded)));
+        return Target::Redirect(format!(
+            "{}/{query}",
+            crate::util::url::encode_header_path(&decoded)
+        ));
     }
     Target::NotFound
 }
@@ -225,7 +227,7 @@ async fn file_response(
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         response
     } else {
-        bytes_response(status, content_type, bytes, head)
+        bytes_response(status, &content_type, bytes, head)
     };
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -316,7 +318,7 @@ fn text(status: StatusCode, body: &'static str) -> Response<ResponseBody> {
 /// A response with `bytes` as body (or, for `HEAD`, only their length).
 fn bytes_response(
     status: StatusCode,
-    content_type: &'static str,
+    content_type: &str,
     bytes: Bytes,
     head: bool,
 ) -> Response<ResponseBody> {
@@ -325,7 +327,9 @@ fn bytes_response(
     let mut response = Response::new(Either::Left(Full::new(body)));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -342,78 +346,19 @@ fn no_cache(response: &mut Response<ResponseBody>) {
 }
 
 fn etag(bytes: &[u8]) -> String {
-    let mut hasher = DefaultHasher::new();
-    hasher.write(bytes);
-    format!("\"{:016x}\"", hasher.finish())
+    format!("\"{:016x}\"", crate::util::hash::hash_bytes(bytes))
 }
 
-/// Content-Type by extension; text types say `charset=utf-8`.
-pub fn content_type(path: &str) -> &'static str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let extension = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "webmanifest" => "application/manifest+json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "md" => "text/markdown; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "svg" => "image/svg+xml",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
+/// Content-Type by extension (`mime_guess`'s table); text types and
+/// JavaScript say `charset=utf-8`, unknown ones are `application/octet-stream`.
+pub fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT || mime.subtype().as_str() == "javascript";
+    if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
     }
-}
-
-/// Decodes `%XX` escapes; `None` for a bad escape or a result that is not UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Percent-encodes a path for a header: everything but unreserved characters,
-/// sub-delimiters, `:`, `@` and `/`.
-pub fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -483,6 +428,11 @@ mod tests {
         }
         assert_eq!(resolve("/%ff", None, site), Target::BadRequest);
         assert_eq!(resolve("/%zz", None, site), Target::BadRequest);
+        assert_eq!(
+            resolve("/%+1", None, site),
+            Target::BadRequest,
+            "not U+0001"
+        );
         assert_eq!(resolve("*", None, site), Target::BadRequest);
     }
 
@@ -496,14 +446,15 @@ mod tests {
             "font/woff2"
         );
         assert_eq!(content_type("图.svg"), "image/svg+xml");
-        assert_eq!(content_type("feed.xml"), "application/xml");
+        assert_eq!(content_type("feed.xml"), "text/xml; charset=utf-8");
         assert_eq!(content_type("d.json"), "application/json");
         assert_eq!(content_type("v1.2/LICENSE"), "application/octet-stream");
     }
 
     #[test]
     fn locations_are_encoded() {
-        assert_eq!(percent_encode("/tags/自/"), "/tags/%E8%87%AA/");
-        assert_eq!(percent_encode("/a b/c+d"), "/a%20b/c+d");
+        use crate::util::url::encode_header_path;
+        assert_eq!(encode_header_path("/tags/自/"), "/tags/%E8%87%AA/");
+        assert_eq!(encode_header_path("/a b/c+d"), "/a%20b/c+d");
     }
 }

@@ -147,7 +147,7 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Option<RequestHead> {
 
 struct Response {
     status: u16,
-    content_type: &'static str,
+    content_type: String,
     location: Option<String>,
     body: Vec<u8>,
 }
@@ -156,7 +156,7 @@ impl Response {
     fn text(status: u16, body: &str) -> Response {
         Response {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: "text/plain; charset=utf-8".into(),
             location: None,
             body: body.as_bytes().to_vec(),
         }
@@ -185,7 +185,7 @@ fn respond(method: &str, target: &str, root: &Path) -> Response {
             let query = &target[raw_path.len()..];
             return Response {
                 status: 301,
-                content_type: "text/plain; charset=utf-8",
+                content_type: "text/plain; charset=utf-8".into(),
                 location: Some(format!("{raw_path}/{query}")),
                 body: b"moved\n".to_vec(),
             };
@@ -202,7 +202,7 @@ fn respond(method: &str, target: &str, root: &Path) -> Response {
         Err(_) => match std::fs::read(root.join("404.html")) {
             Ok(body) => Response {
                 status: 404,
-                content_type: "text/html; charset=utf-8",
+                content_type: "text/html; charset=utf-8".into(),
                 location: None,
                 body,
             },
@@ -250,51 +250,14 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Content-Type by extension.
-pub fn content_type(path: &Path) -> &'static str {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "ico" => "image/x-icon",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
-    }
+/// Content-Type by extension: the same table as `blogsmith serve`'s.
+pub fn content_type(path: &Path) -> String {
+    blogsmith::serve::http::content_type(&path.to_string_lossy())
 }
 
 /// Decodes `%XX` escapes; `None` for a bad escape or non-UTF-8 result.
 pub fn percent_decode(path: &str) -> Option<String> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    blogsmith::util::url::percent_decode(path)
 }
 
 /// The decoded URL path as a path relative to the root; `None` if it would
