@@ -370,10 +370,9 @@ fn serve_prints_its_url_serves_and_stops_cleanly_on_ctrl_c() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("第1篇"), "{response}");
 
-    // SAFETY: a signal to the child we started.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
+    // Ctrl-C, as a terminal sends it.
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("a child's pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("signal the child");
     let status = child.wait().expect("wait");
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
