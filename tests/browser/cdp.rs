@@ -229,11 +229,11 @@ impl Drop for Process {
     fn drop(&mut self) {
         // The whole group: helpers (zygotes, renderers, GPU and network
         // processes) that outlive the browser process too.
-        if let Ok(pid) = i32::try_from(self.child.id()) {
-            // SAFETY: a plain syscall on the group of the child we spawned.
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
+        if let Some(group) = i32::try_from(self.child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
