@@ -123,16 +123,13 @@ fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
     assert!(!text(&piped.stderr).contains("\x1b[2K"), "no bar in a pipe");
     // `script` runs the build on a pseudo-terminal, as a person would.
     let command = format!("{} build --no-cache", env!("CARGO_BIN_EXE_blogsmith"));
-    let Ok(on_terminal) = Command::new("script")
+    let on_terminal = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .current_dir(site.root())
         .env("BLOGSMITH_PROGRESS_DELAY_MS", "1")
         .env("TERM", "xterm")
         .output()
-    else {
-        eprintln!("skipped: `script` (util-linux) is not installed");
-        return;
-    };
+        .expect("`script` (util-linux) runs the build on a terminal: run scripts/test, which installs it");
     assert!(on_terminal.status.success());
     let shown = text(&on_terminal.stdout);
     assert!(

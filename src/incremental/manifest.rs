@@ -1,7 +1,7 @@
 //! What the previous build wrote, so the next one can keep unchanged files.
 //!
 //! A build writes the whole site into a new folder and swaps it in (see
-//! [`crate::output`]). Most files are usually the same as last time: rewriting
+//! the `output` module). Most files are usually the same as last time: rewriting
 //! them costs writes, and deleting the previous copies costs as much again (at
 //! 10,000 articles, deleting the old output alone took longer than the build).
 //! So each build records, for every file it wrote, a hash of its bytes and the

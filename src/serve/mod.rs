@@ -35,8 +35,8 @@ use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostic;
 use crate::output::{Contents, OutputFile};
+use crate::pipeline::{BuildFailure, BuildOptions, BuildReport, Refreshed, Session};
 use crate::render::RenderOptions;
-use crate::{BuildFailure, BuildOptions, BuildReport, Refreshed, Session};
 use reload::ErrorView;
 use watch::{Burst, Message, SiteWatcher};
 
