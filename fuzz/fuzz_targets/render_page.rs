@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use blogsmith::config::Config;
 use blogsmith::content;
 use blogsmith::markdown::{CodeStyle, MarkdownRenderer, MathEngine};
-use blogsmith::session::render_page;
+use blogsmith::render_article;
 use libfuzzer_sys::fuzz_target;
 
 static CODE_STYLE: LazyLock<CodeStyle> = LazyLock::new(|| {
@@ -41,10 +41,10 @@ fuzz_target!(|data: &[u8]| {
         code_style: &CODE_STYLE,
         raw_html: config.markdown.unsafe_html,
     };
-    let rendered = render_page(page, &renderer, 0);
+    let (article, html, _) = render_article(page, &renderer, 0);
     if !config.markdown.unsafe_html {
-        let mut outputs: Vec<&str> = vec![&rendered.rendered.html, &rendered.excerpt];
-        outputs.extend(rendered.rendered.toc.iter().map(|e| e.title.as_str()));
+        let mut outputs: Vec<&str> = vec![&html, &article.excerpt.html];
+        outputs.extend(article.toc.iter().map(|e| e.title.as_str()));
         for html in outputs {
             let lower = html.to_ascii_lowercase();
             for tag in FOREIGN_TAGS {

@@ -1,7 +1,8 @@
-//! Code highlighting with syntect, into a few short classes per token.
+//! Code highlighting into a few short classes per token: tree-sitter grammars
+//! for the languages notes use most (see `grammars`), syntect for the others.
 //!
-//! syntect parses each line once; a light and a dark theme then resolve the
-//! same scopes into styles. A token gets at most one `<span>` whose classes
+//! Either way each token gets TextMate scopes; a light and a dark syntect
+//! theme then resolve the same scopes into styles. A token gets at most one `<span>` whose classes
 //! name its colour in each theme's palette (`l3 d5`: light colour 3, dark
 //! colour 5) and its font style (`lb`, `di`, …). The palettes are the colours
 //! the themes' own rules use, so the stylesheet depends only on the two themes,
