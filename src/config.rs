@@ -77,16 +77,16 @@ impl Default for Config {
 #[serde(default, deny_unknown_fields)]
 pub struct Taxonomies {
     /// `tags:` in front matter, pages under `/tags/`.
-    pub tags: Taxonomy,
+    pub tags: TaxonomyConfig,
     /// `categories:` in front matter, pages under `/categories/`.
-    pub categories: Taxonomy,
+    pub categories: TaxonomyConfig,
 }
 
 impl Default for Taxonomies {
     fn default() -> Self {
         Self {
-            tags: Taxonomy::named("标签"),
-            categories: Taxonomy::named("分类"),
+            tags: TaxonomyConfig::named("标签"),
+            categories: TaxonomyConfig::named("分类"),
         }
     }
 }
@@ -94,7 +94,7 @@ impl Default for Taxonomies {
 /// Options of one taxonomy.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
-pub struct Taxonomy {
+pub struct TaxonomyConfig {
     /// Whether its pages are written.
     pub enabled: bool,
     /// Its name in page headings.
@@ -103,7 +103,7 @@ pub struct Taxonomy {
     pub paginate: Option<usize>,
 }
 
-impl Taxonomy {
+impl TaxonomyConfig {
     fn named(title: &str) -> Self {
         Self {
             enabled: true,
@@ -113,7 +113,7 @@ impl Taxonomy {
     }
 }
 
-impl Default for Taxonomy {
+impl Default for TaxonomyConfig {
     fn default() -> Self {
         Self::named("")
     }

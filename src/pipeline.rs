@@ -255,7 +255,7 @@ pub struct Session {
 }
 
 /// An article's HTML during a refresh.
-enum Body {
+enum ArticleBody {
     /// In memory, with link markers.
     Memory(Arc<str>),
     /// In the spill file, with link markers.
@@ -266,23 +266,23 @@ enum Body {
 }
 
 /// One article during a refresh.
-struct Loaded {
+struct LoadedArticle {
     hash: u64,
     stamp: Option<Stamp>,
     read_at: SystemTime,
     article: Option<Arc<Article>>,
-    body: Body,
+    body: ArticleBody,
     diagnostics: Vec<Diagnostic>,
 }
 
 /// What loading one article found.
-enum Found {
+enum LoadOutcome {
     /// Not read: its stamp says it is as the last refresh left it.
     Unchanged,
     /// Read, and the same bytes as the last refresh's: only its stamp is new.
     SameBytes(Option<Stamp>, SystemTime),
     /// New, changed, or taken from the render cache.
-    Loaded(Box<Loaded>),
+    Loaded(Box<LoadedArticle>),
 }
 
 impl Session {
@@ -429,7 +429,7 @@ impl Session {
     /// Step 2: every article (`relatives`, under `content/`), in parallel:
     /// as the last refresh left it when unchanged, else from the render
     /// cache, else read, parsed and rendered.
-    fn render_articles(&mut self, relatives: &[PathBuf]) -> BTreeMap<PathBuf, Loaded> {
+    fn render_articles(&mut self, relatives: &[PathBuf]) -> BTreeMap<PathBuf, LoadedArticle> {
         let Some(renderer) = self.renderer() else {
             return BTreeMap::new();
         };
@@ -444,7 +444,7 @@ impl Session {
         };
         let progress = self.options.progress.as_deref();
         progress::start(progress, Stage::Articles, relatives.len());
-        let found: Vec<(PathBuf, Found)> = relatives
+        let found: Vec<(PathBuf, LoadOutcome)> = relatives
             .par_iter()
             .map(|relative| (relative.clone(), loader.load(relative)))
             .inspect(|_| progress::advance(progress))
@@ -453,9 +453,9 @@ impl Session {
             .into_iter()
             .filter_map(|(relative, found)| {
                 let loaded = match found {
-                    Found::Loaded(loaded) => *loaded,
-                    Found::Unchanged => remembered(self.reuse.remembered(&relative)?),
-                    Found::SameBytes(stamp, read_at) => Loaded {
+                    LoadOutcome::Loaded(loaded) => *loaded,
+                    LoadOutcome::Unchanged => remembered(self.reuse.remembered(&relative)?),
+                    LoadOutcome::SameBytes(stamp, read_at) => LoadedArticle {
                         stamp,
                         read_at,
                         ..remembered(self.reuse.remembered(&relative)?)
@@ -477,7 +477,7 @@ impl Session {
     /// order; every article's problems go to `diagnostics`.
     fn published(
         &self,
-        loaded: &BTreeMap<PathBuf, Loaded>,
+        loaded: &BTreeMap<PathBuf, LoadedArticle>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Vec<Arc<Article>> {
         let mut published = Vec::with_capacity(loaded.len());
@@ -499,7 +499,7 @@ impl Session {
         &self,
         site: &Site,
         theme: &Theme,
-        loaded: &BTreeMap<PathBuf, Loaded>,
+        loaded: &BTreeMap<PathBuf, LoadedArticle>,
         assets: &[PathBuf],
     ) -> RenderedSite {
         let mut rendered = RenderedSite::default();
@@ -557,6 +557,7 @@ impl Session {
         }
         rendered.diagnostics.extend(problems);
         rendered.search = search_index.stats;
+        let phase = Instant::now();
         let mut add = |path: String, contents: Contents| {
             rendered
                 .files
@@ -580,6 +581,10 @@ impl Session {
         }
         for (path, source) in render::article_assets(site, &self.options.root, assets) {
             add(path, Contents::Copy(source));
+        }
+        trace::phase("render: feeds, static files", phase);
+        if trace::enabled() {
+            eprintln!("trace: rendered {} pages", rendered.rendered);
         }
         rendered
     }
@@ -664,7 +669,7 @@ impl Session {
 
     /// Keeps this refresh's articles and pages for the next refresh of the
     /// session (`serve`, `check`); a build with a spill folder refreshes once.
-    fn remember(&mut self, loaded: BTreeMap<PathBuf, Loaded>, rendered: &RenderedSite) {
+    fn remember(&mut self, loaded: BTreeMap<PathBuf, LoadedArticle>, rendered: &RenderedSite) {
         if self.spill.is_some() {
             return;
         }
@@ -672,8 +677,8 @@ impl Session {
             .into_iter()
             .map(|(relative, loaded)| {
                 let html = match loaded.body {
-                    Body::Memory(html) => Some(html),
-                    Body::Disk(_) | Body::NotKept => None,
+                    ArticleBody::Memory(html) => Some(html),
+                    ArticleBody::Disk(_) | ArticleBody::NotKept => None,
                 };
                 let remembered = Remembered {
                     hash: loaded.hash,
@@ -762,7 +767,7 @@ struct ArticleLoader<'a> {
 
 impl ArticleLoader<'_> {
     /// Loads the article at `relative` (under `content/`).
-    fn load(&self, relative: &Path) -> Found {
+    fn load(&self, relative: &Path) -> LoadOutcome {
         let path = self.content_dir.join(relative);
         let read_at = SystemTime::now();
         let stamp = Stamp::of(&path);
@@ -770,23 +775,23 @@ impl ArticleLoader<'_> {
         if let (Some(stamp), Some(remembered)) = (stamp, remembered)
             && stamp.unchanged_since(remembered.stamp, remembered.read_at)
         {
-            return Found::Unchanged;
+            return LoadOutcome::Unchanged;
         }
         if let Some(hash) = self.reuse.known_hash(relative, stamp)
             && let Some(loaded) = self.stored(relative, &path, hash, stamp, read_at)
         {
-            return Found::Loaded(Box::new(loaded));
+            return LoadOutcome::Loaded(Box::new(loaded));
         }
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) => return Found::Loaded(Box::new(unreadable(relative, &e, read_at))),
+            Err(e) => return LoadOutcome::Loaded(Box::new(unreadable(relative, &e, read_at))),
         };
         let hash = hash_bytes(&bytes);
         if remembered.is_some_and(|remembered| remembered.hash == hash) {
-            return Found::SameBytes(stamp, read_at);
+            return LoadOutcome::SameBytes(stamp, read_at);
         }
         if let Some(loaded) = self.stored(relative, &path, hash, stamp, read_at) {
-            return Found::Loaded(Box::new(loaded));
+            return LoadOutcome::Loaded(Box::new(loaded));
         }
         let (article, html, diagnostics) = parse_and_render(
             self.root,
@@ -806,11 +811,11 @@ impl ArticleLoader<'_> {
         let body = match (html, self.spill) {
             (Some(html), Some(spill)) => spill
                 .keep_html(&html)
-                .map_or(Body::Memory(html), Body::Disk),
-            (Some(html), None) => Body::Memory(html),
-            (None, _) => Body::NotKept,
+                .map_or(ArticleBody::Memory(html), ArticleBody::Disk),
+            (Some(html), None) => ArticleBody::Memory(html),
+            (None, _) => ArticleBody::NotKept,
         };
-        Found::Loaded(Box::new(Loaded {
+        LoadOutcome::Loaded(Box::new(LoadedArticle {
             hash,
             stamp,
             read_at,
@@ -828,31 +833,31 @@ impl ArticleLoader<'_> {
         hash: u64,
         stamp: Option<Stamp>,
         read_at: SystemTime,
-    ) -> Option<Loaded> {
+    ) -> Option<LoadedArticle> {
         if !self.from_store {
             return None;
         }
         let modified = incremental::modified_of(stamp, path);
         let (article, diagnostics) = self.reuse.stored_article(relative, hash, modified)?;
-        Some(Loaded {
+        Some(LoadedArticle {
             hash,
             stamp,
             read_at,
             article: Some(Arc::new(article)),
-            body: Body::NotKept,
+            body: ArticleBody::NotKept,
             diagnostics,
         })
     }
 }
 
 /// An article that could not be read.
-fn unreadable(relative: &Path, error: &std::io::Error, read_at: SystemTime) -> Loaded {
-    Loaded {
+fn unreadable(relative: &Path, error: &std::io::Error, read_at: SystemTime) -> LoadedArticle {
+    LoadedArticle {
         hash: 0,
         stamp: None,
         read_at,
         article: None,
-        body: Body::NotKept,
+        body: ArticleBody::NotKept,
         diagnostics: vec![Diagnostic::error(
             Path::new(CONTENT_DIR).join(relative),
             format!("cannot read the file: {e}", e = error),
@@ -861,8 +866,8 @@ fn unreadable(relative: &Path, error: &std::io::Error, read_at: SystemTime) -> L
 }
 
 /// An article as the last refresh left it.
-fn remembered(remembered: &Remembered) -> Loaded {
-    Loaded {
+fn remembered(remembered: &Remembered) -> LoadedArticle {
+    LoadedArticle {
         hash: remembered.hash,
         stamp: remembered.stamp,
         read_at: remembered.read_at,
@@ -870,7 +875,9 @@ fn remembered(remembered: &Remembered) -> Loaded {
         body: remembered
             .html
             .as_ref()
-            .map_or(Body::NotKept, |html| Body::Memory(Arc::clone(html))),
+            .map_or(ArticleBody::NotKept, |html| {
+                ArticleBody::Memory(Arc::clone(html))
+            }),
         diagnostics: remembered.diagnostics.clone(),
     }
 }
@@ -918,7 +925,7 @@ pub fn render_article(
 /// The articles' HTML for the pages and feeds of one refresh.
 struct Bodies<'a> {
     session: &'a Session,
-    loaded: &'a BTreeMap<PathBuf, Loaded>,
+    loaded: &'a BTreeMap<PathBuf, LoadedArticle>,
 }
 
 impl Bodies<'_> {
@@ -928,15 +935,15 @@ impl Bodies<'_> {
     fn html(&self, post: &Post) -> Result<Arc<str>, Diagnostic> {
         let shown = || Path::new(CONTENT_DIR).join(&post.source);
         let html = match self.loaded.get(&post.source).map(|loaded| &loaded.body) {
-            Some(Body::Memory(html)) => Arc::clone(html),
-            Some(Body::Disk(kept)) => kept.read().map(Arc::from).map_err(|e| {
+            Some(ArticleBody::Memory(html)) => Arc::clone(html),
+            Some(ArticleBody::Disk(kept)) => kept.read().map(Arc::from).map_err(|e| {
                 Diagnostic::error(
                     shown(),
                     format!("cannot read back the article's rendered HTML from {}: {e}", kept.path().display()),
                 )
                 .with_hint("the build keeps it beside the output folder: check that the disk has space and nothing removes that folder during the build")
             })?,
-            Some(Body::NotKept) | None => self.render_again(post)?,
+            Some(ArticleBody::NotKept) | None => self.render_again(post)?,
         };
         Ok(Arc::from(post.resolve_links(&html)))
     }

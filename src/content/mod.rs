@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use front_matter::{FrontMatter, parse_date};
-pub use page::{Loaded, Page};
+pub use page::{Page, Parsed};
 pub use walk::{Found, is_markdown};
 
 use crate::config::Config;
@@ -31,7 +31,7 @@ pub fn find(root: &Path) -> Found {
 }
 
 /// Parses one article, `relative` to `root/content`, from its bytes.
-pub fn parse_article(root: &Path, relative: &Path, bytes: &[u8], config: &Config) -> Loaded {
+pub fn parse_article(root: &Path, relative: &Path, bytes: &[u8], config: &Config) -> Parsed {
     page::parse(
         bytes,
         &root.join(CONTENT_DIR),

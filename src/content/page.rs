@@ -49,7 +49,7 @@ pub struct Page {
 
 /// The result of loading one article: maybe a page, and what was wrong.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub struct Parsed {
     /// The page, unless an error prevents building it.
     pub page: Option<Page>,
     /// Errors and warnings about this file.
@@ -65,10 +65,10 @@ pub fn parse(
     shown_dir: &Path,
     relative: &Path,
     tz: &TimeZone,
-) -> Loaded {
+) -> Parsed {
     let shown = shown_dir.join(relative);
     let path = content_dir.join(relative);
-    let mut loaded = Loaded::default();
+    let mut loaded = Parsed::default();
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(d) => {

@@ -27,7 +27,7 @@ const FORMAT: u32 = 2;
 
 /// One written file: a hash of its bytes and its stamp after writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub struct OutputEntry {
     /// `None` for copies of source files, which are never linked.
     hash: Option<u64>,
     stamp: FileId,
@@ -36,7 +36,7 @@ pub struct Entry {
     key: Option<u64>,
 }
 
-impl Entry {
+impl OutputEntry {
     /// Whether `meta` is the file this entry describes (the same file, or a
     /// hard link to it, untouched since).
     pub fn describes(&self, meta: &std::fs::Metadata) -> bool {
@@ -84,7 +84,7 @@ impl FileId {
 pub struct Manifest {
     format: u32,
     output: PathBuf,
-    files: HashMap<String, Entry>,
+    files: HashMap<String, OutputEntry>,
 }
 
 impl Manifest {
@@ -122,7 +122,7 @@ impl Manifest {
     }
 
     /// Records that `path` was written (or linked) with bytes hashing to `hash`.
-    pub fn record(&mut self, path: String, entry: Entry) {
+    pub fn record(&mut self, path: String, entry: OutputEntry) {
         self.files.insert(path, entry);
     }
 
@@ -168,7 +168,7 @@ impl Manifest {
     /// The previous output's copy of page `path` and its entry, when it was
     /// rendered from inputs hashing to `key` and not touched since: then it
     /// need not be rendered again.
-    pub fn rendered_page(&self, path: &str, key: u64) -> Option<(PathBuf, Entry)> {
+    pub fn rendered_page(&self, path: &str, key: u64) -> Option<(PathBuf, OutputEntry)> {
         let entry = self.files.get(path)?;
         if entry.key != Some(key) {
             return None;
@@ -179,7 +179,7 @@ impl Manifest {
     /// The previous copy of `path` in `previous_output`, when it holds exactly
     /// `bytes` (by hash and size) and was not touched since it was recorded,
     /// with its entry.
-    pub fn reusable(&self, path: &str, bytes: &[u8]) -> Option<(PathBuf, Entry)> {
+    pub fn reusable(&self, path: &str, bytes: &[u8]) -> Option<(PathBuf, OutputEntry)> {
         let entry = self.files.get(path)?;
         if entry.stamp.len != bytes.len() as u64 || entry.hash != Some(hash_bytes(bytes)) {
             return None;
@@ -188,7 +188,7 @@ impl Manifest {
     }
 
     /// The output's file at `path` with its entry, if it is still the file `entry` describes.
-    fn untouched(&self, path: &str, entry: &Entry) -> Option<(PathBuf, Entry)> {
+    fn untouched(&self, path: &str, entry: &OutputEntry) -> Option<(PathBuf, OutputEntry)> {
         let file = self.output.join(path);
         let meta = std::fs::symlink_metadata(&file).ok()?;
         entry.describes(&meta).then_some((file, *entry))
@@ -207,8 +207,8 @@ impl Manifest {
 
 /// The entry for a file just written with `bytes` (`None` for a copy); `None`
 /// where stamps are unknown.
-pub fn entry_for(bytes: Option<&[u8]>, meta: &std::fs::Metadata) -> Option<Entry> {
-    Some(Entry {
+pub fn entry_for(bytes: Option<&[u8]>, meta: &std::fs::Metadata) -> Option<OutputEntry> {
+    Some(OutputEntry {
         hash: bytes.map(hash_bytes),
         stamp: FileId::of(meta)?,
         key: None,

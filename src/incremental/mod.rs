@@ -91,7 +91,7 @@ pub enum SamePage {
     /// Its bytes, from the last refresh of this session.
     Bytes(Arc<[u8]>),
     /// The previous output's file, untouched since.
-    Previous(PathBuf, manifest::Entry),
+    Previous(PathBuf, manifest::OutputEntry),
 }
 
 /// Pages rendered by the last refresh, by output path: the hash of their

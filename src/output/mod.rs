@@ -28,10 +28,10 @@ pub enum Contents {
     Copy(PathBuf),
     /// The previous output's file at this path, unchanged (see
     /// [`Manifest::rendered_page`]): linked, not rendered again.
-    Previous(PathBuf, manifest::Entry),
+    Previous(PathBuf, manifest::OutputEntry),
     /// A page rendered by this build and already written to its [`Spill`]
     /// file: linked from there.
-    Spilled(PathBuf, manifest::Entry),
+    Spilled(PathBuf, manifest::OutputEntry),
 }
 
 impl Contents {
@@ -289,7 +289,7 @@ fn write_all(
         std::fs::create_dir_all(dir.join(folder))?;
     }
     crate::util::trace::phase("write: folders", phase);
-    let outcomes: Vec<(Option<manifest::Entry>, bool)> = files
+    let outcomes: Vec<(Option<manifest::OutputEntry>, bool)> = files
         .par_iter()
         .map(|file| write_one(dir, file, previous))
         .inspect(|_| progress::advance(progress))
@@ -346,7 +346,7 @@ fn write_one(
     dir: &Path,
     file: &OutputFile,
     previous: &Manifest,
-) -> io::Result<(Option<manifest::Entry>, bool)> {
+) -> io::Result<(Option<manifest::OutputEntry>, bool)> {
     let target = dir.join(&file.path);
     let existing = std::fs::symlink_metadata(&target).ok();
     if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {

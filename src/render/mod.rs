@@ -30,7 +30,7 @@ pub const SEARCH_DIR: &str = "search";
 /// An article as list pages show it: everything but its content.
 /// (A field added here goes into [`entry_key`] too.)
 #[derive(Serialize)]
-struct Entry<'a> {
+struct ListEntry<'a> {
     title: &'a str,
     url: &'a str,
     permalink: &'a str,
@@ -46,7 +46,7 @@ struct Entry<'a> {
     extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<'a> From<&'a Post> for Entry<'a> {
+impl<'a> From<&'a Post> for ListEntry<'a> {
     fn from(p: &'a Post) -> Self {
         Self {
             title: &p.title,
@@ -225,10 +225,10 @@ impl<'a> Pages<'a> {
                 context.insert("current_url", &post.url);
             }
             Job::List(list) => {
-                let entries: Vec<Entry<'_>> = list
+                let entries: Vec<ListEntry<'_>> = list
                     .posts
                     .iter()
-                    .map(|&i| Entry::from(&site.posts[i]))
+                    .map(|&i| ListEntry::from(&site.posts[i]))
                     .collect();
                 let has_math = list.posts.iter().any(|&i| site.posts[i].excerpt_has_math);
                 context.insert("entries", &entries);
@@ -280,7 +280,7 @@ struct PostPage<'a> {
     content: &'a str,
 }
 
-/// What an [`Entry`] shows, for hashing. Like a post's own key, it stands for
+/// What an [`ListEntry`] shows, for hashing. Like a post's own key, it stands for
 /// the excerpt and `extra` (large, and a pure function of the source and the
 /// configuration, whose change clears the memo) by the source's hash, instead
 /// of serialising them for every list page the post is on: at a thousand

@@ -24,7 +24,7 @@ pub type ArticleHtml<'a> = &'a (dyn Fn(usize) -> Arc<str> + Sync);
 /// article's HTML from `html`.
 pub fn generate(site: &Site, config: &Config, html: ArticleHtml<'_>) -> Vec<Generated> {
     let tz = config.time_zone();
-    let body = Body { config, html };
+    let body = FeedBody { config, html };
     let newest: Vec<usize> = (0..site.posts.len()).take(config.feed.limit).collect();
     let mut files = vec![
         (
@@ -69,12 +69,12 @@ fn tag_terms(site: &Site) -> impl Iterator<Item = (&super::Taxonomy, &super::Ter
 }
 
 /// What a feed entry carries: the article or its excerpt, per `feed.full_content`.
-struct Body<'a> {
+struct FeedBody<'a> {
     config: &'a Config,
     html: ArticleHtml<'a>,
 }
 
-impl Body<'_> {
+impl FeedBody<'_> {
     /// `("content", article)` or `("summary", excerpt)`.
     fn of(&self, site: &Site, index: usize) -> (&'static str, Arc<str>) {
         if self.config.feed.full_content {
@@ -93,7 +93,7 @@ fn absolute(site: &Site, path: &str) -> String {
 fn atom(
     site: &Site,
     config: &Config,
-    body: &Body<'_>,
+    body: &FeedBody<'_>,
     posts: &[usize],
     self_path: &str,
     title: &str,
@@ -172,7 +172,13 @@ fn atom(
     xml
 }
 
-fn rss(site: &Site, config: &Config, body: &Body<'_>, posts: &[usize], tz: &TimeZone) -> String {
+fn rss(
+    site: &Site,
+    config: &Config,
+    body: &FeedBody<'_>,
+    posts: &[usize],
+    tz: &TimeZone,
+) -> String {
     let last = posts
         .iter()
         .map(|&i| site.posts[i].last_modified())

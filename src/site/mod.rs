@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::config::{Config, Taxonomy as TaxonomyConfig};
+use crate::config::{Config, TaxonomyConfig};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::LocalLink;
 use crate::markdown::headings::{TocNode, nest};

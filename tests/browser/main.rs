@@ -527,7 +527,7 @@ fn test_server_serves_types_folders_chinese_paths_and_404s() {
         ("i.png", "image/png"),
         ("i.svg", "image/svg+xml"),
         ("d.json", "application/json"),
-        ("feed.xml", "application/xml"),
+        ("feed.xml", "text/xml; charset=utf-8"),
     ] {
         assert_eq!(
             get(&server, &format!("/assets/{name}")).1,
