@@ -208,7 +208,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some(inputs) = inputs {
         fingerprint::save(&last_build, inputs, &report);
     }
-    session.reuse.finish();
     // The spill folder goes now; the rest of the session is only memory,
     // freed on another thread (80 ms at 10,000 articles): a process that
     // exits meanwhile lets the kernel take it back at once.
@@ -226,9 +225,10 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         strict: true,
         ..options.clone()
     };
-    Session::new(options)
-        .refresh()
-        .map(|refreshed| refreshed.report)
+    let mut session = Session::new(options);
+    // Formulas and code from the render cache, but nothing written.
+    session.reuse.read_only();
+    session.refresh().map(|refreshed| refreshed.report)
 }
 
 /// The configuration and what is made from it.

@@ -277,7 +277,11 @@ fn check_finds_every_problem_and_writes_nothing() {
         "{stderr}"
     );
     assert!(!site.root().join("public").exists(), "check writes nothing");
-    site.article("a.md", "title: A\ndate: 2026-01-01", "好。\n");
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "好。\n\n```python\nprint(1)\n```\n",
+    );
     let fixed = blogsmith(&["check"], site.root(), None);
     assert!(fixed.status.success(), "{}", text(&fixed.stderr));
     assert!(
@@ -285,7 +289,16 @@ fn check_finds_every_problem_and_writes_nothing() {
         "{}",
         text(&fixed.stdout)
     );
-    assert!(!site.root().join("public").exists());
+    let mut left: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["blogsmith.yaml", "content"],
+        "no output, no render cache (code was highlighted), no working files"
+    );
 }
 
 #[test]

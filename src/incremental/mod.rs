@@ -59,6 +59,17 @@ impl Recall for Store {
     }
 }
 
+/// A store read but never written (`check` writes nothing).
+struct ReadOnly(Arc<Store>);
+
+impl Recall for ReadOnly {
+    fn recall(&self, key: u128) -> Option<Arc<str>> {
+        self.0.recall(key)
+    }
+
+    fn remember(&self, _: u128, _: &Arc<str>) {}
+}
+
 /// An article as a refresh left it, for the next refresh of the same session.
 #[derive(Debug, Clone)]
 pub struct Remembered {
@@ -109,8 +120,8 @@ pub struct Reuse {
     known: KnownFiles,
     articles: HashMap<PathBuf, Remembered>,
     pages: PageMemo,
-    /// Held while the stores may write working files (see [`crate::util::lock`]).
-    mark: Option<LiveMark>,
+    /// Takes from the render cache but adds nothing to it.
+    read_only: bool,
 }
 
 impl Reuse {
@@ -124,8 +135,13 @@ impl Reuse {
             known: KnownFiles::default(),
             articles: HashMap::new(),
             pages: PageMemo::new(),
-            mark: None,
+            read_only: false,
         }
+    }
+
+    /// Takes from the render cache but never writes it (`check`).
+    pub fn read_only(&mut self) {
+        self.read_only = true;
     }
 
     /// Starts over for a new configuration: what was kept in memory is
@@ -136,11 +152,7 @@ impl Reuse {
         self.pages.clear();
         self.salt = hash::hash_of(&(salt, CACHE_VERSION));
         self.stores = match &self.dir {
-            Some(dir) => {
-                let _ = std::fs::create_dir_all(dir);
-                self.mark = LiveMark::take(dir, lock::WORK_PREFIX).ok();
-                Stores::open(dir, themes)
-            }
+            Some(dir) => Stores::open(dir, themes),
             None => Stores::disabled(),
         };
     }
@@ -162,12 +174,20 @@ impl Reuse {
 
     /// Where typeset formulas are kept.
     pub fn math(&self) -> Arc<dyn Recall> {
-        Arc::clone(&self.stores.math) as Arc<dyn Recall>
+        self.recall(&self.stores.math)
     }
 
     /// Where highlighted code is kept.
     pub fn code(&self) -> Arc<dyn Recall> {
-        Arc::clone(&self.stores.code) as Arc<dyn Recall>
+        self.recall(&self.stores.code)
+    }
+
+    fn recall(&self, store: &Arc<Store>) -> Arc<dyn Recall> {
+        if self.read_only {
+            Arc::new(ReadOnly(Arc::clone(store)))
+        } else {
+            Arc::clone(store) as Arc<dyn Recall>
+        }
     }
 
     /// The salt of page keys: the configuration, the options, the code.
@@ -216,6 +236,9 @@ impl Reuse {
         article: &Article,
         diagnostics: &[Diagnostic],
     ) {
+        if self.read_only {
+            return;
+        }
         let stored = StoredArticle {
             diagnostics: diagnostics.to_vec(),
             article: article.clone(),
@@ -270,13 +293,16 @@ impl Reuse {
     }
 
     /// Writes the render cache for later builds (a failure only costs speed).
+    /// Nothing is written before: reading the cache (`check`) leaves the
+    /// site as it was.
     pub fn save(&self) -> std::io::Result<()> {
+        let Some(dir) = self.dir.as_ref().filter(|_| !self.read_only) else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir)?;
+        // Held while the stores write their working files (see `crate::util::lock`).
+        let _mark = LiveMark::take(dir, lock::WORK_PREFIX)?;
         self.stores.save()
-    }
-
-    /// Lets go of the render cache folder: this build writes nothing more there.
-    pub fn finish(&mut self) {
-        self.mark = None;
     }
 }
 
