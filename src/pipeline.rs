@@ -352,13 +352,13 @@ impl Session {
             diagnostics.extend(rendered.diagnostics.iter().cloned());
         }
         let diagnostics = self.settle(diagnostics);
-        let rendered = match rendered {
+        let mut rendered = match rendered {
             Some(rendered) if !diagnostics.iter().any(Diagnostic::is_error) => rendered,
             _ => return Err(BuildFailure { diagnostics }),
         };
         let report = self.report(&published, &rendered, diagnostics, started);
         let changed = changed_paths(&self.files, &rendered.files);
-        self.remember(loaded, &rendered);
+        self.remember(loaded, std::mem::take(&mut rendered.memo));
         self.files = rendered.files;
         self.keys = rendered.keys;
         Ok(Refreshed { report, changed })
@@ -429,7 +429,7 @@ impl Session {
     /// Step 2: every article (`relatives`, under `content/`), in parallel:
     /// as the last refresh left it when unchanged, else from the render
     /// cache, else read, parsed and rendered.
-    fn render_articles(&mut self, relatives: &[PathBuf]) -> BTreeMap<PathBuf, LoadedArticle> {
+    fn render_articles(&self, relatives: &[PathBuf]) -> BTreeMap<PathBuf, LoadedArticle> {
         let Some(renderer) = self.renderer() else {
             return BTreeMap::new();
         };
@@ -669,7 +669,7 @@ impl Session {
 
     /// Keeps this refresh's articles and pages for the next refresh of the
     /// session (`serve`, `check`); a build with a spill folder refreshes once.
-    fn remember(&mut self, loaded: BTreeMap<PathBuf, LoadedArticle>, rendered: &RenderedSite) {
+    fn remember(&mut self, loaded: BTreeMap<PathBuf, LoadedArticle>, pages: incremental::PageMemo) {
         if self.spill.is_some() {
             return;
         }
@@ -691,7 +691,7 @@ impl Session {
                 (relative, remembered)
             })
             .collect();
-        self.reuse.remember(articles, rendered.memo.clone());
+        self.reuse.remember(articles, pages);
     }
 
     /// Step 5 (`build`): writes the files of the last refresh into `output`
