@@ -208,8 +208,8 @@ impl Reuse {
 
     /// The rendered article whose source at `relative` hashes to `hash`,
     /// from the render cache, with the problems found when it was made.
-    /// `path` is the file (for its time, when the article's date is taken
-    /// from it).
+    /// `modified` is the file's modification time, which counts only when
+    /// the article takes its date from it.
     pub fn stored_article(
         &self,
         relative: &Path,
