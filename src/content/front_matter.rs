@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -32,6 +31,14 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// `draft`: left out of builds without `--drafts`.
     pub draft: bool,
+    /// `description` (Hugo): the page's meta description.
+    pub description: Option<String>,
+    /// `permalink` (Hexo, Jekyll) or `url` (Hugo): the article's own URL path.
+    pub permalink: Option<String>,
+    /// `aliases` (Hugo): other URL paths that redirect to the article.
+    pub aliases: Vec<String>,
+    /// `top` or `sticky` (Hexo themes): pinned at the top of the index.
+    pub pinned: bool,
     /// Every other key, for templates as `page.extra`.
     pub extra: BTreeMap<String, Value>,
 }
@@ -111,13 +118,22 @@ pub fn parse(
         let value = spanned.value;
         match key.as_str() {
             "title" => front.title = Some(scalar_string(&key, value, at)?),
-            "date" => front.date = Some(timestamp(&key, &value, at, tz)?),
-            "updated" => front.updated = Some(timestamp(&key, &value, at, tz)?),
+            "date" => front.date = timestamp(&key, &value, at, tz)?,
+            // Hexo writes `updated`, Hugo `lastmod`.
+            "updated" | "lastmod" => front.updated = timestamp(&key, &value, at, tz)?,
             "tags" => front.tags = string_list(&key, value, at)?,
-            "categories" | "category" => front.categories = string_list(&key, value, at)?,
+            "categories" | "category" => front.categories = categories(&key, value, at)?,
             "summary" => front.summary = Some(scalar_string(&key, value, at)?),
+            "description" => front.description = Some(scalar_string(&key, value, at)?),
             "slug" => front.slug = Some(scalar_string(&key, value, at)?),
-            "draft" => front.draft = boolean(&key, &value, at)?,
+            "permalink" | "url" => front.permalink = Some(scalar_string(&key, value, at)?),
+            "aliases" => front.aliases = string_list(&key, value, at)?,
+            "draft" | "published" => {
+                let flag = boolean(&key, &value, at)?;
+                // Jekyll's `published: false` is a draft.
+                front.draft = if key == "draft" { flag } else { !flag };
+            }
+            "top" | "sticky" => front.pinned = pinned(&key, &value, at)?,
             _ => {
                 front.extra.insert(key, value);
             }
@@ -214,38 +230,112 @@ fn boolean(key: &str, value: &Value, at: Position) -> Result<bool, FrontMatterEr
     }
 }
 
+/// A date; `None` when the key is empty (`date:`), as if it were absent.
 fn timestamp(
     key: &str,
     value: &Value,
     at: Position,
     tz: &TimeZone,
-) -> Result<Timestamp, FrontMatterError> {
-    let text = match value {
-        Value::String(s) => s.trim(),
+) -> Result<Option<Timestamp>, FrontMatterError> {
+    let parsed = match value {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        Value::String(s) => parse_date(s, tz),
+        Value::Number(n) => n.as_i64().and_then(unix_seconds),
         other => return Err(date_error(key, &describe(other), at)),
     };
-    parse_date(text, tz).ok_or_else(|| date_error(key, &format!("`{text}`"), at))
+    parsed
+        .map(Some)
+        .ok_or_else(|| date_error(key, &describe(value), at))
 }
 
 fn date_error(key: &str, got: &str, at: Position) -> FrontMatterError {
     FrontMatterError {
         position: at,
         message: format!("`{key}` must be a date, not {got}"),
-        hint: Some("write 2026-01-11, 2026-01-11 08:30 or 2026-01-11T08:30:00+08:00".into()),
+        hint: Some(format!("accepted forms: {DATE_FORMS}")),
     }
 }
 
-/// Parses `2026-01-11`, `2026-01-11 08:30[:ss]` (in `tz`) or RFC 3339.
+/// Categories: a list, one name, or Jekyll's space-separated names; a
+/// nested list (Hexo: `[[机器学习, 优化]]`) is a hierarchy, `机器学习/优化`.
+fn categories(key: &str, value: Value, at: Position) -> Result<Vec<String>, FrontMatterError> {
+    match value {
+        Value::String(text) => Ok(text.split_whitespace().map(str::to_string).collect()),
+        Value::Array(items) => {
+            let mut names = Vec::new();
+            for item in items {
+                match item {
+                    Value::Array(levels) => {
+                        let levels = string_list(key, Value::Array(levels), at)?;
+                        if !levels.is_empty() {
+                            names.push(levels.join("/"));
+                        }
+                    }
+                    other => names.extend(string_list(key, other, at)?),
+                }
+            }
+            Ok(names)
+        }
+        other => string_list(key, other, at),
+    }
+}
+
+/// `top: true`, `sticky: 100` (Hexo themes order pinned posts by the number).
+fn pinned(key: &str, value: &Value, at: Position) -> Result<bool, FrontMatterError> {
+    match value {
+        Value::Number(n) => Ok(n.as_f64().is_some_and(|n| n > 0.0)),
+        other => boolean(key, other, at),
+    }
+}
+
+/// The date forms front matter accepts, as the error message lists them.
+pub const DATE_FORMS: &str = "2026-01-11, 2026-1-11, 2026/01/11, 2026-01-11 08:30, 2026-01-11 08:30:00 +0800 (or +08:00), RFC 3339 (2026-01-11T08:30:00+08:00) or a Unix timestamp";
+
+/// Parses a date as blogs write it (see [`DATE_FORMS`]): without an offset
+/// it is a time in `tz`. jiff does the parsing; this only tries the forms.
 pub fn parse_date(text: &str, tz: &TimeZone) -> Option<Timestamp> {
+    let text = text.trim();
     if let Ok(ts) = text.parse::<Timestamp>() {
         return Some(ts);
     }
-    let civil = text.parse::<DateTime>().ok().or_else(|| {
-        text.parse::<Date>()
-            .ok()
-            .map(|d| d.to_datetime(jiff::civil::time(0, 0, 0, 0)))
+    // `2019/07/29` and `2019-07-29T10:00` are read as `2019-07-29 10:00`.
+    let normalised: String = text
+        .char_indices()
+        .map(|(i, c)| match c {
+            '/' if i < 10 => '-',
+            'T' if (8..=10).contains(&i) => ' ',
+            c => c,
+        })
+        .collect();
+    const WITH_OFFSET: &[&str] = &[
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M:%S%.f %:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%d %H:%M %:z",
+    ];
+    const CIVIL: &[&str] = &["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d"];
+    let parse = |format: &str| jiff::fmt::strtime::parse(format, &normalised).ok();
+    if let Some(ts) = WITH_OFFSET
+        .iter()
+        .find_map(|format| parse(format)?.to_timestamp().ok())
+    {
+        return Some(ts);
+    }
+    let civil = CIVIL.iter().find_map(|format| {
+        let parsed = parse(format)?;
+        let date = parsed.to_date().ok()?;
+        let time = parsed.to_time().unwrap_or(jiff::civil::Time::midnight());
+        Some(date.to_datetime(time))
     })?;
     civil.to_zoned(tz.clone()).ok().map(|z| z.timestamp())
+}
+
+/// A Unix timestamp in seconds (Hugo writes dates so).
+fn unix_seconds(seconds: i64) -> Option<Timestamp> {
+    Timestamp::from_second(seconds).ok()
 }
 
 #[cfg(test)]
@@ -300,6 +390,76 @@ mod tests {
             parse_date("2026-01-11 08:30", &tz)
         );
         assert!(parse_date("yesterday", &tz).is_none());
+    }
+
+    #[test]
+    fn dates_as_other_generators_write_them() {
+        let tz = shanghai();
+        let at = |text: &str| parse_date(text, &tz).map(|t| t.to_string());
+        let morning = Some("2019-07-29T02:00:00Z".to_string());
+        let midnight = Some("2019-07-28T16:00:00Z".to_string());
+        assert_eq!(at("2019-7-29"), midnight, "unpadded (Hexo)");
+        assert_eq!(at("2019/07/29"), midnight);
+        assert_eq!(at("2019/7/29 10:00"), morning);
+        assert_eq!(at("2019-07-29 10:00"), morning);
+        assert_eq!(at("2019-07-29 10:00:00"), morning);
+        assert_eq!(
+            at("2019-07-29T10:00:00"),
+            morning,
+            "no offset: the site's zone"
+        );
+        assert_eq!(at("2019-07-29 10:00:00 +0800"), morning, "Jekyll");
+        assert_eq!(at("2019-07-29 10:00:00 +08:00"), morning);
+        assert_eq!(at("2019-07-29 02:00:00 +0000"), morning);
+        assert_eq!(at("2019-07-29T10:00:00+08:00"), morning, "RFC 3339");
+        assert_eq!(at("2019-07-29T02:00:00Z"), morning);
+        assert!(at("2019-07-29 10:00:00.250 +0800").is_some());
+        for bad in [
+            "2019-13-01",
+            "2019-02-30",
+            "29/07/2019",
+            "tomorrow",
+            "2019-07-29 25:00",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        // A Unix timestamp (Hugo) and an empty date.
+        let front = parse("date: 1564365600\nupdated:\n", 2, &tz).unwrap();
+        assert_eq!(front.date.map(|t| t.to_string()), morning);
+        assert_eq!(front.updated, None);
+        let e = parse("date: 29.07.2019\n", 2, &tz).unwrap_err();
+        assert!(e.hint.unwrap().contains("2026-1-11"), "the accepted forms");
+    }
+
+    #[test]
+    fn keys_of_hexo_hugo_and_jekyll() {
+        let tz = shanghai();
+        let hexo = parse(
+            "updated: 2020-01-02\ncategories:\n- [机器学习, 优化]\n- 随笔\ntop: true\npermalink: /2019/07/29/old/\n",
+            2,
+            &tz,
+        )
+        .unwrap();
+        assert!(hexo.updated.is_some());
+        assert_eq!(hexo.categories, ["机器学习/优化", "随笔"]);
+        assert!(hexo.pinned);
+        assert_eq!(hexo.permalink.as_deref(), Some("/2019/07/29/old/"));
+        let nested = parse("categories: [[A, B, C]]\nsticky: 100\n", 2, &tz).unwrap();
+        assert_eq!(nested.categories, ["A/B/C"]);
+        assert!(nested.pinned);
+        let hugo = parse(
+            "lastmod: 2020-01-02\ndescription: 说明\naliases: [/old/a/, /old/b/]\nurl: /x/\nweight: 3\n",
+            2,
+            &tz,
+        )
+        .unwrap();
+        assert!(hugo.updated.is_some());
+        assert_eq!(hugo.description.as_deref(), Some("说明"));
+        assert_eq!(hugo.aliases, ["/old/a/", "/old/b/"]);
+        assert_eq!(hugo.permalink.as_deref(), Some("/x/"));
+        let jekyll = parse("categories: ml notes\npublished: false\n", 2, &tz).unwrap();
+        assert_eq!(jekyll.categories, ["ml", "notes"]);
+        assert!(jekyll.draft);
     }
 
     #[test]

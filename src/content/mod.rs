@@ -9,7 +9,7 @@ use std::path::Path;
 
 pub use front_matter::{FrontMatter, parse_date};
 pub use page::{Page, Parsed};
-pub use walk::{Found, is_markdown};
+pub use walk::{Found, in_drafts_folder, is_markdown};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;

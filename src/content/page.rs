@@ -31,6 +31,18 @@ pub struct Page {
     pub categories: Vec<String>,
     /// Hand-written excerpt.
     pub summary: Option<String>,
+    /// Hand-written meta description (Hugo's `description`).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The article's own URL path (`permalink:`, `url:`), instead of `/posts/<slug>/`.
+    #[serde(default)]
+    pub permalink: Option<String>,
+    /// Other URL paths that redirect to the article (`aliases:`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Pinned at the top of the index (`top:` or `sticky:`).
+    #[serde(default)]
+    pub pinned: bool,
     /// Left out unless drafts are asked for.
     pub draft: bool,
     /// Front matter keys blogsmith does not know, for templates.
@@ -186,7 +198,12 @@ fn build_page(
             tags: front.tags,
             categories: front.categories,
             summary: front.summary,
-            draft: front.draft,
+            description: front.description,
+            permalink: front.permalink,
+            aliases: front.aliases,
+            pinned: front.pinned,
+            // Hexo and Jekyll keep drafts in `_drafts/`.
+            draft: front.draft || super::walk::in_drafts_folder(relative),
             extra: front.extra,
             body,
             body_line,

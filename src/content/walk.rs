@@ -17,17 +17,33 @@ pub struct Found {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Folders other generators keep posts in, read although their names start
+/// with `_`: Hexo's `source/_posts` and Jekyll's `_posts`, and their drafts.
+pub const POSTS_DIRS: &[&str] = &["_posts", "_drafts"];
+
+/// The folder of drafts (Hexo, Jekyll): articles in it are drafts.
+pub const DRAFTS_DIR: &str = "_drafts";
+
 /// Walks `content_dir`, following symlinks but surviving loops.
 ///
 /// Names starting with `.` or `_` are skipped, files and folders alike: they
-/// are drafts-in-progress, editor files or partials by convention.
+/// are drafts-in-progress, editor files or partials by convention. The
+/// exceptions are [`POSTS_DIRS`]; a skipped `_` folder holding Markdown gets
+/// a warning, so that no article disappears without a word.
 pub fn walk(content_dir: &Path, shown_as: &Path) -> Found {
     let mut found = Found::default();
+    let mut skipped = Vec::new();
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            let keep = e.depth() == 0 || !is_hidden(e.file_name());
+            if !keep && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('_') {
+                skipped.push(e.path().to_path_buf());
+            }
+            keep
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -50,7 +66,32 @@ pub fn walk(content_dir: &Path, shown_as: &Path) -> Found {
             found.assets.push(relative.to_path_buf());
         }
     }
+    for dir in skipped {
+        let markdown = WalkDir::new(&dir)
+            .follow_links(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && is_markdown(e.path()))
+            .count();
+        if markdown > 0 {
+            let relative = dir.strip_prefix(content_dir).unwrap_or(&dir);
+            found.warnings.push(
+                Diagnostic::warning(
+                    shown_as.join(relative),
+                    format!(
+                        "{markdown} Markdown file(s) in this folder are not built: folders whose names start with `_` are skipped (except `_posts` and `_drafts`)"
+                    ),
+                )
+                .with_hint("rename the folder without the leading `_` to publish them"),
+            );
+        }
+    }
     found
+}
+
+/// Whether the article at `relative` is in a drafts folder ([`DRAFTS_DIR`]).
+pub fn in_drafts_folder(relative: &Path) -> bool {
+    relative.iter().any(|part| part == DRAFTS_DIR)
 }
 
 /// Whether `path` names a Markdown source.
@@ -61,7 +102,7 @@ pub fn is_markdown(path: &Path) -> bool {
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
-    name.starts_with('.') || name.starts_with('_')
+    (name.starts_with('.') || name.starts_with('_')) && !POSTS_DIRS.contains(&name.as_ref())
 }
 
 fn walk_warning(error: &walkdir::Error, content_dir: &Path, shown_as: &Path) -> Diagnostic {
@@ -118,6 +159,39 @@ mod tests {
             .collect();
         assert_eq!(names, ["a.md", "b.md", "sub/c.md"]);
         assert_eq!(found.assets, [PathBuf::from("img.png")]);
+    }
+
+    #[test]
+    fn reads_posts_and_drafts_folders_and_names_other_skipped_markdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "_posts/a.md",
+            "_posts/a/fig.png",
+            "_drafts/b.md",
+            "_partials/x.md",
+            "_partials/deep/y.md",
+            "_data/z.yml",
+            ".obsidian/n.md",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let found = walk(root, Path::new("content"));
+        assert_eq!(
+            found.articles,
+            [PathBuf::from("_drafts/b.md"), PathBuf::from("_posts/a.md")]
+        );
+        assert_eq!(found.assets, [PathBuf::from("_posts/a/fig.png")]);
+        let warnings: Vec<String> = found.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("content/_partials: warning: 2 Markdown file(s)"),
+            "{warnings:?}"
+        );
+        assert!(in_drafts_folder(Path::new("_drafts/b.md")));
+        assert!(!in_drafts_folder(Path::new("_posts/a.md")));
     }
 
     #[cfg(unix)]

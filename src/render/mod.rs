@@ -43,6 +43,7 @@ struct ListEntry<'a> {
     has_more: bool,
     reading_minutes: usize,
     word_count: usize,
+    pinned: bool,
     extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
 }
 
@@ -61,6 +62,7 @@ impl<'a> From<&'a Post> for ListEntry<'a> {
             has_more: p.has_more,
             reading_minutes: p.reading_minutes,
             word_count: p.word_count,
+            pinned: p.pinned,
             extra: &p.extra,
         }
     }
@@ -225,10 +227,15 @@ impl<'a> Pages<'a> {
                 context.insert("current_url", &post.url);
             }
             Job::List(list) => {
+                // Pinned articles lead the index (only there is that shown).
+                let on_index = list.kind == ListKind::Index;
                 let entries: Vec<ListEntry<'_>> = list
                     .posts
                     .iter()
-                    .map(|&i| ListEntry::from(&site.posts[i]))
+                    .map(|&i| ListEntry {
+                        pinned: on_index && site.posts[i].pinned,
+                        ..ListEntry::from(&site.posts[i])
+                    })
                     .collect();
                 let has_math = list.posts.iter().any(|&i| site.posts[i].excerpt_has_math);
                 context.insert("entries", &entries);
@@ -291,7 +298,12 @@ fn entry_key(post: &Post) -> impl Hash + '_ {
         (&post.title, &post.url, &post.permalink),
         (&post.date, &post.date_iso, &post.updated),
         (&post.tags, &post.categories),
-        (post.has_more, post.reading_minutes, post.word_count),
+        (
+            post.has_more,
+            post.reading_minutes,
+            post.word_count,
+            post.pinned,
+        ),
     )
 }
 
@@ -363,9 +375,15 @@ pub fn article_assets(site: &Site, root: &Path, assets: &[PathBuf]) -> BTreeSet<
     let mut files = BTreeSet::new();
     for post in &site.posts {
         let source_dir = post.source.parent().unwrap_or(Path::new(""));
-        if post.is_bundle {
-            for asset in assets.iter().filter(|a| a.starts_with(source_dir)) {
-                if let Ok(inside) = asset.strip_prefix(source_dir) {
+        // A bundle's folder, or a Hexo post asset folder (`foo/` beside `foo.md`):
+        // every file in it goes beside the page.
+        let folder = match post.is_bundle {
+            true => Some(source_dir.to_path_buf()),
+            false => post.asset_folder(),
+        };
+        if let Some(folder) = folder {
+            for asset in assets.iter().filter(|a| a.starts_with(&folder)) {
+                if let Ok(inside) = asset.strip_prefix(&folder) {
                     files.insert((
                         format!("{}/{}", post.output_dir, slash_path(inside)),
                         content_dir.join(asset),

@@ -58,8 +58,13 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                 }
             } else {
                 replacements.push((index, link.url.clone(), format!("{}{}", post.url, link.url)));
+                let in_asset_folder = || {
+                    let folder = post.asset_folder()?;
+                    resolve_path(&folder, path).filter(|p| assets.contains(p))
+                };
                 match resolve_path(&source_dir, path) {
                     Some(p) if assets.contains(&p) => None,
+                    _ if in_asset_folder().is_some() => None,
                     _ => Some(format!(
                         "`{}` links to a file that does not exist",
                         link.url

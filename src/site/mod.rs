@@ -70,6 +70,8 @@ pub struct Post {
     pub word_count: usize,
     /// Whether the article has formulas (the page then links the KaTeX CSS).
     pub has_math: bool,
+    /// Pinned at the top of the index (`top:`, `sticky:`).
+    pub pinned: bool,
     /// Whether the excerpt has formulas.
     pub excerpt_has_math: bool,
     /// Unknown front matter keys.
@@ -118,6 +120,12 @@ impl Post {
     /// When it last changed: `updated`, else its date.
     pub fn last_modified(&self) -> Timestamp {
         self.updated_timestamp.unwrap_or(self.timestamp)
+    }
+
+    /// The folder whose files go with a non-bundle article (Hexo's post asset
+    /// folder: `foo/` beside `foo.md`), relative to `content/`; `None` for bundles.
+    pub fn asset_folder(&self) -> Option<PathBuf> {
+        (!self.is_bundle).then(|| self.source.with_extension(""))
     }
 
     /// The article's HTML with its links pointed at their targets, from its
@@ -309,7 +317,9 @@ impl Site {
 
     /// Every page of every list: the index, then each term of each taxonomy.
     pub fn list_pages(&self) -> Vec<ListPage> {
-        let all: Vec<usize> = (0..self.posts.len()).collect();
+        // Pinned articles (`top:`, `sticky:`) first on the index, newest first among them.
+        let mut all: Vec<usize> = (0..self.posts.len()).collect();
+        all.sort_by_key(|&i| !self.posts[i].pinned);
         let mut pages = self.paginate_list(ListKind::Index, "", &all, self.paginate);
         for (t, taxonomy) in self.taxonomies.iter().enumerate() {
             for (i, term) in taxonomy.terms.iter().enumerate() {
@@ -447,9 +457,14 @@ fn to_post(article: &Article, base_path: &str, permalink_root: &str, tz: &TimeZo
         tags: page.tags.iter().map(name_link).collect(),
         categories: page.categories.iter().map(name_link).collect(),
         has_math: *formulas > 0,
+        pinned: page.pinned,
         plain_text: std::sync::Arc::clone(plain_text),
         toc: nest(toc),
-        description: page.summary.clone().unwrap_or_else(|| description.clone()),
+        description: page
+            .description
+            .clone()
+            .or_else(|| page.summary.clone())
+            .unwrap_or_else(|| description.clone()),
         excerpt: std::sync::Arc::clone(&excerpt.html),
         has_more: excerpt.is_partial,
         reading_minutes: text.reading_minutes(),
@@ -511,8 +526,8 @@ fn group_terms(
     let mut by_slug: BTreeMap<String, (Vec<String>, Vec<usize>)> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     for (index, post) in posts.iter().enumerate() {
-        for name in names_of(post) {
-            let slug = slugify(&name);
+        for name in with_parents(key, names_of(post)) {
+            let slug = term_slug(key, &name);
             if slug.is_empty() {
                 diagnostics.push(
                     Diagnostic::warning(
@@ -556,6 +571,46 @@ fn group_terms(
     (taxonomy, diagnostics)
 }
 
+/// Whether a taxonomy's terms form a hierarchy: categories, written
+/// `机器学习/优化` (Hexo's nested lists become that).
+fn is_hierarchy(key: &str) -> bool {
+    key == "categories"
+}
+
+/// A term's URL segment(s): one slug, or one per level of a hierarchy
+/// (`机器学习/优化` → `机器学习/优化`, each level slugified).
+fn term_slug(key: &str, name: &str) -> String {
+    if !is_hierarchy(key) {
+        return slugify(name);
+    }
+    name.split('/')
+        .map(slugify)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `names` with, in a hierarchy, every level above each (`A/B` → `A`, `A/B`):
+/// an article in a subcategory is listed on its parents' pages too.
+fn with_parents(key: &str, names: Vec<String>) -> Vec<String> {
+    if !is_hierarchy(key) {
+        return names;
+    }
+    let mut all = Vec::with_capacity(names.len());
+    for name in names {
+        let levels: Vec<&str> = name
+            .split('/')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        for depth in 1..levels.len() {
+            all.push(levels[..depth].join("/"));
+        }
+        all.push(levels.join("/"));
+    }
+    all
+}
+
 /// Points each post's tag and category links at their term pages, with the term's shown name.
 fn resolve_term_links(posts: &mut [Post], taxonomies: &[Taxonomy]) {
     for post in posts.iter_mut() {
@@ -566,7 +621,7 @@ fn resolve_term_links(posts: &mut [Post], taxonomies: &[Taxonomy]) {
             let taxonomy = taxonomies.iter().find(|t| t.key == key);
             let mut seen = Vec::new();
             links.retain_mut(|link| {
-                let slug = slugify(&link.name);
+                let slug = term_slug(key, &link.name);
                 let Some(term) =
                     taxonomy.and_then(|t| t.terms.iter().find(|term| term.slug == slug))
                 else {

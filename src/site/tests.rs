@@ -14,6 +14,10 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             categories: vec!["深度学习".into()],
             summary: None,
+            description: None,
+            permalink: None,
+            aliases: Vec::new(),
+            pinned: false,
             draft: false,
             extra: BTreeMap::new(),
             body: String::new(),
@@ -150,4 +154,58 @@ fn links_between_articles_point_at_their_pages_in_the_html_and_excerpt() {
         messages[0].contains("no heading `#x` in b.md"),
         "{messages:?}"
     );
+}
+
+#[test]
+fn nested_categories_have_a_page_per_level() {
+    let mut a = (*page("a", "2026-01-02", &[])).clone();
+    a.page.categories = vec!["机器学习/优化".into()];
+    let mut b = (*page("b", "2026-01-01", &[])).clone();
+    b.page.categories = vec!["机器学习".into()];
+    let (site, diagnostics) = Site::assemble(
+        &[std::sync::Arc::new(a), std::sync::Arc::new(b)],
+        &config(10),
+        &[],
+    );
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let categories = &site.taxonomies[1];
+    let terms: Vec<(&str, &str, usize)> = categories
+        .terms
+        .iter()
+        .map(|t| (t.name.as_str(), t.slug.as_str(), t.count))
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            ("机器学习", "机器学习", 2),
+            ("机器学习/优化", "机器学习/优化", 1)
+        ]
+    );
+    let a = site.posts.iter().find(|p| p.slug == "a").unwrap();
+    assert_eq!(
+        a.categories[0].url,
+        "/categories/%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0/%E4%BC%98%E5%8C%96/"
+    );
+}
+
+#[test]
+fn pinned_articles_lead_the_index_only() {
+    let mut old = (*page("old", "2020-01-01", &["t"])).clone();
+    old.page.pinned = true;
+    let pages = vec![
+        page("new", "2026-01-02", &["t"]),
+        std::sync::Arc::new(old),
+        page("mid", "2024-01-01", &["t"]),
+    ];
+    let (site, _) = Site::assemble(&pages, &config(10), &[]);
+    let lists = site.list_pages();
+    let slugs = |kind: ListKind| -> Vec<&str> {
+        let list = lists.iter().find(|l| l.kind == kind).unwrap();
+        list.posts
+            .iter()
+            .map(|&i| site.posts[i].slug.as_str())
+            .collect()
+    };
+    assert_eq!(slugs(ListKind::Index), ["old", "new", "mid"]);
+    assert_eq!(slugs(ListKind::Term(0, 0)), ["new", "mid", "old"]);
 }
