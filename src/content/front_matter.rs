@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
+use super::formats;
+pub use super::formats::{Split, split};
 use crate::diagnostic::Position;
 
 /// The typed front matter of one article; every field is optional.
@@ -54,68 +55,10 @@ pub struct FrontMatterError {
     pub hint: Option<String>,
 }
 
-/// An article split into its front matter text and its body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Split<'a> {
-    /// The YAML between the `---` lines (empty when there is none).
-    pub yaml: &'a str,
-    /// The 1-based file line of the first YAML line.
-    pub yaml_line: usize,
-    /// The Markdown after the closing `---`.
-    pub body: &'a str,
-    /// The 1-based file line where the body starts.
-    pub body_line: usize,
-}
-
-/// Splits `text` (already LF-normalised) into front matter and body.
-pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
-    let no_front_matter = Split {
-        yaml: "",
-        yaml_line: 1,
-        body: text,
-        body_line: 1,
-    };
-    let Some(after_open) = text
-        .strip_prefix("---\n")
-        .or_else(|| (text == "---").then_some(""))
-    else {
-        return Ok(no_front_matter);
-    };
-    let mut offset = 0;
-    for (index, line) in after_open.split_inclusive('\n').enumerate() {
-        let content = line.trim_end_matches('\n').trim_end();
-        if content == "---" || content == "..." {
-            return Ok(Split {
-                yaml: &after_open[..offset],
-                yaml_line: 2,
-                body: &after_open[offset + line.len()..],
-                body_line: index + 3,
-            });
-        }
-        offset += line.len();
-    }
-    Err(FrontMatterError {
-        position: Position::new(1, 1),
-        message: "front matter starts with `---` but has no closing `---` line".into(),
-        hint: Some("add a line `---` after the last front matter key".into()),
-    })
-}
-
-/// Parses front matter YAML whose first line is file line `first_line`.
-pub fn parse(
-    yaml: &str,
-    first_line: usize,
-    tz: &TimeZone,
-) -> Result<FrontMatter, FrontMatterError> {
-    if yaml.trim().is_empty() {
-        return Ok(FrontMatter::default());
-    }
-    let map: BTreeMap<String, Spanned<Value>> =
-        serde_saphyr::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
+/// Parses an article's front matter, in whichever language it is written.
+pub fn parse(split: &Split<'_>, tz: &TimeZone) -> Result<FrontMatter, FrontMatterError> {
     let mut front = FrontMatter::default();
-    for (key, spanned) in map {
-        let at = value_position(&spanned, first_line);
-        let value = spanned.value;
+    for (key, value, at) in formats::read(split)? {
         match key.as_str() {
             "title" => front.title = Some(scalar_string(&key, value, at)?),
             "date" => front.date = timestamp(&key, &value, at, tz)?,
@@ -140,38 +83,6 @@ pub fn parse(
         }
     }
     Ok(front)
-}
-
-fn value_position(spanned: &Spanned<Value>, first_line: usize) -> Position {
-    let location = spanned.referenced;
-    Position::new(
-        location.line() as usize + first_line - 1,
-        location.column().max(1) as usize,
-    )
-}
-
-fn yaml_error(error: &serde_saphyr::Error, first_line: usize) -> FrontMatterError {
-    let position =
-        error
-            .location()
-            .filter(|l| l.line() > 0)
-            .map_or(Position::new(first_line, 1), |l| {
-                Position::new(
-                    l.line() as usize + first_line - 1,
-                    l.column().max(1) as usize,
-                )
-            });
-    let message = crate::config::yaml_message(error);
-    let hint = if message.contains("duplicate mapping key") {
-        "keep one of the two keys"
-    } else {
-        "front matter is YAML: `key: value` per line; quote values containing `: ` or starting with `[`, `{`, `*`, `&`"
-    };
-    FrontMatterError {
-        position,
-        message: format!("invalid front matter: {message}"),
-        hint: Some(hint.into()),
-    }
 }
 
 fn type_error(key: &str, expected: &str, value: &Value, at: Position) -> FrontMatterError {
@@ -342,6 +253,18 @@ fn unix_seconds(seconds: i64) -> Option<Timestamp> {
 mod tests {
     use super::*;
 
+    /// Parses `text` as YAML front matter starting at file line `first_line`.
+    fn yaml(text: &str, first_line: usize, tz: &TimeZone) -> Result<FrontMatter, FrontMatterError> {
+        let split = Split {
+            format: formats::Format::Yaml,
+            text,
+            first_line,
+            body: "",
+            body_line: first_line,
+        };
+        parse(&split, tz)
+    }
+
     fn shanghai() -> TimeZone {
         TimeZone::get("Asia/Shanghai").unwrap()
     }
@@ -349,7 +272,7 @@ mod tests {
     #[test]
     fn splits_front_matter_and_counts_body_line() {
         let s = split("---\ntitle: a\n---\n正文\n").unwrap();
-        assert_eq!(s.yaml, "title: a\n");
+        assert_eq!(s.text, "title: a\n");
         assert_eq!(s.body, "正文\n");
         assert_eq!(s.body_line, 4);
     }
@@ -357,7 +280,7 @@ mod tests {
     #[test]
     fn no_front_matter_is_all_body() {
         let s = split("# 标题\n").unwrap();
-        assert_eq!(s.yaml, "");
+        assert_eq!(s.text, "");
         assert_eq!(s.body_line, 1);
     }
 
@@ -369,8 +292,8 @@ mod tests {
 
     #[test]
     fn parses_all_known_keys() {
-        let yaml = "title: 注意力\ndate: 2026-01-11 08:30\ntags: [a, b]\ncategories: 深度学习\nslug: attn\ndraft: true\nsummary: 简介\nmood: 好\n";
-        let f = parse(yaml, 2, &shanghai()).unwrap();
+        let text = "title: 注意力\ndate: 2026-01-11 08:30\ntags: [a, b]\ncategories: 深度学习\nslug: attn\ndraft: true\nsummary: 简介\nmood: 好\n";
+        let f = yaml(text, 2, &shanghai()).unwrap();
         assert_eq!(f.title.as_deref(), Some("注意力"));
         assert_eq!(f.date.unwrap().to_string(), "2026-01-11T00:30:00Z");
         assert_eq!(f.tags, ["a", "b"]);
@@ -424,17 +347,17 @@ mod tests {
             assert_eq!(at(bad), None, "{bad}");
         }
         // A Unix timestamp (Hugo) and an empty date.
-        let front = parse("date: 1564365600\nupdated:\n", 2, &tz).unwrap();
+        let front = yaml("date: 1564365600\nupdated:\n", 2, &tz).unwrap();
         assert_eq!(front.date.map(|t| t.to_string()), morning);
         assert_eq!(front.updated, None);
-        let e = parse("date: 29.07.2019\n", 2, &tz).unwrap_err();
+        let e = yaml("date: 29.07.2019\n", 2, &tz).unwrap_err();
         assert!(e.hint.unwrap().contains("2026-1-11"), "the accepted forms");
     }
 
     #[test]
     fn keys_of_hexo_hugo_and_jekyll() {
         let tz = shanghai();
-        let hexo = parse(
+        let hexo = yaml(
             "updated: 2020-01-02\ncategories:\n- [机器学习, 优化]\n- 随笔\ntop: true\npermalink: /2019/07/29/old/\n",
             2,
             &tz,
@@ -444,10 +367,10 @@ mod tests {
         assert_eq!(hexo.categories, ["机器学习/优化", "随笔"]);
         assert!(hexo.pinned);
         assert_eq!(hexo.permalink.as_deref(), Some("/2019/07/29/old/"));
-        let nested = parse("categories: [[A, B, C]]\nsticky: 100\n", 2, &tz).unwrap();
+        let nested = yaml("categories: [[A, B, C]]\nsticky: 100\n", 2, &tz).unwrap();
         assert_eq!(nested.categories, ["A/B/C"]);
         assert!(nested.pinned);
-        let hugo = parse(
+        let hugo = yaml(
             "lastmod: 2020-01-02\ndescription: 说明\naliases: [/old/a/, /old/b/]\nurl: /x/\nweight: 3\n",
             2,
             &tz,
@@ -457,7 +380,7 @@ mod tests {
         assert_eq!(hugo.description.as_deref(), Some("说明"));
         assert_eq!(hugo.aliases, ["/old/a/", "/old/b/"]);
         assert_eq!(hugo.permalink.as_deref(), Some("/x/"));
-        let jekyll = parse("categories: ml notes\npublished: false\n", 2, &tz).unwrap();
+        let jekyll = yaml("categories: ml notes\npublished: false\n", 2, &tz).unwrap();
         assert_eq!(jekyll.categories, ["ml", "notes"]);
         assert!(jekyll.draft);
     }
@@ -465,21 +388,21 @@ mod tests {
     #[test]
     fn errors_point_at_the_article_line() {
         // The YAML starts on file line 2; `date` is its 2nd line, so file line 3.
-        let e = parse("title: a\ndate: yesterday\n", 2, &shanghai()).unwrap_err();
+        let e = yaml("title: a\ndate: yesterday\n", 2, &shanghai()).unwrap_err();
         assert_eq!(e.position, Position::new(3, 7));
         assert!(e.message.contains("date"), "{}", e.message);
     }
 
     #[test]
     fn yaml_syntax_errors_point_at_the_article_line() {
-        let e = parse("title: a\ntags: [x\n", 2, &shanghai()).unwrap_err();
+        let e = yaml("title: a\ntags: [x\n", 2, &shanghai()).unwrap_err();
         assert_eq!(e.position.line, 3, "{e:?}");
     }
 
     #[test]
     fn duplicate_keys_and_wrong_types_are_errors() {
-        assert!(parse("title: a\ntitle: b\n", 2, &shanghai()).is_err());
-        let e = parse("tags: {a: 1}\n", 2, &shanghai()).unwrap_err();
+        assert!(yaml("title: a\ntitle: b\n", 2, &shanghai()).is_err());
+        let e = yaml("tags: {a: 1}\n", 2, &shanghai()).unwrap_err();
         assert!(e.message.contains("mapping"), "{}", e.message);
     }
 }

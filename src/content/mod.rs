@@ -1,5 +1,6 @@
 //! Finding and loading sources: walk `content/`, split front matter, build [`Page`]s.
 
+mod formats;
 mod front_matter;
 mod page;
 mod walk;

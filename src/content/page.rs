@@ -95,7 +95,7 @@ pub fn parse(
             return loaded;
         }
     };
-    let front = match front_matter::parse(split.yaml, split.yaml_line, tz) {
+    let front = match front_matter::parse(&split, tz) {
         Ok(front) => front,
         Err(e) => {
             loaded.diagnostics.push(front_matter_diagnostic(&shown, e));
