@@ -341,7 +341,10 @@ impl Session {
         // 4. Render pages.
         let phase = Instant::now();
         let rendered = match &theme {
-            Ok(theme) => Some(self.render_pages(&site, theme, &loaded, &found.assets)),
+            Ok(theme) => {
+                diagnostics.extend(unused_front_matter(&published, theme));
+                Some(self.render_pages(&site, theme, &loaded, &found.assets))
+            }
             Err(problems) => {
                 diagnostics.extend(problems.iter().cloned());
                 None
@@ -750,6 +753,39 @@ pub fn assemble(
     let (site, problems) = Site::assemble(articles, config, assets);
     diagnostics.extend(problems);
     (site, diagnostics)
+}
+
+/// One note for the whole site naming the front matter keys nothing uses
+/// (neither blogsmith nor a template, as `page.extra.<key>`), with the
+/// articles that have them: moved blogs carry keys of their old generator,
+/// which would otherwise do nothing without a word.
+fn unused_front_matter(articles: &[Arc<Article>], theme: &Theme) -> Option<Diagnostic> {
+    let mut unused: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for article in articles {
+        for key in article.page.extra.keys() {
+            if !content::ACCEPTED_KEYS.contains(&key.as_str()) && !theme.uses_extra(key) {
+                unused.entry(key).or_default().push(&article.page.source);
+            }
+        }
+    }
+    if unused.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = unused
+        .iter()
+        .map(|(key, files)| match files.as_slice() {
+            [one] => format!("`{key}` ({})", one.display()),
+            [first, rest @ ..] => format!("`{key}` ({} and {} more)", first.display(), rest.len()),
+            [] => format!("`{key}`"),
+        })
+        .collect();
+    Some(
+        Diagnostic::warning(
+            CONTENT_DIR,
+            format!("front matter keys nothing uses: {}", listed.join(", ")),
+        )
+        .with_hint("templates can show them as page.extra.<key>; otherwise they can go (see docs/front-matter.md)"),
+    )
 }
 
 /// Reads, parses and renders articles; shared by the threads of a refresh.

@@ -44,6 +44,11 @@ pub struct FrontMatter {
     pub extra: BTreeMap<String, Value>,
 }
 
+/// Keys other generators write that blogsmith accepts without using them,
+/// and without a note: comments and math switches (blogsmith renders math
+/// and has no comments), layouts and ordering weights.
+pub const ACCEPTED_KEYS: &[&str] = &["comments", "mathjax", "katex", "toc", "layout", "weight"];
+
 /// A front matter problem, at a position in the article file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatterError {

@@ -8,7 +8,7 @@ mod walk;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use front_matter::{FrontMatter, parse_date};
+pub use front_matter::{ACCEPTED_KEYS, FrontMatter, parse_date};
 pub use page::{Page, Parsed};
 pub use walk::{Found, in_drafts_folder, is_markdown};
 

@@ -36,6 +36,8 @@ pub struct Theme {
     shown: BTreeMap<String, String>,
     /// A hash of every template's name and source.
     hash: u64,
+    /// The `page.extra` keys the templates mention (`extra.cover`).
+    extra_keys: std::collections::BTreeSet<String>,
 }
 
 impl Theme {
@@ -75,6 +77,10 @@ impl Theme {
                 .map(|(name, (text, _))| (name, text))
                 .collect::<Vec<_>>(),
         );
+        let extra_keys = sources
+            .values()
+            .flat_map(|(text, _)| extra_keys_in(text))
+            .collect();
         let mut tera = Tera::new();
         if let Err(e) = tera.add_raw_templates(
             sources
@@ -96,6 +102,7 @@ impl Theme {
             static_files,
             shown,
             hash,
+            extra_keys,
         })
     }
 
@@ -110,10 +117,29 @@ impl Theme {
         self.hash
     }
 
+    /// Whether a template reads the front matter key `key` (as `extra.key`).
+    pub fn uses_extra(&self, key: &str) -> bool {
+        self.extra_keys.contains(key)
+    }
+
     /// Turns a Tera error into a diagnostic at the template's file, line and column.
     pub fn diagnostic(&self, error: &tera::Error) -> Diagnostic {
         tera_diagnostic(error, &self.shown)
     }
+}
+
+/// The names after `extra.` in a template's text: front matter keys it may
+/// show. A text scan, erring towards finding too many (only a note depends on it).
+fn extra_keys_in(text: &str) -> Vec<String> {
+    text.match_indices("extra.")
+        .map(|(at, _)| {
+            text[at + "extra.".len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|key| !key.is_empty())
+        .collect()
 }
 
 /// Every file under `dir`, as (`/`-separated relative path, full path), sorted.

@@ -1,0 +1,185 @@
+//! Blogs moved from Hexo, Jekyll and Hugo build as they are: their folder
+//! layouts, their front matter languages, keys and date forms (issue 13).
+//! Each fixture is written in its generator's own conventions.
+
+mod common;
+
+use common::{Fixture, lines};
+
+const CONFIG: &str = "title: 迁移测试\nbase_url: https://example.com/\ntimezone: Asia/Shanghai\n";
+
+/// A Hexo blog's `source/` folder copied into `content/`.
+fn hexo() -> Fixture {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.write(
+        "content/_posts/attention.md",
+        "---\ntitle: 注意力机制笔记\ndate: 2019-7-29 10:00:00\nupdated: 2020-01-02 08:00:00\n\
+         tags:\n- 深度学习\n- Transformer\ncategories:\n- [机器学习, 深度学习]\ntop: true\n\
+         comments: true\nmathjax: true\n---\n\
+         自注意力的结构如图：\n\n![结构图](structure.png)\n\n公式 $a_i$。\n",
+    );
+    // Hexo's post asset folder: `attention/` beside `attention.md`.
+    site.write("content/_posts/attention/structure.png", "png bytes");
+    site.write(
+        "content/_posts/newer.md",
+        "---\ntitle: 较新的一篇\ndate: 2021/03/04\ncategories: 随笔\n---\n正文。\n",
+    );
+    site.write(
+        "content/_drafts/wip.md",
+        "---\ntitle: 草稿\ndate: 2022-01-01\n---\n未完成。\n",
+    );
+    site
+}
+
+#[test]
+fn a_hexo_blog_builds_as_it_is() {
+    let site = hexo();
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    assert_eq!(report.articles, 2, "posts, not the draft");
+    let page = site.read("posts/attention/index.html");
+    assert!(page.contains("2019-07-29"), "unpadded date read");
+    assert!(page.contains("2020-01-02"), "updated shown");
+    assert!(page.contains(r#"src="structure.png""#), "{page}");
+    assert!(
+        site.has("posts/attention/structure.png"),
+        "asset folder copied"
+    );
+    // Nested categories: a page for each level, the article on both.
+    let parent = site.read("categories/机器学习/index.html");
+    let child = site.read("categories/机器学习/深度学习/index.html");
+    assert!(parent.contains("注意力机制笔记") && child.contains("注意力机制笔记"));
+    // `top: true`: first on the index although it is the older post.
+    let index = site.read("index.html");
+    let (pinned, newer) = (index.find("注意力机制笔记"), index.find("较新的一篇"));
+    assert!(pinned < newer, "pinned first");
+    assert!(index.contains(r#"<span class="pinned">置顶</span>"#));
+    assert!(!site.has("posts/wip/index.html"), "drafts stay out");
+    let drafts = blogsmith::build(&blogsmith::BuildOptions {
+        drafts: true,
+        output: site.root().join("with-drafts"),
+        ..site.options()
+    })
+    .expect("builds with drafts");
+    assert_eq!(drafts.articles, 3);
+}
+
+#[test]
+fn a_jekyll_blog_builds_as_it_is() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.write(
+        "content/_posts/2020-11-12-gradient-descent.md",
+        "---\nlayout: post\ntitle: 梯度下降\ndate: 2020-11-12 17:04:19 +0800\n\
+         categories: ml optimization\ntags: [优化]\n---\n正文。\n",
+    );
+    site.write(
+        "content/_posts/2021-01-01-hidden.md",
+        "---\nlayout: post\ntitle: 不发布\npublished: false\n---\n正文。\n",
+    );
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    assert_eq!(report.articles, 1);
+    let page = site.read("posts/gradient-descent/index.html");
+    assert!(
+        page.contains("2020-11-12T17:04:19+08:00"),
+        "Jekyll's date form"
+    );
+    assert!(site.has("categories/ml/index.html") && site.has("categories/optimization/index.html"));
+}
+
+#[test]
+fn a_hugo_site_builds_as_it_is() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.write(
+        "content/posts/svm/index.md",
+        "+++\ntitle = \"支持向量机\"\ndate = 2021-03-04T10:00:00+08:00\n\
+         lastmod = 2021-05-06T10:00:00+08:00\ndescription = \"SVM 的对偶形式\"\n\
+         tags = [\"SVM\"]\ncategories = [\"机器学习\"]\ndraft = false\nweight = 3\n+++\n\
+         ![间隔](margin.png)\n",
+    );
+    site.write("content/posts/svm/margin.png", "png bytes");
+    site.write(
+        "content/posts/kernels.md",
+        "{\n  \"title\": \"核方法\",\n  \"date\": \"2021-02-01\",\n  \"tags\": [\"SVM\"]\n}\n核技巧。\n",
+    );
+    site.write(
+        "content/posts/unix.md",
+        "+++\ntitle = \"时间戳\"\ndate = 1577836800\n+++\n正文。\n",
+    );
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    assert_eq!(report.articles, 3);
+    let svm = site.read("posts/svm/index.html");
+    assert!(
+        svm.contains(r#"content="SVM 的对偶形式""#),
+        "description is the meta description"
+    );
+    assert!(svm.contains("2021-05-06"), "lastmod shown");
+    assert!(site.has("posts/svm/margin.png"));
+    assert!(site.read("posts/kernels/index.html").contains("核技巧"));
+    assert!(site.read("posts/unix/index.html").contains("2020-01-01"));
+    assert!(site.read("tags/svm/index.html").contains("核方法"));
+}
+
+#[test]
+fn what_is_skipped_or_unused_is_said() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.write("content/_partials/a.md", "# 片段\n");
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01\nlang: zh-CN\ncover: x.png",
+        "正文。\n",
+    );
+    site.article("b.md", "title: B\ndate: 2026-01-02\nlang: en", "正文。\n");
+    let report = site.build_ok();
+    let warnings = lines(&report.warnings);
+    assert!(
+        warnings.contains(
+            "content/_partials: warning: 1 Markdown file(s) in this folder are not built"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("front matter keys nothing uses: `cover` (content/a.md), `lang` (content/a.md and 1 more)"),
+        "{warnings}"
+    );
+    // A template that shows `page.extra.cover` uses it.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{{ page.extra.cover | default(value=\"\") }}{% endblock content %}",
+    );
+    let warnings = lines(&site.build_ok().warnings);
+    assert!(
+        warnings.contains("nothing uses: `lang`") && !warnings.contains("`cover`"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn an_unreadable_date_names_the_accepted_forms() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.write(
+        "content/_posts/a.md",
+        "---\ntitle: A\ndate: 29.07.2019\n---\n正文。\n",
+    );
+    site.write(
+        "content/_posts/b.md",
+        "+++\ntitle = \"B\"\ndate = \"someday\"\n+++\n正文。\n",
+    );
+    let failure = site.build().expect_err("two bad dates");
+    let text = lines(&failure.diagnostics);
+    assert!(
+        text.contains("content/_posts/a.md:3:7: error: `date` must be a date, not `29.07.2019`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("content/_posts/b.md:3:8: error: `date` must be a date"),
+        "{text}"
+    );
+    assert!(text.contains("2026/01/11"), "the accepted forms: {text}");
+}
