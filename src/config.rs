@@ -13,6 +13,40 @@ use crate::diagnostic::{Diagnostic, Position};
 /// The file name of the configuration, at the site root.
 pub const CONFIG_FILE: &str = "blogsmith.yaml";
 
+/// Where articles are published unless the configuration says otherwise.
+pub const DEFAULT_PERMALINK: &str = "/posts/:slug/";
+
+/// The tokens a permalink pattern may use, as Hexo, Jekyll and Hugo name them.
+pub const PERMALINK_TOKENS: &[&str] = &[
+    "year",
+    "month",
+    "day",
+    "i_month",
+    "i_day",
+    "hour",
+    "minute",
+    "second",
+    "title",
+    "slug",
+    "name",
+    "categories",
+    "category",
+];
+
+/// The first token of a permalink pattern that is not one of [`PERMALINK_TOKENS`].
+pub fn unknown_permalink_token(pattern: &str) -> Option<String> {
+    pattern
+        .split(':')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .find(|token| !PERMALINK_TOKENS.contains(&token.as_str()))
+        .map(|token| format!(":{token}"))
+}
+
 /// The whole site configuration.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -46,6 +80,10 @@ pub struct Config {
     pub highlight: HighlightConfig,
     /// Atom and RSS feeds.
     pub feed: FeedConfig,
+    /// Where articles are published: a URL path pattern with tokens such as
+    /// `:year`, `:month`, `:day`, `:slug` (see [`PERMALINK_TOKENS`]), e.g.
+    /// Hexo's `:year/:month/:day/:title/`. An article's own `permalink:` wins.
+    pub permalink: String,
     /// Free-form values for templates, as `config.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -67,6 +105,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             highlight: HighlightConfig::default(),
             feed: FeedConfig::default(),
+            permalink: DEFAULT_PERMALINK.into(),
             extra: BTreeMap::new(),
         }
     }
@@ -208,6 +247,25 @@ impl Config {
             return Ok(Self::default());
         }
         let config: Self = serde_saphyr::from_str(text).map_err(yaml_diagnostic)?;
+        if let Some(token) = unknown_permalink_token(&config.permalink) {
+            let line = text
+                .lines()
+                .position(|l| l.starts_with("permalink:"))
+                .map_or(1, |i| i + 1);
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                format!("permalink `{}`: unknown token `{token}`", config.permalink),
+            )
+            .at(Position::new(line, 1))
+            .with_hint(format!(
+                "the tokens are {}",
+                PERMALINK_TOKENS
+                    .iter()
+                    .map(|t| format!(":{t}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         config.validate()
     }
 

@@ -585,6 +585,10 @@ impl Session {
         for (path, source) in render::article_assets(site, &self.options.root, assets) {
             add(path, Contents::Copy(source));
         }
+        for (path, target) in &site.redirects {
+            let page = crate::site::permalink::redirect_page(target);
+            add(path.clone(), Contents::Bytes(page.into_bytes().into()));
+        }
         trace::phase("render: feeds, static files", phase);
         if trace::enabled() {
             eprintln!("trace: rendered {} pages", rendered.rendered);
@@ -742,17 +746,15 @@ impl Session {
     }
 }
 
-/// The site from its articles: order, permalinks, neighbours, taxonomies,
-/// links between articles resolved and checked, slugs checked for clashes.
+/// The site from its articles: order, permalinks (checked for clashes),
+/// neighbours, taxonomies, links between articles resolved and checked,
+/// redirect pages for aliases.
 pub fn assemble(
     articles: &[Arc<Article>],
     config: &Config,
     assets: &[PathBuf],
 ) -> (Site, Vec<Diagnostic>) {
-    let mut diagnostics = content::duplicate_slugs(articles.iter().map(|a| &a.page));
-    let (site, problems) = Site::assemble(articles, config, assets);
-    diagnostics.extend(problems);
-    (site, diagnostics)
+    Site::assemble(articles, config, assets)
 }
 
 /// One note for the whole site naming the front matter keys nothing uses

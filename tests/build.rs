@@ -476,14 +476,15 @@ fn unknown_config_keys_are_errors_with_a_hint() {
 }
 
 #[test]
-fn duplicate_slugs_name_both_files() {
+fn articles_at_one_address_name_both_files() {
     let site = Fixture::new();
     site.article("a.md", "title: A\ndate: 2026-01-01\nslug: same", "正文\n");
     site.article("b.md", "title: B\ndate: 2026-01-01\nslug: same", "正文\n");
     let failure = site.build().expect_err("duplicate slug");
     let messages = lines(&failure.diagnostics);
     assert!(
-        messages.contains("content/a.md: error: slug `same` is also used by content/b.md"),
+        messages
+            .contains("content/a.md: error: `/posts/same/` is also the address of content/b.md"),
         "{messages}"
     );
 }

@@ -183,3 +183,107 @@ fn an_unreadable_date_names_the_accepted_forms() {
     );
     assert!(text.contains("2026/01/11"), "the accepted forms: {text}");
 }
+
+#[test]
+fn old_addresses_keep_working() {
+    let site = hexo();
+    site.write(
+        "blogsmith.yaml",
+        &format!("{CONFIG}permalink: :year/:month/:day/:title/\n"),
+    );
+    site.write(
+        "content/_posts/moved.md",
+        "---\ntitle: 搬过家的文章\ndate: 2018-05-06\naliases: [/old/moved.html, /archives/123/]\n---\n\
+         见[注意力](attention.md)。\n",
+    );
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    // Hexo's default pattern, in the site's time zone.
+    assert!(
+        site.read("2019/07/29/attention/index.html")
+            .contains("注意力机制笔记")
+    );
+    assert!(
+        site.has("2019/07/29/attention/structure.png"),
+        "assets follow the page"
+    );
+    let moved = site.read("2018/05/06/moved/index.html");
+    assert!(
+        moved.contains(r#"href="/2019/07/29/attention/""#),
+        "links follow: {moved}"
+    );
+    // Every alias redirects, with the canonical address, and is listed nowhere.
+    for alias in ["old/moved.html", "archives/123/index.html"] {
+        let page = site.read(alias);
+        assert!(
+            page.contains(r#"<meta http-equiv="refresh" content="0; url=https://example.com/2018/05/06/moved/">"#)
+                && page.contains(r#"<link rel="canonical" href="https://example.com/2018/05/06/moved/">"#),
+            "{alias}: {page}"
+        );
+    }
+    assert!(!site.read("sitemap.xml").contains("old/moved"));
+    assert!(!site.read("search-index.json").contains("old/moved"));
+}
+
+#[test]
+fn jekyll_s_default_pattern_writes_html_files() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        &format!("{CONFIG}permalink: /:categories/:year/:month/:day/:title.html\n"),
+    );
+    site.write(
+        "content/_posts/2020-11-12-gradient-descent.md",
+        "---\ntitle: 梯度下降\ncategories: ml\n---\n正文。\n",
+    );
+    site.build_ok();
+    let page = site.read("ml/2020/11/12/gradient-descent.html");
+    assert!(page.contains("梯度下降"));
+    assert!(
+        site.read("index.html")
+            .contains(r#"href="/ml/2020/11/12/gradient-descent.html""#)
+    );
+}
+
+#[test]
+fn clashing_addresses_and_unknown_tokens_are_errors() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        &format!("{CONFIG}permalink: /:year/:titel/\n"),
+    );
+    site.article("a.md", "title: A\ndate: 2026-01-01", "正文。\n");
+    let failure = site.build().expect_err("unknown token");
+    let text = lines(&failure.diagnostics);
+    assert!(
+        text.contains(
+            "blogsmith.yaml:4:1: error: permalink `/:year/:titel/`: unknown token `:titel`"
+        ),
+        "{text}"
+    );
+    site.write("blogsmith.yaml", CONFIG);
+    site.article(
+        "b.md",
+        "title: B\ndate: 2026-01-02\naliases: [/posts/a/, /x/]",
+        "正文。\n",
+    );
+    site.article(
+        "c.md",
+        "title: C\ndate: 2026-01-03\naliases: [/x/]",
+        "正文。\n",
+    );
+    let failure = site.build().expect_err("aliases clash");
+    let text = lines(&failure.diagnostics);
+    assert!(
+        text.contains(
+            "content/b.md: error: alias `posts/a/index.html` is already the address of content/a.md"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "content/c.md: error: alias `x/index.html` is already the address of content/b.md"
+        ),
+        "{text}"
+    );
+}

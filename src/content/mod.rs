@@ -5,7 +5,6 @@ mod front_matter;
 mod page;
 mod walk;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use front_matter::{ACCEPTED_KEYS, FrontMatter, parse_date};
@@ -40,27 +39,4 @@ pub fn parse_article(root: &Path, relative: &Path, bytes: &[u8], config: &Config
         relative,
         &config.time_zone(),
     )
-}
-
-/// Errors for articles sharing a slug, each naming the other files.
-pub fn duplicate_slugs<'a>(pages: impl IntoIterator<Item = &'a Page>) -> Vec<Diagnostic> {
-    let mut by_slug: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
-    for page in pages {
-        by_slug.entry(&page.slug).or_default().push(page);
-    }
-    by_slug
-        .into_iter()
-        .filter(|(_, pages)| pages.len() > 1)
-        .map(|(slug, pages)| {
-            let others: Vec<String> = pages[1..]
-                .iter()
-                .map(|p| p.source.to_string_lossy().into_owned())
-                .collect();
-            Diagnostic::error(
-                &pages[0].source,
-                format!("slug `{slug}` is also used by {}", others.join(", ")),
-            )
-            .with_hint("give one of them another `slug:` in its front matter, or rename the file")
-        })
-        .collect()
 }

@@ -343,7 +343,7 @@ impl Job<'_> {
     /// Where the page is written, relative to the output folder.
     pub fn path(&self) -> String {
         let dir = match self {
-            Job::Post(post) => &post.output_dir,
+            Job::Post(post) => return post.output_file.clone(),
             Job::List(list) => &list.output_dir,
             Job::TaxonomyIndex(taxonomy) => taxonomy.key,
             Job::Archives(_) => "archives",

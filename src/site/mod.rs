@@ -4,6 +4,7 @@ mod article;
 pub mod feeds;
 mod links;
 pub mod paginate;
+pub mod permalink;
 pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -83,9 +84,16 @@ pub struct Post {
     pub source_hash: u64,
     /// The older neighbour, if any.
     pub older: Option<Link>,
-    /// Output folder relative to the output root (not percent-encoded).
+    /// Output folder relative to the output root (not percent-encoded): the
+    /// page's folder, where its files go.
     #[serde(skip)]
     pub output_dir: String,
+    /// The page's file relative to the output root (`posts/rope/index.html`).
+    #[serde(skip)]
+    pub output_file: String,
+    /// Other paths that redirect to the article (`aliases:`), as output files.
+    #[serde(skip)]
+    pub redirects: Vec<String>,
     /// The readable text, plain, for the search index (see [`Rendered::plain_text`]).
     #[serde(skip)]
     pub plain_text: std::sync::Arc<str>,
@@ -245,6 +253,8 @@ pub struct Site {
     pub paginate: usize,
     /// What goes before a URL path to make it absolute (`https://example.com`), or empty.
     pub permalink_root: String,
+    /// Redirect pages: (output file, the URL it sends to).
+    pub redirects: Vec<(String, String)>,
 }
 
 impl Site {
@@ -261,9 +271,30 @@ impl Site {
             .strip_suffix(base_path.trim_end_matches('/'))
             .unwrap_or(&permalink_base)
             .to_string();
+        let mut diagnostics = Vec::new();
         let mut posts: Vec<Post> = articles
             .iter()
-            .map(|a| to_post(a, &base_path, &permalink_root, &tz))
+            .map(|a| {
+                let route =
+                    permalink::route(&a.page, &config.permalink, &tz).unwrap_or_else(|| {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                &a.page.source,
+                                format!(
+                                    "the permalink `{}` gives no path inside the site",
+                                    a.page.permalink.as_deref().unwrap_or(&config.permalink)
+                                ),
+                            )
+                            .with_hint("write a path such as /2019/07/29/name/"),
+                        );
+                        permalink::Route::of_path(&format!("posts/{}/", a.page.slug)).unwrap_or(
+                            permalink::Route {
+                                file: "posts/index.html".into(),
+                            },
+                        )
+                    });
+                to_post(a, route, &base_path, &permalink_root, &tz)
+            })
             .collect();
         posts.sort_by(|a, b| {
             b.timestamp
@@ -272,8 +303,7 @@ impl Site {
                 .then_with(|| a.slug.cmp(&b.slug))
         });
         link_neighbours(&mut posts);
-
-        let mut diagnostics = Vec::new();
+        diagnostics.extend(clashing_routes(&posts));
         if !config.base_url.contains("://") {
             diagnostics.push(
                 Diagnostic::warning(crate::config::CONFIG_FILE, format!("base_url `{}` is not an absolute URL: feeds, the sitemap and canonical links will be relative", config.base_url))
@@ -305,13 +335,17 @@ impl Site {
         resolve_term_links(&mut posts, &taxonomies);
         let assets: std::collections::BTreeSet<PathBuf> = assets.iter().cloned().collect();
         diagnostics.extend(links::resolve(&mut posts, &assets));
-        let site = Self {
+        let mut site = Self {
             posts,
             taxonomies,
             base_path,
             paginate: config.paginate,
             permalink_root: permalink_root.clone(),
+            redirects: Vec::new(),
         };
+        let (redirects, problems) = site.redirect_pages();
+        site.redirects = redirects;
+        diagnostics.extend(problems);
         (site, diagnostics)
     }
 
@@ -416,6 +450,55 @@ impl Site {
     pub fn url_of_dir(&self, dir: &str) -> String {
         url_of_dir(&self.base_path, dir)
     }
+
+    /// The redirect pages of every article's `aliases:`, each sending to the
+    /// article's address, and errors for aliases that are the address of
+    /// another page or of another alias.
+    fn redirect_pages(&self) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+        let mut taken: BTreeMap<String, PathBuf> = self
+            .posts
+            .iter()
+            .map(|post| (post.output_file.clone(), shown_source(post)))
+            .collect();
+        let lists: Vec<String> = self
+            .list_pages()
+            .iter()
+            .map(|list| match list.output_dir.as_str() {
+                "" => "index.html".to_string(),
+                dir => format!("{dir}/index.html"),
+            })
+            .collect();
+        let mut redirects = Vec::new();
+        let mut problems = Vec::new();
+        // In source order: which of two clashing aliases wins does not depend on dates.
+        let mut by_source: Vec<&Post> = self.posts.iter().collect();
+        by_source.sort_by(|a, b| a.source.cmp(&b.source));
+        for post in by_source {
+            for file in &post.redirects {
+                let clash = taken
+                    .get(file)
+                    .cloned()
+                    .or_else(|| lists.contains(file).then(|| PathBuf::from("a list page")));
+                if let Some(other) = clash {
+                    problems.push(
+                        Diagnostic::error(
+                            shown_source(post),
+                            format!(
+                                "alias `{file}` is already the address of {}",
+                                other.display()
+                            ),
+                        )
+                        .with_hint("remove the alias, or change one of the two addresses"),
+                    );
+                    continue;
+                }
+                taken.insert(file.clone(), shown_source(post));
+                redirects.push((file.clone(), format!("{}{}", self.permalink_root, post.url)));
+            }
+        }
+        redirects.sort();
+        (redirects, problems)
+    }
 }
 
 fn url_of_dir(base_path: &str, dir: &str) -> String {
@@ -426,8 +509,43 @@ fn url_of_dir(base_path: &str, dir: &str) -> String {
     }
 }
 
+/// Errors for articles published at the same path, each naming the other file.
+fn clashing_routes(posts: &[Post]) -> Vec<Diagnostic> {
+    let mut by_file: BTreeMap<&str, Vec<&Post>> = BTreeMap::new();
+    for post in posts {
+        by_file.entry(&post.output_file).or_default().push(post);
+    }
+    by_file
+        .into_values()
+        .filter(|posts| posts.len() > 1)
+        .map(|mut posts| {
+            posts.sort_by(|a, b| a.source.cmp(&b.source));
+            let others: Vec<String> = posts[1..]
+                .iter()
+                .map(|p| shown_source(p).display().to_string())
+                .collect();
+            Diagnostic::error(
+                shown_source(posts[0]),
+                format!("`{}` is also the address of {}", posts[0].url, others.join(", ")),
+            )
+            .with_hint("give one of them another `slug:` (or `permalink:`) in its front matter, or rename the file")
+        })
+        .collect()
+}
+
+/// An article's file as messages show it: `content/…`.
+fn shown_source(post: &Post) -> PathBuf {
+    PathBuf::from(crate::content::CONTENT_DIR).join(&post.source)
+}
+
 /// The article as templates see it.
-fn to_post(article: &Article, base_path: &str, permalink_root: &str, tz: &TimeZone) -> Post {
+fn to_post(
+    article: &Article,
+    route: permalink::Route,
+    base_path: &str,
+    permalink_root: &str,
+    tz: &TimeZone,
+) -> Post {
     let Article {
         page,
         toc,
@@ -440,8 +558,17 @@ fn to_post(article: &Article, base_path: &str, permalink_root: &str, tz: &TimeZo
         local_links,
         source_hash,
     } = article;
-    let output_dir = format!("posts/{}", page.slug);
-    let url = url_of_dir(base_path, &output_dir);
+    let output_dir = route.dir().to_string();
+    let url = match route.is_index() {
+        true => url_of_dir(base_path, &output_dir),
+        false => format!("{base_path}{}", encode_path(&route.file)),
+    };
+    let redirects = page
+        .aliases
+        .iter()
+        .filter_map(|alias| permalink::Route::of_path(alias))
+        .map(|route| route.file)
+        .collect();
     let name_link = |name: &String| Link {
         name: name.clone(),
         url: String::new(),
@@ -475,6 +602,8 @@ fn to_post(article: &Article, base_path: &str, permalink_root: &str, tz: &TimeZo
         older: None,
         source_hash: *source_hash,
         output_dir,
+        output_file: route.file,
+        redirects,
         source: page.relative.clone(),
         link_targets: HashMap::new(),
         is_bundle: page.is_bundle,
