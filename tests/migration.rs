@@ -17,7 +17,12 @@ fn hexo() -> Fixture {
         "---\ntitle: 注意力机制笔记\ndate: 2019-7-29 10:00:00\nupdated: 2020-01-02 08:00:00\n\
          tags:\n- 深度学习\n- Transformer\ncategories:\n- [机器学习, 深度学习]\ntop: true\n\
          comments: true\nmathjax: true\n---\n\
-         自注意力的结构如图：\n\n![结构图](structure.png)\n\n公式 $a_i$。\n",
+         自注意力的结构如图：\n\n![结构图](structure.png)\n\n公式 $a_i$。\n\n\
+         {% asset_img structure.png 整体结构 %}\n\n\
+         {% note info %}\n**提示**：缩放因子是 $\\sqrt{d_k}$。\n{% endnote %}\n\n\
+         {% codeblock attention.py lang:python %}\nscores = q @ k.T / d ** 0.5\n{% endcodeblock %}\n\n\
+         下一篇：{% post_link newer 较新的一篇 %}。\n\n\
+         {% raw %}{{ 不是模板 }}{% endraw %}\n",
     );
     // Hexo's post asset folder: `attention/` beside `attention.md`.
     site.write("content/_posts/attention/structure.png", "png bytes");
@@ -56,6 +61,28 @@ fn a_hexo_blog_builds_as_it_is() {
     assert!(pinned < newer, "pinned first");
     assert!(index.contains(r#"<span class="pinned">置顶</span>"#));
     assert!(!site.has("posts/wip/index.html"), "drafts stay out");
+    // Hexo's tags, rendered and not printed.
+    assert!(!page.contains("{%"), "no tag debris: {page}");
+    assert!(
+        page.contains(r#"<img src="structure.png" alt="整体结构""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<div class="callout callout-info">"#)
+            && page.contains("<strong>提示</strong>")
+    );
+    assert!(page.contains(r#"class="katex""#), "math inside a note");
+    assert!(
+        page.contains(
+            r#"<figcaption>attention.py</figcaption><pre class="code" data-lang="python">"#
+        ),
+        "codeblock with its title: {page}"
+    );
+    assert!(
+        page.contains(r#"<a href="/posts/newer/">较新的一篇</a>"#),
+        "{page}"
+    );
+    assert!(page.contains("{{ 不是模板 }}"));
     let drafts = blogsmith::build(&blogsmith::BuildOptions {
         drafts: true,
         output: site.root().join("with-drafts"),
@@ -98,7 +125,11 @@ fn a_hugo_site_builds_as_it_is() {
         "+++\ntitle = \"支持向量机\"\ndate = 2021-03-04T10:00:00+08:00\n\
          lastmod = 2021-05-06T10:00:00+08:00\ndescription = \"SVM 的对偶形式\"\n\
          tags = [\"SVM\"]\ncategories = [\"机器学习\"]\ndraft = false\nweight = 3\n+++\n\
-         ![间隔](margin.png)\n",
+         ![间隔](margin.png)\n\n\
+         {{< figure src=\"margin.png\" caption=\"最大间隔\" >}}\n\n\
+         {{< details \"推导\" >}}\n拉格朗日乘子。\n{{< /details >}}\n\n\
+         另见[核方法]({{< ref \"posts/kernels.md\" >}})。\n\n\
+         {{< highlight python >}}\nsvm.fit(X, y)\n{{< /highlight >}}\n",
     );
     site.write("content/posts/svm/margin.png", "png bytes");
     site.write(
@@ -119,6 +150,16 @@ fn a_hugo_site_builds_as_it_is() {
     );
     assert!(svm.contains("2021-05-06"), "lastmod shown");
     assert!(site.has("posts/svm/margin.png"));
+    assert!(!svm.contains("{{"), "no shortcode debris: {svm}");
+    assert!(
+        svm.contains(r#"<img src="margin.png" alt="最大间隔""#),
+        "{svm}"
+    );
+    assert!(svm.contains("<details><summary>推导</summary>") && svm.contains("拉格朗日乘子"));
+    assert!(
+        svm.contains(r#"<a href="/posts/kernels/">核方法</a>"#),
+        "{svm}"
+    );
     assert!(site.read("posts/kernels/index.html").contains("核技巧"));
     assert!(site.read("posts/unix/index.html").contains("2020-01-01"));
     assert!(site.read("tags/svm/index.html").contains("核方法"));
@@ -156,6 +197,42 @@ fn what_is_skipped_or_unused_is_said() {
     assert!(
         warnings.contains("nothing uses: `lang`") && !warnings.contains("`cover`"),
         "{warnings}"
+    );
+}
+
+#[test]
+fn tags_blogsmith_does_not_know_are_warnings_where_they_are() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "正文。\n\n{% include toc.html %}\n\n{{< tweet 123 >}}\n\n`{% in code %}`\n",
+    );
+    let report = site.build_ok();
+    let warnings = lines(&report.warnings);
+    assert!(
+        warnings.contains(
+            "content/a.md:7:1: warning: `{% include toc.html %}` is a tag blogsmith does not know"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("content/a.md:9:1: warning: `{{< tweet 123 >}}`"),
+        "{warnings}"
+    );
+    assert_eq!(report.warnings.len(), 2, "{warnings}");
+    site.article(
+        "b.md",
+        "title: B\ndate: 2026-01-02",
+        "{% note %}\n没有结尾\n",
+    );
+    let failure = site.build().expect_err("an unclosed block");
+    assert!(
+        lines(&failure.diagnostics)
+            .contains("content/b.md:5:1: error: block never closed with `{% endnote %}`"),
+        "{}",
+        lines(&failure.diagnostics)
     );
 }
 

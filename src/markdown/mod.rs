@@ -15,6 +15,7 @@ pub mod math;
 pub mod math_scan;
 mod placeholder;
 mod recall;
+mod tags;
 
 use std::path::Path;
 
@@ -141,14 +142,31 @@ impl MarkdownRenderer<'_> {
     /// Renders one article.
     pub fn render(&self, source: Source<'_>) -> Rendered {
         let mut diagnostics = Vec::new();
-        let spans = math_scan::find_math(source.body);
+        // Other generators' tags first: what they become is Markdown and math.
+        let translated = tags::translate(source.body);
+        let lines = Lines {
+            original: source.body,
+            first_line: source.first_line,
+            map: &translated.map,
+        };
+        diagnostics.extend(translated.problems.iter().map(|problem| {
+            let at = lines.position_in_article(problem.offset);
+            let d = match problem.error {
+                true => Diagnostic::error(source.path, problem.message.clone()),
+                false => Diagnostic::warning(source.path, problem.message.clone()),
+            };
+            d.at(at).with_hint(problem.hint)
+        }));
+        let body: &str = &translated.text;
+        let spans = math_scan::find_math(body);
         let formulas: Vec<Formula> = spans
             .iter()
-            .map(|span| self.formula(span, &source, &mut diagnostics))
+            .map(|span| self.formula(span, &source, &lines, &mut diagnostics))
             .collect();
-        let masked = Masked::new(source.body, &spans);
+        let masked = Masked::new(body, &spans);
 
-        let mut pass = Pass::new(*self, &masked, &source, &mut diagnostics);
+        let mut pass = Pass::new(*self, &masked, &source, &lines, &mut diagnostics);
+        pass.tag_html = &translated.html;
         let events = pass.run();
         let Pass {
             toc,
@@ -237,13 +255,14 @@ impl MarkdownRenderer<'_> {
         &self,
         span: &math_scan::MathSpan,
         source: &Source<'_>,
+        lines: &Lines<'_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Formula {
         let rendered = self.math.render(&span.tex, span.display);
         let html: std::sync::Arc<str> = match rendered.as_ref() {
             Ok(html) => std::sync::Arc::clone(html),
             Err(error) => {
-                let at = file_position(source, span.range.start);
+                let at = lines.position(span.range.start);
                 let mut d = Diagnostic::warning(source.path, error.message.clone())
                     .at(at)
                     .strict();
@@ -263,10 +282,25 @@ impl MarkdownRenderer<'_> {
     }
 }
 
-/// The file position of byte `offset` in the body.
-fn file_position(source: &Source<'_>, offset: usize) -> Position {
-    let p = Position::of_offset(source.body, offset);
-    Position::new(p.line + source.first_line - 1, p.column)
+/// Turns offsets in the text being rendered (the article with its tags
+/// translated) into positions in the article file.
+struct Lines<'a> {
+    original: &'a str,
+    first_line: usize,
+    map: &'a tags::OffsetMap,
+}
+
+impl Lines<'_> {
+    /// The file position of byte `offset` of the rendered text.
+    fn position(&self, offset: usize) -> Position {
+        self.position_in_article(self.map.original(offset))
+    }
+
+    /// The file position of byte `offset` of the article's body.
+    fn position_in_article(&self, offset: usize) -> Position {
+        let p = Position::of_offset(self.original, offset);
+        Position::new(p.line + self.first_line - 1, p.column)
+    }
 }
 
 fn parser_options() -> Options {
@@ -289,6 +323,10 @@ struct Pass<'a, 'd, 'r> {
     code_blocks: usize,
     local_links: Vec<LocalLink>,
     container_depth: usize,
+    /// Positions in the article file.
+    lines: &'a Lines<'a>,
+    /// The HTML of translated tags, by sentinel number (see [`tags`]).
+    tag_html: &'a [String],
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -296,12 +334,15 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
         renderer: MarkdownRenderer<'r>,
         masked: &'a Masked,
         source: &'a Source<'a>,
+        lines: &'a Lines<'a>,
         diagnostics: &'d mut Vec<Diagnostic>,
     ) -> Self {
         Self {
             renderer,
             masked,
             source,
+            lines,
+            tag_html: &[],
             diagnostics,
             ids: HeadingIds::default(),
             toc: Vec::new(),
@@ -337,6 +378,11 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                 }
                 Event::Html(html) if self.container_depth == 0 && is_more_marker(&html) => {
                     events.push(Event::Html(CowStr::Borrowed(MORE_SENTINEL)));
+                }
+                Event::Html(html) | Event::InlineHtml(html)
+                    if let Some(generated) = self.tag_html(&html) =>
+                {
+                    events.push(Event::Html(CowStr::Borrowed(generated)));
                 }
                 Event::Html(html) | Event::InlineHtml(html) if !self.renderer.raw_html => {
                     events.push(Event::Text(html));
@@ -415,12 +461,24 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
 
     /// Records a local link and returns the marker standing for its target.
     fn record_link(&mut self, url: &str, offset: usize) -> CowStr<'a> {
-        let position = file_position(self.source, self.masked.original_offset(offset));
+        let position = self.lines.position(self.masked.original_offset(offset));
         self.local_links.push(LocalLink {
             url: url.to_string(),
             position,
         });
         format!("{LINK_MARKER}{}", self.local_links.len() - 1).into()
+    }
+
+    /// The HTML a sentinel comment of a translated tag stands for.
+    fn tag_html(&self, html: &str) -> Option<&'a str> {
+        let number = html
+            .trim()
+            .strip_prefix(tags::SENTINEL)?
+            .strip_suffix("-->")?;
+        let generated: &'a [String] = self.tag_html;
+        generated
+            .get(number.parse::<usize>().ok()?)
+            .map(String::as_str)
     }
 
     fn heading(
@@ -492,7 +550,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             self.renderer.line_numbers,
             self.renderer.code_style,
         );
-        let at = || file_position(self.source, self.masked.original_offset(offset));
+        let at = || self.lines.position(self.masked.original_offset(offset));
         if block.unknown_language {
             self.diagnostics.push(
                 Diagnostic::warning(

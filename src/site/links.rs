@@ -21,6 +21,16 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
         .enumerate()
         .map(|(i, p)| (p.source.clone(), i))
         .collect();
+    // Hexo's `post_link` names a post by its file name, wherever it is.
+    let mut by_stem: HashMap<String, Option<usize>> = HashMap::new();
+    for (i, post) in posts.iter().enumerate() {
+        if let Some(stem) = post.source.file_stem() {
+            by_stem
+                .entry(stem.to_string_lossy().into_owned())
+                .and_modify(|unique| *unique = None)
+                .or_insert(Some(i));
+        }
+    }
     let targets: Vec<(String, BTreeSet<String>)> = posts
         .iter()
         .map(|p| (p.url.clone(), p.anchors.iter().cloned().collect()))
@@ -36,8 +46,21 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
             let problem = if path.is_empty() {
                 anchor_problem(fragment, &own_anchors, "this page")
             } else if links_to_article(&link.url) {
-                match resolve_path(&source_dir, path).and_then(|p| by_source.get(&p)) {
-                    Some(&target) => {
+                // Relative to the article, else (Hugo's `ref`, Jekyll's `link`)
+                // to `content/`.
+                let target = resolve_path(&source_dir, path)
+                    .and_then(|p| by_source.get(&p))
+                    .or_else(|| {
+                        resolve_path(Path::new(""), path.trim_start_matches('/'))
+                            .and_then(|p| by_source.get(&p))
+                    })
+                    .copied()
+                    .or_else(|| {
+                        let stem = Path::new(path).file_stem()?.to_string_lossy().into_owned();
+                        (!path.contains('/')).then(|| by_stem.get(&stem).copied().flatten())?
+                    });
+                match target {
+                    Some(target) => {
                         let (url, anchors) = &targets[target];
                         let anchors: BTreeSet<&str> = anchors.iter().map(String::as_str).collect();
                         let href = if fragment.is_empty() {
