@@ -15,7 +15,7 @@ pub mod math;
 pub mod math_scan;
 mod placeholder;
 mod recall;
-mod tags;
+pub mod tags;
 
 use std::path::Path;
 

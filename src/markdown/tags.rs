@@ -20,10 +20,10 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use super::html::escape;
 
 /// The prefix of the sentinel comments standing for generated HTML.
-pub(crate) const SENTINEL: &str = "<!--blogsmith:html:";
+pub const SENTINEL: &str = "<!--blogsmith:html:";
 
 /// An article with its tags turned into Markdown.
-pub(crate) struct Translated<'a> {
+pub struct Translated<'a> {
     /// The Markdown to render.
     pub text: Cow<'a, str>,
     /// From offsets in `text` to offsets in the article.
@@ -35,7 +35,7 @@ pub(crate) struct Translated<'a> {
 }
 
 /// A tag that could not be translated.
-pub(crate) struct Problem {
+pub struct Problem {
     /// Where, in the article.
     pub offset: usize,
     /// What is wrong.
@@ -48,7 +48,7 @@ pub(crate) struct Problem {
 
 /// Edited stretches: (range in the article, range in the result), in order.
 #[derive(Debug, Default)]
-pub(crate) struct OffsetMap {
+pub struct OffsetMap {
     edits: Vec<(Range<usize>, Range<usize>)>,
 }
 
@@ -74,7 +74,7 @@ fn may_have_tags(text: &str) -> bool {
 }
 
 /// Turns the tags of `text` (an article's Markdown) into Markdown.
-pub(crate) fn translate(text: &str) -> Translated<'_> {
+pub fn translate(text: &str) -> Translated<'_> {
     let mut out = Translated {
         text: Cow::Borrowed(text),
         map: OffsetMap::default(),
@@ -421,7 +421,8 @@ impl Writer<'_, '_> {
             (Family::Liquid, "youtube") => {
                 self.sentinel(video("https://www.youtube-nocookie.com/embed/", &first()))
             }
-            (Family::Liquid, "iframe") => self.sentinel(iframe(&first())),
+            // Only web pages: `javascript:` and the like would run in the reader's page.
+            (Family::Liquid, "iframe") if is_web_url(&first()) => self.sentinel(iframe(&first())),
             (Family::Liquid, "blockquote" | "pullquote" | "centerquote" | "cq") => {
                 self.open_block(tag, &format!("end{}", tag.name), "</blockquote>");
                 self.sentinel("<blockquote>".into())
@@ -695,6 +696,12 @@ fn video(base: &str, id: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     iframe(&format!("{base}{id}"))
+}
+
+/// An `http:` or `https:` URL.
+fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 fn iframe(src: &str) -> String {

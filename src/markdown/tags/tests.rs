@@ -91,6 +91,9 @@ fn blocks_become_sentinels_for_generated_html() {
     );
     let t = translate("{% youtube dQw4w9WgXcQ %}");
     assert!(t.html[0].contains("youtube-nocookie.com/embed/dQw4w9WgXcQ"));
+    let t = translate("{% iframe javascript:alert(1) %}");
+    assert!(t.html.is_empty(), "only web pages are framed");
+    assert!(t.problems[0].message.contains("does not know"));
 }
 
 #[test]
