@@ -589,6 +589,12 @@ impl Session {
             let page = crate::site::permalink::redirect_page(target);
             add(path.clone(), Contents::Bytes(page.into_bytes().into()));
         }
+        let files = &rendered.files;
+        rendered.diagnostics.extend(crate::site::check_root_links(
+            &site.posts,
+            &site.base_path,
+            |path| files.contains_key(path),
+        ));
         trace::phase("render: feeds, static files", phase);
         if trace::enabled() {
             eprintln!("trace: rendered {} pages", rendered.rendered);

@@ -364,3 +364,52 @@ fn clashing_addresses_and_unknown_tokens_are_errors() {
         "{text}"
     );
 }
+
+#[test]
+fn check_tells_the_truth_about_links() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", CONFIG);
+    site.write("static/img/a.png", "png");
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        "<a id=\"softgap\"></a>软间隔。\n\n<span name='hard'>硬</span>\n\n\
+         [到软间隔](#softgap)，[到硬](#hard)，[Typora 式](about:blank#小结)。\n\n## 小结\n\n\
+         [B](/posts/b/)、[图](/img/a.png)、[首页](/)、[坏](/posts/nope/)、[本地](file:///C:/x.pdf)\n",
+    );
+    site.article("b.md", "title: B\ndate: 2026-01-02", "正文。\n");
+    let report = site.build_ok();
+    let warnings = lines(&report.warnings);
+    assert!(
+        !warnings.contains("softgap") && !warnings.contains("`#hard`"),
+        "HTML ids are targets: {warnings}"
+    );
+    assert!(
+        warnings.contains("content/a.md:9:30: warning: `about:blank#小结` is an editor's link within the note (Typora writes them)"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("content/a.md:13:40: warning: broken link: `/posts/nope/` is no page or file of this site"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(
+            "content/a.md:13:58: warning: `file:///C:/x.pdf` is a file on the author's disk"
+        ),
+        "{warnings}"
+    );
+    assert_eq!(report.warnings.len(), 3, "{warnings}");
+    let page = site.read("posts/a/index.html");
+    assert!(
+        page.contains(r##"<a href="#%E5%B0%8F%E7%BB%93">Typora 式</a>"##),
+        "{page}"
+    );
+    // `check` (strict) fails on the broken ones.
+    let failure = blogsmith::check(&site.options()).expect_err("broken links are errors in check");
+    assert_eq!(
+        failure.errors().count(),
+        2,
+        "{}",
+        lines(&failure.diagnostics)
+    );
+}

@@ -108,6 +108,13 @@ pub struct Rendered {
     /// Relative link and image targets (`fig.png`, `rope.md#旋转`, `#小结`), for
     /// copying assets and resolving links between articles.
     pub local_links: Vec<LocalLink>,
+    /// Links to paths of the site (`/posts/x/`, `/2019/07/29/x/`), to check.
+    #[serde(default)]
+    pub root_links: Vec<LocalLink>,
+    /// The `id`s and `name`s of the article's own HTML (`<a id="x"></a>`):
+    /// link targets like heading ids.
+    #[serde(default)]
+    pub html_anchors: Vec<String>,
     /// Warnings: formulas KaTeX cannot parse, unknown code languages.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -172,6 +179,8 @@ impl MarkdownRenderer<'_> {
             toc,
             code_blocks,
             local_links,
+            root_links,
+            html_anchors,
             ..
         } = pass;
         let events = cjk_soft_breaks(events);
@@ -208,6 +217,8 @@ impl MarkdownRenderer<'_> {
             code_blocks,
             text,
             local_links,
+            root_links,
+            html_anchors,
             diagnostics,
         }
     }
@@ -322,6 +333,10 @@ struct Pass<'a, 'd, 'r> {
     toc: Vec<TocEntry>,
     code_blocks: usize,
     local_links: Vec<LocalLink>,
+    root_links: Vec<LocalLink>,
+    html_anchors: Vec<String>,
+    /// Whether the article was told about its editor's `about:` links.
+    warned_editor_links: bool,
     container_depth: usize,
     /// Positions in the article file.
     lines: &'a Lines<'a>,
@@ -348,6 +363,9 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             toc: Vec::new(),
             code_blocks: 0,
             local_links: Vec::new(),
+            root_links: Vec::new(),
+            html_anchors: Vec::new(),
+            warned_editor_links: false,
             container_depth: 0,
         }
     }
@@ -412,6 +430,54 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                 link_type: LinkType::Email,
                 ..
             }) => {}
+            Event::Html(ref html) | Event::InlineHtml(ref html) => {
+                self.html_anchors.extend(html_ids(html));
+            }
+            // Typora writes links within a note as `about:blank#标题`.
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with("about:") => {
+                self.editor_link(&dest_url, offset);
+                let anchor = dest_url.find('#').map_or("", |at| &dest_url[at..]);
+                let dest_url: CowStr<'a> = anchor.to_string().into();
+                if !anchor.is_empty() {
+                    self.record_link(&dest_url, offset);
+                }
+                return Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                });
+            }
+            Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. })
+                if dest_url.to_ascii_lowercase().starts_with("file:") =>
+            {
+                let at = self.lines.position(self.masked.original_offset(offset));
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        self.source.path,
+                        format!(
+                            "`{dest_url}` is a file on the author's disk: readers cannot open it"
+                        ),
+                    )
+                    .at(at)
+                    .with_hint("copy the file beside the article and link to it by a relative path")
+                    .strict(),
+                );
+            }
+            Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. })
+                if dest_url.starts_with('/') && !dest_url.starts_with("//") =>
+            {
+                let position = self.lines.position(self.masked.original_offset(offset));
+                self.root_links.push(LocalLink {
+                    url: dest_url.to_string(),
+                    position,
+                });
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -457,6 +523,23 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             _ => {}
         }
         event
+    }
+
+    /// Tells the article once that its editor's `about:blank#…` links were
+    /// taken as links within the page.
+    fn editor_link(&mut self, url: &str, offset: usize) {
+        if std::mem::replace(&mut self.warned_editor_links, true) {
+            return;
+        }
+        let at = self.lines.position(self.masked.original_offset(offset));
+        self.diagnostics.push(
+            Diagnostic::warning(
+                self.source.path,
+                format!("`{url}` is an editor's link within the note (Typora writes them): taken as a link to `#…` on this page"),
+            )
+            .at(at)
+            .with_hint("write `[text](#heading)`; this note is given once per article"),
+        );
     }
 
     /// Records a local link and returns the marker standing for its target.
@@ -633,6 +716,23 @@ fn is_link_or_note(event: &Event<'_>) -> bool {
     )
 }
 
+/// The values of `id="…"` and `name="…"` attributes in a piece of HTML.
+fn html_ids(html: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for attribute in [" id=", " name="] {
+        for (at, _) in html.match_indices(attribute) {
+            let rest = &html[at + attribute.len()..];
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(quote) {
+                ids.push(rest[1..1 + end].to_string());
+            }
+        }
+    }
+    ids
+}
+
 /// Whether a link target is a file next to the article (not a URL, an absolute path or an anchor).
 fn is_local(url: &str) -> bool {
     !(url.is_empty()
@@ -642,7 +742,9 @@ fn is_local(url: &str) -> bool {
         || url.contains("://")
         || url.starts_with("mailto:")
         || url.starts_with("data:")
-        || url.starts_with("tel:"))
+        || url.starts_with("tel:")
+        || url.starts_with("about:")
+        || url.to_ascii_lowercase().starts_with("file:"))
 }
 
 /// The text of inline events, formulas as their TeX: for heading ids.

@@ -28,6 +28,10 @@ pub struct Article {
     pub text: TextCount,
     /// Relative links and images, to copy files and resolve links.
     pub local_links: Vec<LocalLink>,
+    /// Links to paths of the site (`/posts/x/`), to check.
+    pub root_links: Vec<LocalLink>,
+    /// The `id`s of the article's own HTML: link targets besides its headings.
+    pub html_anchors: Vec<String>,
     /// A hash of the source file, standing for everything derived from it.
     pub source_hash: u64,
 }
@@ -51,6 +55,8 @@ impl Article {
             code_blocks,
             text,
             local_links,
+            root_links,
+            html_anchors,
             diagnostics: _,
         } = rendered;
         // Rendered: the Markdown is not needed again.
@@ -68,6 +74,8 @@ impl Article {
             code_blocks,
             text,
             local_links,
+            root_links,
+            html_anchors,
             source_hash,
         };
         (article, html)

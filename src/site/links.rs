@@ -117,6 +117,44 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
     diagnostics
 }
 
+/// Warnings for links to paths of the site (`/posts/x/`, `/2019/07/29/x/`,
+/// `/img/a.png`) that are no file of the output: `exists` says whether the
+/// output has a file (`/`-separated, relative to the output folder).
+pub fn check_root_links(
+    posts: &[Post],
+    base_path: &str,
+    exists: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for post in posts {
+        for link in &post.root_links {
+            let (path, _) = split(&link.url);
+            let Some(decoded) = percent_decode(path) else {
+                continue;
+            };
+            // A link outside the site's base path may be another site on the same host.
+            let Some(inside) = decoded.strip_prefix(base_path.trim_end_matches('/')) else {
+                continue;
+            };
+            let inside = inside.trim_start_matches('/');
+            let found = match inside {
+                "" => exists("index.html"),
+                dir if dir.ends_with('/') => exists(&format!("{dir}index.html")),
+                file => exists(file) || exists(&format!("{file}/index.html")),
+            };
+            if !found {
+                let file = Path::new(CONTENT_DIR).join(&post.source);
+                diagnostics.push(broken(
+                    &file,
+                    link,
+                    format!("`{}` is no page or file of this site", link.url),
+                ));
+            }
+        }
+    }
+    diagnostics
+}
+
 /// Replaces every `="<LINK_MARKER><n>"` attribute value in one pass.
 pub fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
     let pattern = format!("=\"{LINK_MARKER}");

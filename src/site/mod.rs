@@ -20,7 +20,7 @@ use crate::markdown::LocalLink;
 use crate::markdown::headings::{TocNode, nest};
 use crate::util::url::{encode_path, slugify};
 pub use article::Article;
-pub use links::replace_markers;
+pub use links::{check_root_links, replace_markers};
 use paginate::PagerItem;
 
 /// A name and where it links to.
@@ -110,9 +110,13 @@ pub struct Post {
     /// Relative links: files to copy beside the page, articles and anchors to check.
     #[serde(skip)]
     pub local_links: Vec<LocalLink>,
-    /// Every heading id of the page (and `more`), the targets of `#anchor` links.
+    /// Every heading id of the page, the ids of its HTML (and `more`): the
+    /// targets of `#anchor` links.
     #[serde(skip)]
     pub anchors: Vec<String>,
+    /// Links to paths of the site (`/posts/x/`), checked against its pages.
+    #[serde(skip)]
+    pub root_links: Vec<LocalLink>,
     #[serde(skip)]
     timestamp: Timestamp,
     #[serde(skip)]
@@ -556,6 +560,8 @@ fn to_post(
         code_blocks: _,
         text,
         local_links,
+        root_links,
+        html_anchors,
         source_hash,
     } = article;
     let output_dir = route.dir().to_string();
@@ -610,8 +616,10 @@ fn to_post(
         anchors: toc
             .iter()
             .map(|h| h.id.clone())
+            .chain(html_anchors.iter().cloned())
             .chain(std::iter::once("more".to_string()))
             .collect(),
+        root_links: root_links.clone(),
         local_links: local_links.clone(),
         slug: page.slug.clone(),
         timestamp: page.date,

@@ -33,6 +33,8 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         code_blocks: 0,
         text: Default::default(),
         local_links: Vec::new(),
+        root_links: Vec::new(),
+        html_anchors: Vec::new(),
         source_hash: 0,
     })
 }
