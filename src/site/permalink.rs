@@ -63,11 +63,16 @@ pub fn route(page: &Page, pattern: &str, tz: &TimeZone) -> Option<Route> {
 /// `pattern` with every token replaced by the page's value.
 fn expand(pattern: &str, page: &Page, tz: &TimeZone) -> String {
     let date = page.date.to_zoned(tz.clone());
-    let categories: Vec<String> = page
+    // Jekyll's `:categories`: every category, each level a folder; Hexo's
+    // `:category`: the last category with its parents (`机器学习/优化`).
+    let levels = |category: &String| category.split('/').map(slugify).collect::<Vec<_>>();
+    let categories: Vec<String> = page.categories.iter().flat_map(levels).collect();
+    let category: String = page
         .categories
-        .first()
-        .map(|first| first.split('/').map(slugify).collect())
-        .unwrap_or_default();
+        .last()
+        .map(levels)
+        .unwrap_or_default()
+        .join("/");
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut rest = pattern;
     while let Some(at) = rest.find(':') {
@@ -88,7 +93,7 @@ fn expand(pattern: &str, page: &Page, tz: &TimeZone) -> String {
             "title" | "slug" => page.slug.clone(),
             "name" => name_of(page),
             "categories" => categories.join("/"),
-            "category" => categories.first().cloned().unwrap_or_default(),
+            "category" => category.clone(),
             other => format!(":{other}"),
         };
         out.push_str(&value);
@@ -171,6 +176,22 @@ mod tests {
         assert_eq!(
             file("/:year/:i_month/:name").as_deref(),
             Some("2019/7/rope/index.html")
+        );
+        assert_eq!(
+            file("/:category/:title/").as_deref(),
+            Some("机器学习/优化/rope/index.html")
+        );
+        // Jekyll's space-separated categories: each one a folder.
+        let flat = page("rope", "2019-07-29", &["ml", "optimization"]);
+        let of = |pattern: &str| route(&flat, pattern, &tz).map(|r| r.file);
+        assert_eq!(
+            of("/:categories/:title.html").as_deref(),
+            Some("ml/optimization/rope.html")
+        );
+        assert_eq!(
+            of("/:category/:title/").as_deref(),
+            Some("optimization/rope/index.html"),
+            "Hexo's last"
         );
         assert_eq!(file("/../x/"), None);
         use crate::config::unknown_permalink_token as unknown;
