@@ -24,7 +24,9 @@
 //! | not a URL that can be requested | warning | unreachable |
 //!
 //! Errors are what the link itself gets wrong; warnings are what may be
-//! the server's passing trouble, and do not fail `check`.
+//! the server's passing trouble, and do not fail `check`. When no request
+//! reached any server and several hosts could not be found, the machine
+//! is taken to be offline: missing hosts are then warnings too.
 
 mod cache;
 mod http;
@@ -125,9 +127,16 @@ pub(crate) fn check(
         from_cache: cached.len(),
         ..ExternalSummary::default()
     };
+    let offline = seems_offline(&to_request, &outcomes);
     let mut diagnostics = Vec::new();
     for (url, outcome) in to_request.iter().zip(&outcomes) {
         cache.record(url, *outcome == Outcome::Good, now);
+        let outcome = match outcome {
+            Outcome::NoSuchHost if offline => &Outcome::Unreachable(
+                "its host name could not be found, nor any other: is this machine offline?".into(),
+            ),
+            outcome => outcome,
+        };
         let Some(verdict) = verdict(outcome) else {
             continue;
         };
@@ -148,6 +157,25 @@ pub(crate) fn check(
     }
     diagnostics.sort();
     (diagnostics, summary)
+}
+
+/// Whether no request reached any server and the names of several hosts
+/// could not be found: then the network or its name server is down, and
+/// a missing host says nothing about the link (it is a warning, not an error).
+fn seems_offline(urls: &[String], outcomes: &[Outcome]) -> bool {
+    let reached = outcomes.iter().any(|outcome| {
+        matches!(
+            outcome,
+            Outcome::Good | Outcome::Status(_) | Outcome::TooManyRedirects
+        )
+    });
+    let missing_hosts: std::collections::BTreeSet<String> = urls
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| **outcome == Outcome::NoSuchHost)
+        .map(|(url, _)| http::host(url))
+        .collect();
+    !reached && missing_hosts.len() >= 2
 }
 
 /// Every external link of the articles, by request URL: where each is
@@ -263,6 +291,26 @@ mod tests {
         assert_eq!(error(Outcome::Status(503)), Some(false));
         assert_eq!(error(Outcome::Timeout), Some(false));
         assert_eq!(error(Outcome::Unreachable("reset".into())), Some(false));
+    }
+
+    #[test]
+    fn missing_hosts_are_not_errors_when_no_host_answers_at_all() {
+        let urls = [
+            "https://a.example/",
+            "https://b.example/x",
+            "https://b.example/y",
+        ]
+        .map(String::from)
+        .to_vec();
+        let missing = vec![Outcome::NoSuchHost; 3];
+        assert!(seems_offline(&urls, &missing));
+        assert!(
+            !seems_offline(&urls[1..], &missing[1..]),
+            "one host may just be gone"
+        );
+        let mut one_answered = missing.clone();
+        one_answered[2] = Outcome::Status(404);
+        assert!(!seems_offline(&urls, &one_answered));
     }
 
     #[test]
