@@ -18,19 +18,22 @@
 //!                   have this already?"), told what they made; fingerprint,
 //!                   output manifest, render cache stores
 //!   serve ......... runs steps 1-4 on every save and serves the files from memory
+//!   linkcheck ..... `check --external` only: requests the links to other
+//!                   sites found in step 2 (the only network code)
 //!   util .......... leaf helpers (hashing, stamps, locks, URLs), depending on nothing
 //! ```
 //!
 //! Modules, from the bottom up: [`util`] → [`diagnostic`] → [`config`] →
 //! [`content`] → [`markdown`] → [`site`] → `render` → `incremental` →
-//! `output` → [`pipeline`] → [`serve`]. The command line (`src/main.rs`,
-//! `src/cli/`) only calls [`build`], [`check`], [`clean`], [`serve`] and
-//! [`scaffold`].
+//! `output` → [`linkcheck`] → [`pipeline`] → [`serve`]. The command line
+//! (`src/main.rs`, `src/cli/`) only calls [`build`], [`check`],
+//! [`check_external`], [`clean`], [`serve`] and [`scaffold`].
 
 pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub(crate) mod incremental;
+pub mod linkcheck;
 pub mod markdown;
 pub(crate) mod output;
 pub mod pipeline;
@@ -45,7 +48,8 @@ use std::path::{Path, PathBuf};
 use diagnostic::Diagnostic;
 pub use output::{Contents, OutputFile};
 pub use pipeline::{
-    BuildFailure, BuildOptions, BuildReport, Refreshed, Session, build, check, render_article,
+    BuildFailure, BuildOptions, BuildReport, ExternalCheck, Refreshed, Session, build, check,
+    check_external, render_article,
 };
 pub use render::RenderOptions;
 pub use util::progress;

@@ -30,6 +30,7 @@ use crate::config::{self, Config};
 use crate::content::{self, CONTENT_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::incremental::{self, Remembered, Reuse, SamePage, fingerprint};
+use crate::linkcheck::{ExternalOptions, ExternalSummary};
 use crate::markdown::{CodeStyle, MarkdownRenderer, MathEngine, Source};
 use crate::output::{Contents, KeptHtml, OutputFile, Spill};
 use crate::render::{self, Job, Pages, RenderOptions, Theme};
@@ -231,6 +232,55 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     session.refresh().map(|refreshed| refreshed.report)
 }
 
+/// What `check --external` found: the site's check, with the external
+/// links' problems among its diagnostics, and their summary.
+#[derive(Debug, Clone)]
+pub struct ExternalCheck {
+    /// The check of the whole site, as [`check`] returns it, with every
+    /// broken external link besides (an error fails it; a warning does not).
+    pub site: Result<BuildReport, BuildFailure>,
+    /// What the external links answered, counted once per URL.
+    pub links: ExternalSummary,
+}
+
+/// [`check`], and every link to another site requested too
+/// (`blogsmith check --external`): see [`crate::linkcheck`] for what is a
+/// problem. The links are checked even when the site has other errors.
+///
+/// With `options.cache`, links that answered well lately are not requested
+/// again, and the results are kept in the render cache folder: the only
+/// file this writes.
+pub fn check_external(options: &BuildOptions, external: &ExternalOptions) -> ExternalCheck {
+    let strict = BuildOptions {
+        strict: true,
+        ..options.clone()
+    };
+    let mut session = Session::new(strict);
+    session.reuse.read_only();
+    let site = session.refresh().map(|refreshed| refreshed.report);
+    let (problems, links) =
+        crate::linkcheck::check(&options.root, &session.articles, external, options.cache);
+    let site = match site {
+        Ok(mut report) if !problems.iter().any(Diagnostic::is_error) => {
+            report.warnings.extend(problems);
+            report.warnings.sort();
+            Ok(report)
+        }
+        Ok(report) => {
+            let mut diagnostics = report.warnings;
+            diagnostics.extend(problems);
+            diagnostics.sort();
+            Err(BuildFailure { diagnostics })
+        }
+        Err(mut failure) => {
+            failure.diagnostics.extend(problems);
+            failure.diagnostics.sort();
+            Err(failure)
+        }
+    };
+    ExternalCheck { site, links }
+}
+
 /// The configuration and what is made from it.
 struct Setup {
     /// The text it was parsed from, to tell whether it changed.
@@ -252,6 +302,9 @@ pub struct Session {
     files: BTreeMap<String, OutputFile>,
     /// The input hash of every page of the last good refresh, by path.
     keys: HashMap<String, u64>,
+    /// The articles published by the last refresh, good or failed (for
+    /// `check --external`).
+    articles: Vec<Arc<Article>>,
 }
 
 /// An article's HTML during a refresh.
@@ -298,6 +351,7 @@ impl Session {
             spill: None,
             files: BTreeMap::new(),
             keys: HashMap::new(),
+            articles: Vec::new(),
         }
     }
 
@@ -333,6 +387,7 @@ impl Session {
         let loaded = self.render_articles(&found.articles);
         trace::phase("load and render articles", phase);
         let published = self.published(&loaded, &mut diagnostics);
+        self.articles.clone_from(&published);
         // 3. Assemble.
         let phase = Instant::now();
         let (site, problems) = assemble(&published, self.config(), &found.assets);

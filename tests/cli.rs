@@ -302,6 +302,63 @@ fn check_finds_every_problem_and_writes_nothing() {
 }
 
 #[test]
+fn check_external_requests_links_only_when_asked_and_prints_a_summary() {
+    let server = common::server::Server::start();
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "a.md",
+        "title: A\ndate: 2026-01-01",
+        &format!(
+            "[好]({})\n[坏]({})\n",
+            server.url("/ok"),
+            server.url("/missing")
+        ),
+    );
+    let plain = blogsmith(&["check"], site.root(), None);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    assert!(!text(&plain.stdout).contains("external links"));
+    assert_eq!(
+        server.take_requests(),
+        Vec::<String>::new(),
+        "no request without --external"
+    );
+
+    let result = blogsmith(
+        &["check", "--external", "--timeout", "5"],
+        site.root(),
+        None,
+    );
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    let broken = format!(
+        "content/a.md:6:1: error: external link `{}` is broken: 404 Not Found",
+        server.url("/missing")
+    );
+    assert!(stderr.contains(&broken), "{stderr}");
+    assert!(stderr.contains("check found 1 error(s)"), "{stderr}");
+    assert!(
+        text(&result.stdout)
+            .contains("external links: 2 checked (0 from the cache), 1 broken, 0 unreachable"),
+        "{}",
+        text(&result.stdout)
+    );
+    let again = blogsmith(&["check", "--external"], site.root(), None);
+    assert!(
+        text(&again.stdout).contains("external links: 2 checked (1 from the cache), 1 broken"),
+        "{}",
+        text(&again.stdout)
+    );
+
+    let usage = blogsmith(&["check", "--timeout", "5"], site.root(), None);
+    assert_eq!(usage.status.code(), Some(2), "--timeout needs --external");
+    let help = text(&blogsmith(&["check", "--help"], site.root(), None).stdout);
+    for part in ["--external", "--timeout", "external-links.json", "404"] {
+        assert!(help.contains(part), "{part} in {help}");
+    }
+}
+
+#[test]
 fn serve_help_teaches_with_examples() {
     let dir = tempfile::tempdir().unwrap();
     let help = text(&blogsmith(&["serve", "--help"], dir.path(), None).stdout);

@@ -16,7 +16,7 @@ use blogsmith::serve;
 into a static blog: formulas typeset on the server with KaTeX, code highlighted, a paginated \
 Latest Updates index, tag and category pages.\n\n\
 A site is a folder with an optional blogsmith.yaml and a content/ folder of *.md articles.",
-    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith serve --open         preview it; pages reload as you save\n  blogsmith check                find every problem, write nothing\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
+    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith serve --open         preview it; pages reload as you save\n  blogsmith check                find every problem, write nothing\n  blogsmith check --external     and request every link to other sites\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -73,8 +73,17 @@ is reported `up to date` without writing anything. On a terminal a progress bar 
     #[command(
         long_about = "Check the whole site without writing anything: configuration, front matter, \
 math, links between articles and to files, templates. It is as strict as `build --strict`: \
-formulas KaTeX cannot parse and broken links are errors. Exit code 1 on any error.",
-        after_help = "Examples:\n  blogsmith check\n  blogsmith check --drafts --root my-notes"
+formulas KaTeX cannot parse and broken links are errors. Exit code 1 on any error.\n\n\
+With --external, every link to another site (http://, https://: Markdown links, images, \
+autolinks, href and src in raw HTML) is requested too, 16 at once and at most 2 per host, each \
+with HEAD, then GET if the server refuses HEAD, following redirects. A page that is gone \
+(404, 410, other 4xx) or a host that does not exist is an error at the link's file:line:col; \
+a timeout, a refused connection, 401/403, 429 or 5xx is a warning (the site may be down for \
+now). A summary line counts the links. Links that answered well are not requested again for \
+7 days: the results are kept in .blogsmith-cache/external-links.json, the only file \
+`check --external` writes (none with --no-cache). Neither `build` nor `check` without \
+--external makes any request.",
+        after_help = "Examples:\n  blogsmith check\n  blogsmith check --drafts --root my-notes\n  blogsmith check --external --timeout 20"
     )]
     Check {
         /// The site folder [default: the nearest folder up from here with a blogsmith.yaml, else here].
@@ -83,6 +92,15 @@ formulas KaTeX cannot parse and broken links are errors. Exit code 1 on any erro
         /// Check articles marked `draft: true` too.
         #[arg(long)]
         drafts: bool,
+        /// Also request every link to another site (http://, https://) and report those that are broken.
+        #[arg(long)]
+        external: bool,
+        /// With --external: seconds one request may take, redirects included.
+        #[arg(long, value_name = "SECS", default_value_t = 10, requires = "external", value_parser = clap::value_parser!(u64).range(1..=600))]
+        timeout: u64,
+        /// Ignore the render cache, and with --external request every link again (and save no results).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Preview the site: serve it locally, rebuild on every save, reload open pages.
     #[command(

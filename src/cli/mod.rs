@@ -7,12 +7,14 @@ mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anstream::println;
 use anstyle::AnsiColor;
 
 pub use args::Cli;
 use args::Command;
+use blogsmith::linkcheck::ExternalOptions;
 use blogsmith::serve::ServeOptions;
 use blogsmith::{BuildOptions, BuildReport, find_root, scaffold};
 use print::{fail, paint, print_diagnostics};
@@ -61,12 +63,23 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Check { root, drafts } => {
+        Command::Check {
+            root,
+            drafts,
+            external,
+            timeout,
+            no_cache,
+        } => {
             let options = BuildOptions {
                 drafts,
+                cache: !no_cache,
                 ..BuildOptions::new(site_root(root))
             };
-            run_check(&options)
+            let external = external.then(|| ExternalOptions {
+                timeout: Duration::from_secs(timeout),
+                ..ExternalOptions::default()
+            });
+            run_check(&options, external.as_ref())
         }
         Command::Serve {
             root,
@@ -178,10 +191,23 @@ fn build_summary(report: &BuildReport, output: &Path) -> String {
     )
 }
 
-fn run_check(options: &BuildOptions) -> ExitCode {
-    match blogsmith::check(options) {
+fn run_check(options: &BuildOptions, external: Option<&ExternalOptions>) -> ExitCode {
+    let (checked, links) = match external {
+        Some(external) => {
+            let checked = blogsmith::check_external(options, external);
+            (checked.site, Some(checked.links))
+        }
+        None => (blogsmith::check(options), None),
+    };
+    let print_links = || {
+        if let Some(links) = links {
+            println!("{links}");
+        }
+    };
+    match checked {
         Ok(report) => {
             print_diagnostics(&report.warnings);
+            print_links();
             println!(
                 "{} {} articles, {} pages: no errors, {} warning(s)",
                 paint("checked", AnsiColor::Green),
@@ -193,6 +219,7 @@ fn run_check(options: &BuildOptions) -> ExitCode {
         }
         Err(failure) => {
             print_diagnostics(&failure.diagnostics);
+            print_links();
             fail(&format!(
                 "check found {} error(s)",
                 failure.errors().count()

@@ -111,6 +111,10 @@ pub struct Rendered {
     /// Links to paths of the site (`/posts/x/`, `/2019/07/29/x/`), to check.
     #[serde(default)]
     pub root_links: Vec<LocalLink>,
+    /// Links and images to other sites (`https://…`, `//host/…`), in Markdown
+    /// or in raw HTML (`href`, `src`): what `blogsmith check --external` requests.
+    #[serde(default)]
+    pub external_links: Vec<LocalLink>,
     /// The `id`s and `name`s of the article's own HTML (`<a id="x"></a>`):
     /// link targets like heading ids.
     #[serde(default)]
@@ -180,6 +184,7 @@ impl MarkdownRenderer<'_> {
             code_blocks,
             local_links,
             root_links,
+            external_links,
             html_anchors,
             ..
         } = pass;
@@ -218,6 +223,7 @@ impl MarkdownRenderer<'_> {
             text,
             local_links,
             root_links,
+            external_links,
             html_anchors,
             diagnostics,
         }
@@ -334,6 +340,7 @@ struct Pass<'a, 'd, 'r> {
     code_blocks: usize,
     local_links: Vec<LocalLink>,
     root_links: Vec<LocalLink>,
+    external_links: Vec<LocalLink>,
     html_anchors: Vec<String>,
     /// Whether the article was told about its editor's `about:` links.
     warned_editor_links: bool,
@@ -364,6 +371,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             code_blocks: 0,
             local_links: Vec::new(),
             root_links: Vec::new(),
+            external_links: Vec::new(),
             html_anchors: Vec::new(),
             warned_editor_links: false,
             container_depth: 0,
@@ -432,6 +440,9 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             }) => {}
             Event::Html(ref html) | Event::InlineHtml(ref html) => {
                 self.html_anchors.extend(html_ids(html));
+                for (at, url) in html_external_urls(html) {
+                    self.record_external(&url, offset + at);
+                }
             }
             // Typora writes links within a note as `about:blank#标题`.
             Event::Start(Tag::Link {
@@ -468,6 +479,11 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                     .with_hint("copy the file beside the article and link to it by a relative path")
                     .strict(),
                 );
+            }
+            Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. })
+                if is_external(dest_url) =>
+            {
+                self.record_external(dest_url, offset);
             }
             Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. })
                 if dest_url.starts_with('/') && !dest_url.starts_with("//") =>
@@ -550,6 +566,15 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             position,
         });
         format!("{LINK_MARKER}{}", self.local_links.len() - 1).into()
+    }
+
+    /// Records a link to another site, at byte `offset` of the masked text.
+    fn record_external(&mut self, url: &str, offset: usize) {
+        let position = self.lines.position(self.masked.original_offset(offset));
+        self.external_links.push(LocalLink {
+            url: url.to_string(),
+            position,
+        });
     }
 
     /// The HTML a sentinel comment of a translated tag stands for.
@@ -731,6 +756,44 @@ fn html_ids(html: &str) -> Vec<String> {
         }
     }
     ids
+}
+
+/// Whether a link target is on another site: `http://…`, `https://…`, or
+/// protocol-relative `//host/…`.
+pub fn is_external(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || (url.starts_with("//") && url.len() > 2 && !url[2..].starts_with('/'))
+}
+
+/// The `href="…"` and `src="…"` values of a piece of HTML that point at
+/// other sites, with the byte offset of each value in `html`.
+fn html_external_urls(html: &str) -> Vec<(usize, String)> {
+    let mut urls = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    for attribute in ["href=", "src="] {
+        for (at, _) in lower.match_indices(attribute) {
+            // An attribute name, not the end of another one (`data-src=`).
+            let before = lower[..at].chars().next_back();
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let start = at + attribute.len();
+            let rest = &html[start..];
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(quote) {
+                let value = rest[1..1 + end].trim();
+                if is_external(value) {
+                    urls.push((start + 1, value.replace("&amp;", "&")));
+                }
+            }
+        }
+    }
+    urls.sort_by_key(|(at, _)| *at);
+    urls
 }
 
 /// Whether a link target is a file next to the article (not a URL, an absolute path or an anchor).

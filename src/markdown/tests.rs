@@ -257,3 +257,58 @@ fn plain_text_keeps_prose_and_inline_code_but_not_code_blocks_or_display_math() 
         "注意力 设QK^T为分数，用 softmax 归一化。 表头 值 甲 1 脚注。"
     );
 }
+
+#[test]
+fn external_links_are_recorded_where_written() {
+    let body = "公式 $a_b$ 之后 [论文](https://arxiv.org/abs/1706.03762#sec) 和 <http://example.com/x>\n\
+                \n\
+                ![图](HTTPS://img.example.com/a.png) [本站](/posts/x/) [文件](fig.png) [邮件](mailto:a@b.c)\n\
+                \n\
+                ## 见 [维基](//zh.wikipedia.org/wiki/注意力)\n\
+                \n\
+                <div>\n\
+                <a href=\"https://a.example.org/?q=1&amp;r=2\" data-src=\"https://not.a.link/\">x</a>\n\
+                <img src='http://b.example.org/i.png'>\n\
+                </div>\n\
+                \n\
+                ```\n\
+                [代码里](https://in.code.block/)\n\
+                ```\n";
+    let r = render(body);
+    let found: Vec<(String, usize, usize)> = r
+        .external_links
+        .iter()
+        .map(|l| (l.url.clone(), l.position.line, l.position.column))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("https://arxiv.org/abs/1706.03762#sec".to_string(), 4, 13),
+            ("http://example.com/x".to_string(), 4, 58),
+            ("HTTPS://img.example.com/a.png".to_string(), 6, 1),
+            ("//zh.wikipedia.org/wiki/注意力".to_string(), 8, 6),
+            ("https://a.example.org/?q=1&r=2".to_string(), 11, 10),
+            ("http://b.example.org/i.png".to_string(), 12, 11),
+        ]
+    );
+    assert!(r.root_links.iter().any(|l| l.url == "/posts/x/"));
+}
+
+#[test]
+fn raw_html_shown_as_text_has_no_links() {
+    let math = MathEngine::new(BTreeMap::new());
+    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
+    let r = MarkdownRenderer {
+        math: &math,
+        code_style: &code_style,
+        summary_length: 350,
+        line_numbers: false,
+        raw_html: false,
+    }
+    .render(Source {
+        body: "<a href=\"https://example.com/\">x</a>\n",
+        path: Path::new("content/t.md"),
+        first_line: 1,
+    });
+    assert!(r.external_links.is_empty(), "{:?}", r.external_links);
+}

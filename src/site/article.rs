@@ -30,6 +30,9 @@ pub struct Article {
     pub local_links: Vec<LocalLink>,
     /// Links to paths of the site (`/posts/x/`), to check.
     pub root_links: Vec<LocalLink>,
+    /// Links to other sites, for `blogsmith check --external`.
+    #[serde(default)]
+    pub external_links: Vec<LocalLink>,
     /// The `id`s of the article's own HTML: link targets besides its headings.
     pub html_anchors: Vec<String>,
     /// A hash of the source file, standing for everything derived from it.
@@ -56,6 +59,7 @@ impl Article {
             text,
             local_links,
             root_links,
+            external_links,
             html_anchors,
             diagnostics: _,
         } = rendered;
@@ -75,6 +79,7 @@ impl Article {
             text,
             local_links,
             root_links,
+            external_links,
             html_anchors,
             source_hash,
         };

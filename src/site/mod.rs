@@ -561,6 +561,7 @@ fn to_post(
         text,
         local_links,
         root_links,
+        external_links: _,
         html_anchors,
         source_hash,
     } = article;

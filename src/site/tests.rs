@@ -34,6 +34,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         text: Default::default(),
         local_links: Vec::new(),
         root_links: Vec::new(),
+        external_links: Vec::new(),
         html_anchors: Vec::new(),
         source_hash: 0,
     })
