@@ -21,7 +21,7 @@ fn hexo() -> Fixture {
          {% asset_img structure.png 整体结构 %}\n\n\
          {% note info %}\n**提示**：缩放因子是 $\\sqrt{d_k}$。\n{% endnote %}\n\n\
          {% codeblock attention.py lang:python %}\nscores = q @ k.T / d ** 0.5\n{% endcodeblock %}\n\n\
-         下一篇：{% post_link newer 较新的一篇 %}。\n\n\
+         下一篇：{% post_link newer 后一篇 %}；同一篇：{% post_link newer %}。\n\n\
          {% raw %}{{ 不是模板 }}{% endraw %}\n",
     );
     // Hexo's post asset folder: `attention/` beside `attention.md`.
@@ -79,8 +79,12 @@ fn a_hexo_blog_builds_as_it_is() {
         "codeblock with its title: {page}"
     );
     assert!(
-        page.contains(r#"<a href="/posts/newer/">较新的一篇</a>"#),
+        page.contains(r#"<a href="/posts/newer/">后一篇</a>"#),
         "{page}"
+    );
+    assert!(
+        page.contains(r#"同一篇：<a href="/posts/newer/">较新的一篇</a>"#),
+        "post_link without a text shows the post's title: {page}"
     );
     assert!(page.contains("{{ 不是模板 }}"));
     let drafts = blogsmith::build(&blogsmith::BuildOptions {

@@ -392,8 +392,10 @@ impl Writer<'_, '_> {
             }
             (Family::Liquid, "post_link") => {
                 let slug = first();
+                // Without a text, the link shows the post's title: an empty link
+                // gets it when links are resolved (`site::links::replace_markers`).
                 let text = match rest(1) {
-                    t if t.is_empty() || t == "true" || t == "false" => slug.clone(),
+                    t if t.is_empty() || t == "true" || t == "false" => String::new(),
                     t => t
                         .trim_end_matches(" false")
                         .trim_end_matches(" true")

@@ -31,9 +31,12 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                 .or_insert(Some(i));
         }
     }
-    let targets: Vec<(String, BTreeSet<String>)> = posts
+    let targets: Vec<(String, BTreeSet<String>, String)> = posts
         .iter()
-        .map(|p| (p.url.clone(), p.anchors.iter().cloned().collect()))
+        .map(|p| {
+            let anchors = p.anchors.iter().cloned().collect();
+            (p.url.clone(), anchors, p.title.clone())
+        })
         .collect();
     let mut diagnostics = Vec::new();
     for post in posts.iter_mut() {
@@ -61,18 +64,23 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                     });
                 match target {
                     Some(target) => {
-                        let (url, anchors) = &targets[target];
+                        let (url, anchors, title) = &targets[target];
                         let anchors: BTreeSet<&str> = anchors.iter().map(String::as_str).collect();
                         let href = if fragment.is_empty() {
                             url.clone()
                         } else {
                             format!("{url}#{fragment}")
                         };
-                        replacements.push((index, href.clone(), href));
+                        replacements.push((
+                            index,
+                            LinkTarget::to_article(href.clone(), title),
+                            LinkTarget::to_article(href, title),
+                        ));
                         anchor_problem(fragment, &anchors, path)
                     }
                     None => {
-                        replacements.push((index, link.url.clone(), link.url.clone()));
+                        let unresolved = LinkTarget::new(link.url.clone());
+                        replacements.push((index, unresolved.clone(), unresolved));
                         Some(format!(
                             "`{}` links to an article that does not exist (or is a draft)",
                             link.url
@@ -80,7 +88,8 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                     }
                 }
             } else {
-                replacements.push((index, link.url.clone(), format!("{}{}", post.url, link.url)));
+                let in_excerpt = LinkTarget::new(format!("{}{}", post.url, link.url));
+                replacements.push((index, LinkTarget::new(link.url.clone()), in_excerpt));
                 let in_asset_folder = || {
                     let folder = post.asset_folder()?;
                     resolve_path(&folder, path).filter(|p| assets.contains(p))
@@ -102,9 +111,9 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
             // The page now shows other articles' URLs: its key must change with them,
             // or a renamed target would leave this page stale.
             post.source_hash = crate::util::hash::hash_of(&(post.source_hash, &replacements));
-            let in_excerpt: HashMap<usize, &str> = replacements
+            let in_excerpt: HashMap<usize, &LinkTarget> = replacements
                 .iter()
-                .map(|(i, _, excerpt)| (*i, excerpt.as_str()))
+                .map(|(i, _, excerpt)| (*i, excerpt))
                 .collect();
             post.excerpt = replace_markers(&post.excerpt, &in_excerpt).into();
             // Put into the article's HTML when its page is rendered (Post::resolve_links).
@@ -155,8 +164,35 @@ pub fn check_root_links(
     diagnostics
 }
 
-/// Replaces every `="<LINK_MARKER><n>"` attribute value in one pass.
-pub fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
+/// Where one link of an article points, as its HTML gets it.
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub struct LinkTarget {
+    /// What replaces the marker in `href`/`src`.
+    pub href: String,
+    /// The title of the article linked to: the text of a link written without
+    /// any (`[](other.md)`, Hexo's `{% post_link other %}`).
+    pub title: Option<String>,
+}
+
+impl LinkTarget {
+    fn new(href: String) -> Self {
+        Self { href, title: None }
+    }
+
+    fn to_article(href: String, title: &str) -> Self {
+        let title = Some(title.to_string());
+        Self { href, title }
+    }
+
+    /// The text of an empty link: the article's title, else the address as written.
+    fn text(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.href)
+    }
+}
+
+/// Replaces every `="<LINK_MARKER><n>"` attribute value in one pass, and gives
+/// a link written without text (`<a href="…"></a>`) the title of its article.
+pub fn replace_markers(html: &str, targets: &HashMap<usize, &LinkTarget>) -> String {
     let pattern = format!("=\"{LINK_MARKER}");
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -168,10 +204,18 @@ pub fn replace_markers(html: &str, targets: &HashMap<usize, &str>) -> String {
         let target = after[..digits].parse().ok().and_then(|i| targets.get(&i));
         match target {
             Some(target) if after[digits..].starts_with('"') => {
+                let is_href = rest[..at].ends_with(" href");
                 out.push_str(&rest[..at]);
                 out.push_str("=\"");
-                out.push_str(&crate::markdown::escape(target));
+                out.push_str(&crate::markdown::escape(&target.href));
                 rest = &after[digits..];
+                const EMPTY_LINK: &str = "\"></a>";
+                if is_href && rest.starts_with(EMPTY_LINK) {
+                    out.push_str("\">");
+                    out.push_str(&crate::markdown::escape(target.text()));
+                    out.push_str("</a>");
+                    rest = &rest[EMPTY_LINK.len()..];
+                }
             }
             _ => {
                 out.push_str(&rest[..at + pattern.len()]);

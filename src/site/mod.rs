@@ -103,7 +103,7 @@ pub struct Post {
     /// Where the article's links point, by link marker number (see
     /// [`links::resolve`]): what its HTML gets in place of the markers.
     #[serde(skip)]
-    pub link_targets: HashMap<usize, String>,
+    pub link_targets: HashMap<usize, links::LinkTarget>,
     /// Whether the source is a bundle (`name/index.md`) whose files go with it.
     #[serde(skip)]
     pub is_bundle: bool,
@@ -149,7 +149,7 @@ impl Post {
         let targets = self
             .link_targets
             .iter()
-            .map(|(i, url)| (*i, url.as_str()))
+            .map(|(i, target)| (*i, target))
             .collect();
         links::replace_markers(html, &targets)
     }

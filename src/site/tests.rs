@@ -147,6 +147,11 @@ fn links_between_articles_point_at_their_pages_in_the_html_and_excerpt() {
         "<a href=\"{LINK_MARKER}0\">B</a><img src=\"{LINK_MARKER}1\">"
     ));
     assert_eq!(html, "<a href=\"/posts/b/#x\">B</a><img src=\"fig.png\">");
+    let empty = a.resolve_links(&format!("<a href=\"{LINK_MARKER}0\"></a>"));
+    assert_eq!(
+        empty, "<a href=\"/posts/b/#x\">B</a>",
+        "an empty link shows the title"
+    );
     assert_eq!(
         &*a.excerpt, "<a href=\"/posts/a/fig.png\">图</a>",
         "absolute in lists"

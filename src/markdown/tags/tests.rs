@@ -34,7 +34,11 @@ fn hexo_asset_and_post_tags_become_markdown() {
     assert_eq!(text("[pdf]({% asset_path a b.pdf %})"), "[pdf](a)");
     assert_eq!(text("{% asset_link data.csv 数据 %}"), "[数据](data.csv)");
     assert_eq!(text("{% post_link rope 旋转编码 %}"), "[旋转编码](rope.md)");
-    assert_eq!(text("{% post_link rope %}"), "[rope](rope.md)");
+    assert_eq!(
+        text("{% post_link rope %}"),
+        "[](rope.md)",
+        "titled when resolved"
+    );
     assert_eq!(text("{% post_url 2010-07-21-name %}"), "2010-07-21-name.md");
     assert_eq!(
         text("{% link 主页 https://x.org/ %}"),
