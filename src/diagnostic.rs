@@ -96,6 +96,12 @@ impl Diagnostic {
         self
     }
 
+    /// The same problem, at `position` when it is known.
+    pub fn at_maybe(mut self, position: Option<Position>) -> Self {
+        self.position = position.or(self.position);
+        self
+    }
+
     /// The same problem, with advice on what to do.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

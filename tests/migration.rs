@@ -353,19 +353,32 @@ fn clashing_addresses_and_unknown_tokens_are_errors() {
         "title: C\ndate: 2026-01-03\naliases: [/x/]",
         "正文。\n",
     );
+    site.article(
+        "d.md",
+        "title: D\ndate: 2026-01-04\naliases: [../up/]\npermalink: /posts/a/",
+        "正文。\n",
+    );
     let failure = site.build().expect_err("aliases clash");
     let text = lines(&failure.diagnostics);
     assert!(
         text.contains(
-            "content/b.md: error: alias `posts/a/index.html` is already the address of content/a.md"
+            "content/b.md:4:10: error: alias `posts/a/index.html` is already the address of content/a.md"
         ),
         "{text}"
     );
     assert!(
         text.contains(
-            "content/c.md: error: alias `x/index.html` is already the address of content/b.md"
+            "content/c.md:4:10: error: alias `x/index.html` is already the address of content/b.md"
         ),
         "{text}"
+    );
+    assert!(
+        text.contains("content/d.md:4:10: error: the alias `../up/` gives no page inside the site"),
+        "{text}"
+    );
+    assert!(
+        text.contains("content/d.md:5:12: error: `/posts/a/` is also the address of content/a.md"),
+        "reported where the permalink is written: {text}"
     );
 }
 

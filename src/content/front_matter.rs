@@ -38,6 +38,10 @@ pub struct FrontMatter {
     pub permalink: Option<String>,
     /// `aliases` (Hugo): other URL paths that redirect to the article.
     pub aliases: Vec<String>,
+    /// Where `permalink`/`url` is written, for problems with the address.
+    pub permalink_at: Option<Position>,
+    /// Where `aliases` is written, for problems with the redirects.
+    pub aliases_at: Option<Position>,
     /// `top` or `sticky` (Hexo themes): pinned at the top of the index.
     pub pinned: bool,
     /// Every other key, for templates as `page.extra`.
@@ -74,8 +78,14 @@ pub fn parse(split: &Split<'_>, tz: &TimeZone) -> Result<FrontMatter, FrontMatte
             "summary" => front.summary = Some(scalar_string(&key, value, at)?),
             "description" => front.description = Some(scalar_string(&key, value, at)?),
             "slug" => front.slug = Some(scalar_string(&key, value, at)?),
-            "permalink" | "url" => front.permalink = Some(scalar_string(&key, value, at)?),
-            "aliases" => front.aliases = string_list(&key, value, at)?,
+            "permalink" | "url" => {
+                front.permalink = Some(scalar_string(&key, value, at)?);
+                front.permalink_at = Some(at);
+            }
+            "aliases" => {
+                front.aliases = string_list(&key, value, at)?;
+                front.aliases_at = Some(at);
+            }
             "draft" | "published" => {
                 let flag = boolean(&key, &value, at)?;
                 // Jekyll's `published: false` is a draft.

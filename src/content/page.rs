@@ -40,6 +40,10 @@ pub struct Page {
     /// Other URL paths that redirect to the article (`aliases:`).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Where `permalink:`/`url:` is written in the file.
+    pub permalink_at: Option<Position>,
+    /// Where `aliases:` is written in the file.
+    pub aliases_at: Option<Position>,
     /// Pinned at the top of the index (`top:` or `sticky:`).
     #[serde(default)]
     pub pinned: bool,
@@ -201,6 +205,8 @@ fn build_page(
             description: front.description,
             permalink: front.permalink,
             aliases: front.aliases,
+            permalink_at: front.permalink_at,
+            aliases_at: front.aliases_at,
             pinned: front.pinned,
             // Hexo and Jekyll keep drafts in `_drafts/`.
             draft: front.draft || super::walk::in_drafts_folder(relative),

@@ -15,7 +15,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::config::{Config, TaxonomyConfig};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Position};
 use crate::markdown::LocalLink;
 use crate::markdown::headings::{TocNode, nest};
 use crate::util::url::{encode_path, slugify};
@@ -94,6 +94,12 @@ pub struct Post {
     /// Other paths that redirect to the article (`aliases:`), as output files.
     #[serde(skip)]
     pub redirects: Vec<String>,
+    /// Where the article's `aliases:` are written, for problems with them.
+    #[serde(skip)]
+    pub aliases_at: Option<Position>,
+    /// Where the article's own `permalink:`/`url:` is written.
+    #[serde(skip)]
+    pub permalink_at: Option<Position>,
     /// The readable text, plain, for the search index (see [`Rendered::plain_text`]).
     #[serde(skip)]
     pub plain_text: std::sync::Arc<str>,
@@ -289,6 +295,7 @@ impl Site {
                                     a.page.permalink.as_deref().unwrap_or(&config.permalink)
                                 ),
                             )
+                            .at_maybe(a.page.permalink_at)
                             .with_hint("write a path such as /2019/07/29/name/"),
                         );
                         permalink::Route::of_path(&format!("posts/{}/", a.page.slug)).unwrap_or(
@@ -297,6 +304,7 @@ impl Site {
                             },
                         )
                     });
+                diagnostics.extend(aliases_outside_the_site(&a.page));
                 to_post(a, route, &base_path, &permalink_root, &tz)
             })
             .collect();
@@ -492,6 +500,7 @@ impl Site {
                                 other.display()
                             ),
                         )
+                        .at_maybe(post.aliases_at)
                         .with_hint("remove the alias, or change one of the two addresses"),
                     );
                     continue;
@@ -513,6 +522,22 @@ fn url_of_dir(base_path: &str, dir: &str) -> String {
     }
 }
 
+/// Errors for aliases that name no page inside the site (`/`, `../x/`).
+fn aliases_outside_the_site(page: &crate::content::Page) -> Vec<Diagnostic> {
+    page.aliases
+        .iter()
+        .filter(|alias| permalink::Route::of_path(alias).is_none())
+        .map(|alias| {
+            Diagnostic::error(
+                &page.source,
+                format!("the alias `{alias}` gives no page inside the site"),
+            )
+            .at_maybe(page.aliases_at)
+            .with_hint("write the old address as a path, e.g. /2019/07/29/name/")
+        })
+        .collect()
+}
+
 /// Errors for articles published at the same path, each naming the other file.
 fn clashing_routes(posts: &[Post]) -> Vec<Diagnostic> {
     let mut by_file: BTreeMap<&str, Vec<&Post>> = BTreeMap::new();
@@ -524,14 +549,21 @@ fn clashing_routes(posts: &[Post]) -> Vec<Diagnostic> {
         .filter(|posts| posts.len() > 1)
         .map(|mut posts| {
             posts.sort_by(|a, b| a.source.cmp(&b.source));
-            let others: Vec<String> = posts[1..]
+            // Reported where an address was written by hand, if one was.
+            let first = posts
+                .iter()
+                .position(|p| p.permalink_at.is_some())
+                .unwrap_or(0);
+            let reported = posts.remove(first);
+            let others: Vec<String> = posts
                 .iter()
                 .map(|p| shown_source(p).display().to_string())
                 .collect();
             Diagnostic::error(
-                shown_source(posts[0]),
-                format!("`{}` is also the address of {}", posts[0].url, others.join(", ")),
+                shown_source(reported),
+                format!("`{}` is also the address of {}", reported.url, others.join(", ")),
             )
+            .at_maybe(reported.permalink_at)
             .with_hint("give one of them another `slug:` (or `permalink:`) in its front matter, or rename the file")
         })
         .collect()
@@ -611,6 +643,8 @@ fn to_post(
         output_dir,
         output_file: route.file,
         redirects,
+        aliases_at: page.aliases_at,
+        permalink_at: page.permalink_at,
         source: page.relative.clone(),
         link_targets: HashMap::new(),
         is_bundle: page.is_bundle,

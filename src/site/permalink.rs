@@ -144,6 +144,8 @@ mod tests {
             description: None,
             permalink: None,
             aliases: Vec::new(),
+            permalink_at: None,
+            aliases_at: None,
             pinned: false,
             draft: false,
             extra: Default::default(),

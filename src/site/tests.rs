@@ -17,6 +17,8 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
             description: None,
             permalink: None,
             aliases: Vec::new(),
+            permalink_at: None,
+            aliases_at: None,
             pinned: false,
             draft: false,
             extra: BTreeMap::new(),
