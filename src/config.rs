@@ -166,6 +166,10 @@ pub struct MathConfig {
     pub macros: BTreeMap<String, String>,
     /// Fail the build on formulas KaTeX cannot parse.
     pub strict: bool,
+    /// Formulas were written for a Markdown renderer that ran before the math
+    /// (Hexo's marked or kramed): `\_`, `\*`, `\\{` and `\\\\` mean `_`,
+    /// `*`, `\{` and `\\`.
+    pub markdown_escapes: bool,
 }
 
 /// Markdown options.

@@ -179,19 +179,17 @@ fn math_errors_are_warnings_with_position_unless_strict() {
     site.article(
         "a.md",
         "title: A\ndate: 2026-01-01",
-        "正文\n\n$$\n\\begin{eqnarray}a\\end{eqnarray}\n$$\n",
+        "正文\n\n$$\n\\frac{a}{b\n$$\n",
     );
     let result = blogsmith(&["build"], site.root(), None);
     assert!(result.status.success());
     let stderr = text(&result.stderr);
     assert!(
-        stderr.contains(
-            "content/a.md:7:1: warning: KaTeX parse error: No such environment: eqnarray"
-        ),
+        stderr.contains("content/a.md:7:1: warning: KaTeX parse error: "),
         "{stderr}"
     );
     assert!(
-        stderr.contains("hint: KaTeX has no eqnarray: use \\begin{aligned}"),
+        stderr.contains("hint: a `{` is not closed: count the braces"),
         "{stderr}"
     );
     let strict = blogsmith(&["build", "--strict"], site.root(), None);

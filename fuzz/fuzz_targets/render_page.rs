@@ -44,6 +44,7 @@ fuzz_target!(|data: &[u8]| {
         line_numbers: config.highlight.line_numbers,
         code_style: &CODE_STYLE,
         raw_html: config.markdown.unsafe_html,
+        markdown_escapes: config.math.markdown_escapes,
     };
     let (article, html, _) = render_article(page, &renderer, 0);
     if !config.markdown.unsafe_html {

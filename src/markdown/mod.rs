@@ -13,6 +13,8 @@ pub mod highlight;
 mod html;
 pub mod math;
 pub mod math_scan;
+pub mod mathjax;
+pub mod page_macros;
 mod placeholder;
 mod recall;
 pub mod tags;
@@ -33,6 +35,7 @@ pub use recall::{Forget, Recall};
 use crate::diagnostic::{Diagnostic, Position};
 use excerpt::Piece;
 use headings::HeadingIds;
+use page_macros::PageMacros;
 use placeholder::{Formula, Masked};
 
 /// Marks where `<!-- more -->` stood, until the HTML is split there.
@@ -147,6 +150,9 @@ pub struct MarkdownRenderer<'a> {
     pub code_style: &'a CodeStyle,
     /// Keep raw HTML (`markdown.unsafe_html`); otherwise it is shown as text.
     pub raw_html: bool,
+    /// Read `\_`, `\*`, `\\{` in formulas as Hexo's marked/kramed authors
+    /// meant them (`math.markdown_escapes`).
+    pub markdown_escapes: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -170,9 +176,11 @@ impl MarkdownRenderer<'_> {
         }));
         let body: &str = &translated.text;
         let spans = math_scan::find_math(body);
+        // Macros the article defines hold from their formula on, in order.
+        let mut page_macros = PageMacros::default();
         let formulas: Vec<Formula> = spans
             .iter()
-            .map(|span| self.formula(span, &source, &lines, &mut diagnostics))
+            .map(|span| self.formula(span, &mut page_macros, &source, &lines, &mut diagnostics))
             .collect();
         let masked = Masked::new(body, &spans);
 
@@ -271,11 +279,12 @@ impl MarkdownRenderer<'_> {
     fn formula(
         &self,
         span: &math_scan::MathSpan,
+        page_macros: &mut PageMacros,
         source: &Source<'_>,
         lines: &Lines<'_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Formula {
-        let rendered = self.math.render(&span.tex, span.display);
+        let rendered = self.typeset(&span.tex, span.display, page_macros);
         let html: std::sync::Arc<str> = match rendered.as_ref() {
             Ok(html) => std::sync::Arc::clone(html),
             Err(error) => {
@@ -296,6 +305,24 @@ impl MarkdownRenderer<'_> {
             display: span.display,
             failed: rendered.is_err(),
         }
+    }
+}
+
+impl MarkdownRenderer<'_> {
+    /// A formula as its author meant it: Markdown escapes undone (if asked),
+    /// the article's own macros defined and expanded, MathJax-only TeX
+    /// rewritten, then typeset. A formula of definitions alone shows nothing.
+    fn typeset(&self, tex: &str, display: bool, page_macros: &mut PageMacros) -> math::Typeset {
+        let tex = match self.markdown_escapes {
+            true => mathjax::unescape_markdown(tex),
+            false => std::borrow::Cow::Borrowed(tex),
+        };
+        let expanded = page_macros.apply(&tex)?;
+        if expanded.only_definitions {
+            return Ok("".into());
+        }
+        self.math
+            .render(&mathjax::compatible(&expanded.tex), display)
     }
 }
 

@@ -169,6 +169,14 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
                 };
                 let alone_in_paragraph = out.ends_with("<p>")
                     && matches!(parts.get(i + 1), Some(Ok(next)) if next.starts_with("</p>"));
+                if formula.html.is_empty() && !in_tag {
+                    // Macro definitions only: nothing to show, not even an empty paragraph.
+                    if alone_in_paragraph {
+                        out.truncate(out.len() - "<p>".len());
+                        skip_close_p = true;
+                    }
+                    continue;
+                }
                 if in_tag {
                     out.push_str(&escape(&formula.tex));
                 } else if !formula.display {

@@ -12,6 +12,7 @@ fn render(body: &str) -> Rendered {
         summary_length: 350,
         line_numbers: false,
         raw_html: true,
+        markdown_escapes: false,
     }
     .render(Source {
         body,
@@ -304,6 +305,7 @@ fn raw_html_shown_as_text_has_no_links() {
         summary_length: 350,
         line_numbers: false,
         raw_html: false,
+        markdown_escapes: false,
     }
     .render(Source {
         body: "<a href=\"https://example.com/\">x</a>\n",
@@ -311,4 +313,93 @@ fn raw_html_shown_as_text_has_no_links() {
         first_line: 1,
     });
     assert!(r.external_links.is_empty(), "{:?}", r.external_links);
+}
+
+fn render_with_escapes(body: &str, markdown_escapes: bool) -> Rendered {
+    let math = MathEngine::new(BTreeMap::new());
+    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
+    MarkdownRenderer {
+        math: &math,
+        code_style: &code_style,
+        summary_length: 350,
+        line_numbers: false,
+        raw_html: true,
+        markdown_escapes,
+    }
+    .render(Source {
+        body,
+        path: Path::new("content/t.md"),
+        first_line: 1,
+    })
+}
+
+#[test]
+fn an_article_defines_its_own_macros() {
+    let r = render(
+        "$\\newcommand{\\R}{\\mathbb{R}}\\DeclareMathOperator*{\\argmax}{arg\\,max}$\n\n\
+         设 $x \\in \\R^n$，求 $\\argmax_w f(w)$。\n\n\
+         $$\n\\def\\norm#1{\\left\\|#1\\right\\|}\n$$\n\n范数 $\\norm{w}$。\n",
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(
+        r.html.matches("mord mathbb").count(),
+        1,
+        "\\R expanded: {}",
+        r.html
+    );
+    assert!(
+        !r.html.contains("<p></p>"),
+        "definitions show nothing: {}",
+        r.html
+    );
+    assert!(
+        !r.html.contains("math display\"></div>"),
+        "nor an empty block: {}",
+        r.html
+    );
+    assert!(r.html.trim_start().starts_with("<p>设"), "{}", r.html);
+    assert!(r.html.contains("∥"), "\\norm expanded: {}", r.html);
+    assert!(!r.html.contains("katex-error"), "{}", r.html);
+}
+
+#[test]
+fn a_runaway_macro_is_a_located_warning() {
+    let r = render("定义\n\n$\\def\\x{{\\x}}$ 用 $\\x$\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let d = &r.diagnostics[0];
+    assert_eq!(d.position, Some(Position::new(6, 18)), "{d}");
+    assert!(d.message.contains("expands without end"), "{d}");
+}
+
+#[test]
+fn mathjax_only_tex_renders() {
+    for tex in [
+        r"\begin{eqnarray} a &=& b \nonumber \\ c &=& d \end{eqnarray}",
+        r"\begin{eqnarray*} a &=& b \end{eqnarray*}",
+        r"x \mbox{ 若 } y",
+        r"\hat\boldsymbol w^\top x",
+        r"\bm{\theta}",
+        r"E = mc^2 \label{eq:energy}",
+        r"\require{cancel} \cancel{x}",
+    ] {
+        let r = render(&format!("$$\n{tex}\n$$\n"));
+        assert!(r.diagnostics.is_empty(), "{tex}: {:?}", r.diagnostics);
+        assert!(!r.html.contains("katex-error"), "{tex}: {}", r.html);
+    }
+}
+
+#[test]
+fn markdown_escapes_from_hexo_are_read_as_meant_when_asked() {
+    let body = "下标 $a\\_i + b\\_{j}$ 与 $\\\\{ x \\\\}$。\n\n$$\n\\begin{align\\*}\na &= b \\\\\\\\\nc &= d\n\\end{align\\*}\n$$\n";
+    let off = render_with_escapes(body, false);
+    assert!(off.html.contains("_"), "as written, `\\_` is an underscore");
+    let on = render_with_escapes(body, true);
+    assert!(on.diagnostics.is_empty(), "{:?}", on.diagnostics);
+    assert!(!on.html.contains("katex-error"), "{}", on.html);
+    assert!(on.html.contains("msupsub"), "subscripts: {}", on.html);
+    assert!(
+        !on.html.contains(">_<"),
+        "no literal underscore: {}",
+        on.html
+    );
 }
