@@ -7,6 +7,7 @@
 mod cjk;
 mod code;
 pub mod excerpt;
+mod footnotes;
 mod grammars;
 pub mod headings;
 pub mod highlight;
@@ -198,6 +199,7 @@ impl MarkdownRenderer<'_> {
         } = pass;
         let events = cjk_soft_breaks(events);
         let (pieces, text) = readable_text(&events, &formulas);
+        let events = footnotes::gather(events);
 
         let mut body_html = String::with_capacity(source.body.len() * 2);
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());
