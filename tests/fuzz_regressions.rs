@@ -218,3 +218,30 @@ fn recursive_macros_in_the_configuration_are_a_configuration_error() {
     );
     assert!(!site.root().join("public").exists(), "nothing written");
 }
+
+// ---------------------------------------------------------------------------
+// page_macros: a macro whose argument grows by a few tokens at each call stayed
+// under the expansion and size limits while copying 300 million tokens (a
+// timeout of the fuzz target). The work is now bounded too.
+
+#[test]
+fn a_slowly_growing_macro_is_stopped_by_the_work_budget() {
+    use blogsmith::markdown::page_macros::PageMacros;
+    let input = "\\newcommand{\\R}{\\mathbb{R}}\\DeclareMathOperator*{\\argmax}{arg\\,max}\n\
+                 x \\in \\R^n\\def\\x#1{\\x{#1#, \\a1}}\\x{a}\n\\nerwcomm";
+    let mut macros = PageMacros::default();
+    let results: Vec<_> = input.split('\n').map(|tex| macros.apply(tex)).collect();
+    assert!(results[0].is_ok());
+    let error = results[1].as_ref().unwrap_err();
+    assert!(
+        error.message.contains("expands without end"),
+        "{}",
+        error.message
+    );
+    let r = render(&format!("${}$\n", input.replace('\n', "$ $")), true);
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.message.contains("expands without end"))
+    );
+}

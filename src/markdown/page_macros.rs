@@ -19,6 +19,10 @@ use super::math::MathError;
 const MAX_EXPANSIONS: usize = 10_000;
 /// Most tokens a formula may grow to while its macros are expanded.
 const MAX_TOKENS: usize = 200_000;
+/// Most tokens copied into expansions (bodies and arguments) for one formula:
+/// a macro whose argument grows a little at each call stays under the other
+/// two limits while its work grows with their product.
+const MAX_WORK: usize = 1_000_000;
 
 /// One TeX token, as far as macro expansion needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +230,7 @@ impl PageMacros {
         let mut input = Input::new(tokens);
         let mut out = Vec::new();
         let mut expansions = 0;
+        let mut work = 0usize;
         while let Some(token) = input.next() {
             let definition = match &token {
                 Token::Command(name) => self.macros.get(name),
@@ -240,7 +245,12 @@ impl PageMacros {
                 return Err(runaway(&token));
             }
             let arguments = self.arguments(definition, &mut input, &token)?;
-            input.push_front(substitute(&definition.body, &arguments));
+            let expansion = substitute(&definition.body, &arguments);
+            work += expansion.len() + arguments.iter().map(Vec::len).sum::<usize>();
+            if work > MAX_WORK {
+                return Err(runaway(&token));
+            }
+            input.push_front(expansion);
         }
         Ok(out)
     }
@@ -273,7 +283,7 @@ impl PageMacros {
 fn runaway(token: &Token) -> MathError {
     MathError {
         message: format!(
-            "KaTeX parse error: the macro {} expands without end (more than {MAX_EXPANSIONS} expansions or {MAX_TOKENS} tokens)",
+            "KaTeX parse error: the macro {} expands without end (more than {MAX_EXPANSIONS} expansions, {MAX_TOKENS} tokens or {MAX_WORK} tokens copied)",
             untokenize(std::slice::from_ref(token))
         ),
         hint: Some("a macro defined in this article calls itself: look at its definition".into()),

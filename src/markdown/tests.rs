@@ -409,8 +409,16 @@ fn footnotes_are_gathered_at_the_end_and_left_out_of_the_excerpt() {
     let r = render("正文引用[^证明]。\n\n[^证明]: 见 $x^2$ 的推导。\n\n<!-- more -->\n\n后文。\n");
     let section = r.html.find("<section class=\"footnotes\">").unwrap();
     assert!(r.html.find("后文").unwrap() < section, "{}", r.html);
-    assert!(r.html[section..].contains("class=\"katex\""), "math in a note");
-    assert!(r.html.contains(r##"<a href="#fn-证明" id="fnref-证明">1</a>"##), "{}", r.html);
+    assert!(
+        r.html[section..].contains("class=\"katex\""),
+        "math in a note"
+    );
+    assert!(
+        r.html
+            .contains(r##"<a href="#fn-证明" id="fnref-证明">1</a>"##),
+        "{}",
+        r.html
+    );
     let before_more = r.before_more.as_deref().unwrap();
     assert!(!before_more.contains("推导"), "{before_more}");
     assert!(!r.plain_text.contains("推导"), "notes are not search text");
