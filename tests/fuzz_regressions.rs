@@ -23,6 +23,7 @@ fn render(body: &str, raw_html: bool) -> Rendered {
         line_numbers: false,
         raw_html,
         markdown_escapes: false,
+        figure_label: "图",
     }
     .render(Source {
         body,

@@ -7,6 +7,7 @@
 mod cjk;
 mod code;
 pub mod excerpt;
+mod figures;
 mod footnotes;
 mod grammars;
 pub mod headings;
@@ -154,6 +155,8 @@ pub struct MarkdownRenderer<'a> {
     /// Read `\_`, `\*`, `\\{` in formulas as Hexo's marked/kramed authors
     /// meant them (`math.markdown_escapes`).
     pub markdown_escapes: bool,
+    /// What figures are called in captions: `图`, or `Figure` for a site in English.
+    pub figure_label: &'a str,
 }
 
 impl MarkdownRenderer<'_> {
@@ -200,6 +203,7 @@ impl MarkdownRenderer<'_> {
         let events = cjk_soft_breaks(events);
         let (pieces, text) = readable_text(&events, &formulas);
         let events = footnotes::gather(events);
+        let events = figures::rewrite(events, self.figure_label);
 
         let mut body_html = String::with_capacity(source.body.len() * 2);
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());

@@ -13,6 +13,7 @@ fn render(body: &str) -> Rendered {
         line_numbers: false,
         raw_html: true,
         markdown_escapes: false,
+        figure_label: "图",
     }
     .render(Source {
         body,
@@ -217,7 +218,7 @@ fn math_in_containers() {
         2,
         "`|` inside math does not split the cell: {row}"
     );
-    let footnote = r.html.split("footnote-definition-label").nth(1).unwrap();
+    let footnote = r.html.split("<section class=\"footnotes\">").nth(1).unwrap();
     assert!(footnote.contains("katex"), "{footnote}");
     let quote = r
         .html
@@ -306,6 +307,7 @@ fn raw_html_shown_as_text_has_no_links() {
         line_numbers: false,
         raw_html: false,
         markdown_escapes: false,
+        figure_label: "图",
     }
     .render(Source {
         body: "<a href=\"https://example.com/\">x</a>\n",
@@ -325,6 +327,7 @@ fn render_with_escapes(body: &str, markdown_escapes: bool) -> Rendered {
         line_numbers: false,
         raw_html: true,
         markdown_escapes,
+        figure_label: "图",
     }
     .render(Source {
         body,
