@@ -32,6 +32,7 @@
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod import;
 pub(crate) mod incremental;
 pub mod linkcheck;
 pub mod markdown;
