@@ -286,6 +286,29 @@ pub(crate) fn formula_has(text: &str, needle: &str) -> bool {
     false
 }
 
+/// Whether the file opens with a `---` line: front matter, which Jekyll
+/// and Hexo fill in and render rather than copy.
+pub(crate) fn starts_with_front_matter(path: &Path) -> Result<bool, ImportError> {
+    use std::io::Read as _;
+    let mut start = Vec::with_capacity(5);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(5).read_to_end(&mut start))
+        .map_err(|source| ImportError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(start.starts_with(b"---\n") || start.starts_with(b"---\r\n"))
+}
+
+/// Names for a message: the first few, then how many more.
+pub(crate) fn listed(names: &[String]) -> String {
+    const SHOWN: usize = 4;
+    match names.len() {
+        n if n <= SHOWN => names.join(", "),
+        n => format!("{} and {} more", names[..SHOWN].join(", "), n - SHOWN),
+    }
+}
+
 /// The path as written in messages: with `/` separators.
 pub(crate) fn shown(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")

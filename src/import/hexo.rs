@@ -227,7 +227,7 @@ fn static_file(plan: &mut Plan, from: &Path, relative: &Path) -> Result<(), Impo
     let is_html = relative
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-    if is_html && files::read_text(from)?.is_some_and(|t| t.starts_with("---")) {
+    if is_html && files::starts_with_front_matter(from)? {
         plan.not_mapped(format!(
             "source/{}: HTML with front matter (rendered by Hexo's theme): not imported",
             files::shown(relative)
