@@ -173,23 +173,29 @@ fn page(plan: &mut Plan, from: &Path, relative: &Path) -> Result<bool, ImportErr
             return Ok(false);
         }
     };
-    Ok(with_address(plan, from, to, &text, &front, &url))
+    Ok(with_address(
+        plan,
+        (from, to),
+        &text,
+        &front,
+        ("permalink", &url),
+    ))
 }
 
-/// Writes a page with `permalink: url` unless it has its own address.
+/// Writes a page with `key: url` (`permalink` or `url`) unless it has its
+/// own address. Returns whether the address was added.
 pub(crate) fn with_address(
     plan: &mut Plan,
-    from: &Path,
-    to: PathBuf,
+    (from, to): (&Path, PathBuf),
     text: &str,
     front: &FrontMatter,
-    url: &str,
+    (key, url): (&str, &str),
 ) -> bool {
     if front.keys.contains_key("permalink") || front.keys.contains_key("url") {
         plan.copy(from.to_path_buf(), to);
         return false;
     }
-    match files::with_key(text, front.format, "permalink", url) {
+    match files::with_key(text, front.format, key, url) {
         Some(text) => {
             plan.files.push(FileAction::Write {
                 from: from.to_path_buf(),
@@ -200,6 +206,10 @@ pub(crate) fn with_address(
         }
         None => {
             plan.copy(from.to_path_buf(), to);
+            plan.not_mapped(format!(
+                "{}: JSON front matter is not rewritten; give it `\"{key}\": \"{url}\"` to keep its old address",
+                files::shown(from)
+            ));
             false
         }
     }

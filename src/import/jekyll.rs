@@ -15,7 +15,13 @@ use super::{Generator, ImportError, Plan};
 pub(crate) const DEFAULT_PERMALINK: &str = "/:categories/:year/:month/:day/:title.html";
 
 /// Files Jekyll never publishes, besides those `exclude:` names.
-const EXCLUDED: &[&str] = &["Gemfile", "Gemfile.lock", "gemfiles", "vendor", "node_modules"];
+const EXCLUDED: &[&str] = &[
+    "Gemfile",
+    "Gemfile.lock",
+    "gemfiles",
+    "vendor",
+    "node_modules",
+];
 
 /// Plans the import of the Jekyll blog at `source`.
 pub(crate) fn plan(source: &Path) -> Result<Plan, ImportError> {
@@ -50,7 +56,11 @@ pub(crate) fn plan(source: &Path) -> Result<Plan, ImportError> {
 /// pages are published as folders (`/about/`) rather than files (`/about.html`).
 pub(crate) fn map_config(plan: &mut Plan, config: &Value) -> bool {
     plan.map_text("title", text(config, &["title"]), "_config.yml: title");
-    plan.map_text("subtitle", text(config, &["tagline"]), "_config.yml: tagline");
+    plan.map_text(
+        "subtitle",
+        text(config, &["tagline"]),
+        "_config.yml: tagline",
+    );
     let description = text(config, &["description"]);
     plan.map_text("description", description, "_config.yml: description");
     let author = config.get("author").and_then(old_config::author);
@@ -93,17 +103,32 @@ fn base_url(config: &Value) -> Option<(String, &'static str)> {
 fn map_permalink(plan: &mut Plan, config: &Value) -> bool {
     let written = text(config, &["permalink"]);
     let (pattern, from) = match written.as_deref() {
-        None => (DEFAULT_PERMALINK.to_string(), "Jekyll's default, date (_config.yml sets no permalink)".to_string()),
-        Some("date") => (DEFAULT_PERMALINK.to_string(), "_config.yml: permalink date".into()),
-        Some("pretty") => ("/:categories/:year/:month/:day/:title/".into(), "_config.yml: permalink pretty".into()),
-        Some("none") => ("/:categories/:title.html".into(), "_config.yml: permalink none".into()),
+        None => (
+            DEFAULT_PERMALINK.to_string(),
+            "Jekyll's default, date (_config.yml sets no permalink)".to_string(),
+        ),
+        Some("date") => (
+            DEFAULT_PERMALINK.to_string(),
+            "_config.yml: permalink date".into(),
+        ),
+        Some("pretty") => (
+            "/:categories/:year/:month/:day/:title/".into(),
+            "_config.yml: permalink pretty".into(),
+        ),
+        Some("none") => (
+            "/:categories/:title.html".into(),
+            "_config.yml: permalink none".into(),
+        ),
         Some(style @ ("ordinal" | "weekdate")) => {
             plan.not_mapped(format!("_config.yml: permalink {style}: blogsmith has no day-of-year or week tokens; posts are published at blogsmith's /posts/:slug/"));
             return false;
         }
         Some(pattern) if pattern.contains(":output_ext") => {
             plan.note(format!("_config.yml: permalink `{pattern}`: `:output_ext` is `.html` for Markdown posts, and written so"));
-            (pattern.replace(":output_ext", ".html"), "_config.yml: permalink".into())
+            (
+                pattern.replace(":output_ext", ".html"),
+                "_config.yml: permalink".into(),
+            )
         }
         Some(pattern) => (pattern.to_string(), "_config.yml: permalink".into()),
     };
@@ -120,7 +145,11 @@ fn excluded(config: &Value) -> Vec<String> {
         .flatten()
         .filter_map(Value::as_str)
         .map(|e| e.trim().trim_matches('/').to_string());
-    EXCLUDED.iter().map(|e| (*e).to_string()).chain(listed).collect()
+    EXCLUDED
+        .iter()
+        .map(|e| (*e).to_string())
+        .chain(listed)
+        .collect()
 }
 
 /// Whether `relative` is, or is inside, an excluded path; `*` in an entry
@@ -168,7 +197,12 @@ struct Left {
 }
 
 /// Plans every file of the blog.
-fn plan_files(plan: &mut Plan, source: &Path, found: &[PathBuf], pretty: bool) -> Result<(), ImportError> {
+fn plan_files(
+    plan: &mut Plan,
+    source: &Path,
+    found: &[PathBuf],
+    pretty: bool,
+) -> Result<(), ImportError> {
     let mut left = Left::default();
     for relative in found {
         let top = files::top(relative);
@@ -190,10 +224,18 @@ fn plan_files(plan: &mut Plan, source: &Path, found: &[PathBuf], pretty: bool) -
 }
 
 /// A Markdown file outside the `_` folders: a page when it has front matter.
-fn page(plan: &mut Plan, from: &Path, relative: &Path, pretty: bool, left: &mut Left) -> Result<(), ImportError> {
+fn page(
+    plan: &mut Plan,
+    from: &Path,
+    relative: &Path,
+    pretty: bool,
+    left: &mut Left,
+) -> Result<(), ImportError> {
     let shown = files::shown(relative);
     let Some(url) = page_url(relative) else {
-        plan.not_mapped("index.md: not imported; blogsmith writes the home page itself (the list of posts)");
+        plan.not_mapped(
+            "index.md: not imported; blogsmith writes the home page itself (the list of posts)",
+        );
         return Ok(());
     };
     let front = match files::read_text(from)? {
@@ -204,11 +246,13 @@ fn page(plan: &mut Plan, from: &Path, relative: &Path, pretty: bool, left: &mut 
         Some((_, front)) if front.format.is_none() => left.no_front_matter.push(shown),
         Some((text, front)) => {
             let url = match pretty {
-                true => url.strip_suffix(".html").map_or(url.clone(), |u| format!("{u}/")),
+                true => url
+                    .strip_suffix(".html")
+                    .map_or(url.clone(), |u| format!("{u}/")),
                 false => url,
             };
             let to = Path::new("content").join(relative);
-            if with_address(plan, from, to, &text, &front, &url) {
+            if with_address(plan, (from, to), &text, &front, ("permalink", &url)) {
                 left.pages.push(shown);
             }
         }
@@ -279,7 +323,10 @@ mod tests {
     }
 
     fn value(plan: &Plan, key: &str) -> Option<String> {
-        plan.values.iter().find(|m| m.key == key).map(|m| m.value.clone())
+        plan.values
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| m.value.clone())
     }
 
     #[test]
@@ -291,9 +338,15 @@ mod tests {
         assert_eq!(value(&plan, "subtitle").as_deref(), Some("\"副标题\""));
         assert_eq!(value(&plan, "author").as_deref(), Some("\"张三\""));
         assert_eq!(value(&plan, "language").as_deref(), Some("\"zh-CN\""));
-        assert_eq!(value(&plan, "base_url").as_deref(), Some("\"https://a.github.io/notes/\""));
+        assert_eq!(
+            value(&plan, "base_url").as_deref(),
+            Some("\"https://a.github.io/notes/\"")
+        );
         assert_eq!(value(&plan, "paginate").as_deref(), Some("5"));
-        assert_eq!(value(&plan, "permalink").as_deref(), Some("\"/:categories/:year/:month/:day/:title.html\""));
+        assert_eq!(
+            value(&plan, "permalink").as_deref(),
+            Some("\"/:categories/:year/:month/:day/:title.html\"")
+        );
         assert!(!pretty);
     }
 
@@ -303,10 +356,21 @@ mod tests {
             let (plan, pretty) = mapped(yaml);
             (value(&plan, "permalink"), pretty, plan.not_mapped)
         };
-        assert_eq!(pattern("permalink: pretty\n").0.as_deref(), Some("\"/:categories/:year/:month/:day/:title/\""));
+        assert_eq!(
+            pattern("permalink: pretty\n").0.as_deref(),
+            Some("\"/:categories/:year/:month/:day/:title/\"")
+        );
         assert!(pattern("permalink: pretty\n").1);
-        assert_eq!(pattern("permalink: none\n").0.as_deref(), Some("\"/:categories/:title.html\""));
-        assert_eq!(pattern("permalink: /:year/:title:output_ext\n").0.as_deref(), Some("\"/:year/:title.html\""));
+        assert_eq!(
+            pattern("permalink: none\n").0.as_deref(),
+            Some("\"/:categories/:title.html\"")
+        );
+        assert_eq!(
+            pattern("permalink: /:year/:title:output_ext\n")
+                .0
+                .as_deref(),
+            Some("\"/:year/:title.html\"")
+        );
         let (none, _, said) = pattern("permalink: ordinal\n");
         assert_eq!(none, None);
         assert!(said[0].contains("ordinal"), "{said:?}");
@@ -317,8 +381,17 @@ mod tests {
 
     #[test]
     fn excluded_paths() {
-        let excluded = excluded(&old_config::parse("exclude: [README.md, docs/, \"*.log\"]\n", "yml").unwrap());
-        for path in ["Gemfile", "vendor/bundle/x.rb", "README.md", "docs/a.png", "debug.log", "_config.dev.yml"] {
+        let excluded = excluded(
+            &old_config::parse("exclude: [README.md, docs/, \"*.log\"]\n", "yml").unwrap(),
+        );
+        for path in [
+            "Gemfile",
+            "vendor/bundle/x.rb",
+            "README.md",
+            "docs/a.png",
+            "debug.log",
+            "_config.dev.yml",
+        ] {
             assert!(is_excluded(Path::new(path), &excluded), "{path}");
         }
         assert!(!is_excluded(Path::new("images/logo.png"), &excluded));
