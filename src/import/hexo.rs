@@ -205,11 +205,11 @@ pub(crate) fn with_address(
             true
         }
         None => {
-            plan.copy(from.to_path_buf(), to);
             plan.not_mapped(format!(
                 "{}: JSON front matter is not rewritten; give it `\"{key}\": \"{url}\"` to keep its old address",
-                files::shown(from)
+                files::shown(&to)
             ));
+            plan.copy(from.to_path_buf(), to);
             false
         }
     }

@@ -62,8 +62,8 @@ pub enum ImportError {
         /// What was looked for and not found.
         missing: String,
     },
-    /// The destination has files in it.
-    #[error("{path} already exists and is not empty; nothing was written")]
+    /// The destination has files in it, or is a file.
+    #[error("{path} already exists and is not an empty folder; nothing was written")]
     DestinationNotEmpty {
         /// The destination folder.
         path: PathBuf,
@@ -179,6 +179,11 @@ pub fn import(
 
 /// `dest` must be new or empty, and outside `source`.
 fn check_destination(source: &Path, dest: &Path) -> Result<(), ImportError> {
+    if dest.exists() && !dest.is_dir() {
+        return Err(ImportError::DestinationNotEmpty {
+            path: dest.to_path_buf(),
+        });
+    }
     if dest.exists() {
         let mut entries = std::fs::read_dir(dest).map_err(|source| ImportError::Read {
             path: dest.to_path_buf(),
