@@ -184,9 +184,13 @@ pub(crate) fn write_site(plan: &Plan, config_text: &str, dest: &Path) -> Result<
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.importing-{}", std::process::id()));
-    let written = create_dir(parent)
-        .and_then(|()| create_dir(&staging))
-        .and_then(|()| write_file(&staging.join(CONFIG_FILE), config_text.as_bytes()))
+    create_dir(parent)?;
+    // Not `create_dir_all`: a folder of that name left by someone else is not ours to fill or remove.
+    std::fs::create_dir(&staging).map_err(|source| ImportError::Write {
+        path: staging.clone(),
+        source,
+    })?;
+    let written = write_file(&staging.join(CONFIG_FILE), config_text.as_bytes())
         .and_then(|()| {
             plan.files
                 .iter()

@@ -41,6 +41,7 @@ pub(crate) fn plan(source: &Path) -> Result<Plan, ImportError> {
     map_config(&mut plan, &old_config::read(&config_path)?);
     let found = files::walk(&source_dir)?;
     plan_files(&mut plan, &source_dir, &found)?;
+    check_nested_posts(&mut plan, &found);
     if let Some(renderer) = escaping_renderer(source) {
         check_escapes(&mut plan, &source_dir, &found, &renderer);
     }
@@ -246,6 +247,26 @@ fn static_file(plan: &mut Plan, from: &Path, relative: &Path) -> Result<(), Impo
     }
     plan.copy(from.to_path_buf(), Path::new("static").join(relative));
     Ok(())
+}
+
+/// Hexo's `:title` is a post's path under `_posts` (`ml/attention`), blogsmith's the slug alone.
+fn check_nested_posts(plan: &mut Plan, found: &[PathBuf]) {
+    let uses_title = plan
+        .values
+        .iter()
+        .any(|m| m.key == "permalink" && m.value.contains(":title"));
+    let nested: Vec<String> = found
+        .iter()
+        .filter(|f| files::top(f) == "_posts" && f.components().count() > 2)
+        .filter(|f| crate::content::is_markdown(f))
+        .map(|f| files::shown(f))
+        .collect();
+    if uses_title && !nested.is_empty() {
+        plan.note(format!(
+            "{}: in a folder under _posts; Hexo's `:title` includes the folder, blogsmith's is the file name alone: give them `permalink:` to keep their address",
+            files::listed(&nested)
+        ));
+    }
 }
 
 /// The renderer named in `package.json` that unescapes Markdown inside formulas.
