@@ -21,17 +21,20 @@
 //!   linkcheck ..... `check --external` only: requests the links to other
 //!                   sites found in step 2 (the only network code)
 //!   util .......... leaf helpers (hashing, stamps, locks, URLs), depending on nothing
+//!   import ........ `import hexo|jekyll|hugo`: an old blog copied into a new
+//!                   site and its configuration mapped (uses config, content)
 //! ```
 //!
 //! Modules, from the bottom up: [`util`] → [`diagnostic`] → [`config`] →
 //! [`content`] → [`markdown`] → [`site`] → `render` → `incremental` →
 //! `output` → [`linkcheck`] → [`pipeline`] → [`serve`]. The command line
 //! (`src/main.rs`, `src/cli/`) only calls [`build`], [`check`],
-//! [`check_external`], [`clean`], [`serve`] and [`scaffold`].
+//! [`check_external`], [`clean`], [`serve`], [`scaffold`] and [`import`].
 
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod import;
 pub(crate) mod incremental;
 pub mod linkcheck;
 pub mod markdown;

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use blogsmith::serve;
 
@@ -16,7 +16,7 @@ use blogsmith::serve;
 into a static blog: formulas typeset on the server with KaTeX, code highlighted, a paginated \
 Latest Updates index, tag and category pages.\n\n\
 A site is a folder with an optional blogsmith.yaml and a content/ folder of *.md articles.",
-    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith serve --open         preview it; pages reload as you save\n  blogsmith check                find every problem, write nothing\n  blogsmith check --external     and request every link to other sites\n  blogsmith build                write the site to public/\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
+    after_help = "Examples:\n  blogsmith init my-notes        start a new site\n  blogsmith new \"注意力机制\"      add an article to the site here\n  blogsmith serve --open         preview it; pages reload as you save\n  blogsmith check                find every problem, write nothing\n  blogsmith check --external     and request every link to other sites\n  blogsmith build                write the site to public/\n  blogsmith import hexo ~/blog   turn a Hexo blog into a blogsmith site\n\nColours: only on a terminal; NO_COLOR=1 turns them off."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -138,6 +138,28 @@ whatever base_url says. Stop with Ctrl-C.",
         /// The folder to create the site in (created if missing).
         dir: PathBuf,
     },
+    /// Turn a Hexo, Jekyll or Hugo blog into a new blogsmith site, and say what was mapped.
+    #[command(
+        long_about = "Turn a Hexo, Jekyll or Hugo blog into a new blogsmith site in DIR.\n\n\
+Posts and drafts are copied into content/_posts and content/_drafts (Hexo, Jekyll) or content/ \
+as they are (Hugo: sections and bundles), with their asset folders; other pages are copied with \
+their old address added as `permalink:` or `url:`; other files go into static/. blogsmith.yaml is \
+written from the old configuration: title, subtitle, description, author, language, time zone, \
+base URL, posts per page and the permalink pattern, so that old addresses keep working. Every \
+value mapped is printed with where it came from, and everything not carried over with the reason.\n\n\
+PATH is only read. DIR must be new or empty and outside PATH; the site is written beside it and \
+moved into place when complete, so a failed import leaves nothing behind.",
+        after_help = "Examples:\n  blogsmith import hexo ~/my-hexo-blog            writes ./my-hexo-blog-blogsmith\n  blogsmith import jekyll ../site notes\n  blogsmith import hugo ~/hugo-site ~/notes && cd ~/notes && blogsmith build"
+    )]
+    Import {
+        /// The generator the blog was made with.
+        #[arg(value_enum)]
+        generator: GeneratorArg,
+        /// The old blog's folder; it is only read.
+        path: PathBuf,
+        /// The new site's folder, new or empty [default: ./<name of PATH>-blogsmith].
+        dir: Option<PathBuf>,
+    },
     /// Add an article: content/<slug>.md with front matter dated now.
     #[command(
         after_help = "Example:\n  blogsmith new \"旋转位置编码\"   creates content/旋转位置编码.md"
@@ -149,4 +171,25 @@ whatever base_url says. Stop with Ctrl-C.",
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+}
+
+/// The generators `import` knows.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum GeneratorArg {
+    /// Hexo: _config.yml and source/.
+    Hexo,
+    /// Jekyll: _config.yml and _posts/.
+    Jekyll,
+    /// Hugo: hugo.toml (or config.*) and content/.
+    Hugo,
+}
+
+impl From<GeneratorArg> for blogsmith::import::Generator {
+    fn from(arg: GeneratorArg) -> Self {
+        match arg {
+            GeneratorArg::Hexo => Self::Hexo,
+            GeneratorArg::Jekyll => Self::Jekyll,
+            GeneratorArg::Hugo => Self::Hugo,
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The `blogsmith` command: arguments in, a library call, printing, an exit code out.
 
 mod args;
+mod import;
 mod print;
 mod progress_bar;
 mod serve;
@@ -106,6 +107,11 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(&e.to_string()),
         },
+        Command::Import {
+            generator,
+            path,
+            dir,
+        } => import::run(generator.into(), &path, dir),
         Command::New { title, root } => match scaffold::new_article(&site_root(root), &title) {
             Ok(path) => {
                 println!("created {}", path.display());

@@ -10,6 +10,8 @@ use std::path::Path;
 pub use front_matter::{ACCEPTED_KEYS, FrontMatter, parse_date};
 pub use page::{Page, Parsed};
 pub use walk::{Found, in_drafts_folder, is_markdown};
+// `blogsmith import` reads the front matter of files it copies (does a page have its own address?).
+pub(crate) use formats::{Format, read as front_matter_entries, split as split_front_matter};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
