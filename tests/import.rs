@@ -119,7 +119,8 @@ fn a_hexo_blog_is_imported_and_keeps_its_addresses() {
         "base_url: \"https://example.com/\"",
         "paginate: 5",
         "permalink: \":year/:month/:day/:title/\"",
-        "#   markdown_escapes: true",
+        "math:\n  # 1 post(s) write",
+        "  markdown_escapes: true",
     ] {
         assert!(config.contains(line), "{line} in\n{config}");
     }
@@ -129,7 +130,8 @@ fn a_hexo_blog_is_imported_and_keeps_its_addresses() {
         said.contains("theme `next`") && said.contains("source/_data"),
         "{said}"
     );
-    assert!(said.contains("hexo-renderer-marked"), "{said}");
+    let notes = report.notes.join("\n");
+    assert!(notes.contains("hexo-renderer-marked"), "{notes}");
     assert_eq!((report.articles, report.drafts, report.pages), (2, 1, 1));
     assert!(!blog.new_site().join("node_modules").exists());
     assert!(

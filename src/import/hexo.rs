@@ -293,11 +293,12 @@ fn check_escapes(plan: &mut Plan, source_dir: &Path, found: &[PathBuf], renderer
         key: "markdown_escapes",
         why: format!(
             "{posts} post(s) write `\\_` in formulas for {renderer}, which reads formulas as\n\
-             Markdown first and gives KaTeX `_`; blogsmith gives KaTeX the formula as written."
+             Markdown first and gives KaTeX `_`; this reads them the same way."
         ),
+        available: true,
     });
-    plan.not_mapped(format!(
-        "{renderer}: {posts} post(s) write `\\_` in formulas; not yet mapped (comes with math as authors wrote it): see `markdown_escapes` in blogsmith.yaml"
+    plan.note(format!(
+        "{renderer}: {posts} post(s) write `\\_` in formulas: math.markdown_escapes is on in blogsmith.yaml"
     ));
 }
 

@@ -450,6 +450,7 @@ fn check_blogdown(plan: &mut Plan, source: &Path, content: &Path, found: &[PathB
     }
     plan.commented.push(Commented {
         key: "code_spans",
+        available: false,
         why: "A blogdown site: formulas may be written in code spans (`$x$`) so that\n\
               Pandoc leaves them alone; blogsmith shows code spans as code."
             .into(),

@@ -21,14 +21,16 @@ pub struct Mapped {
     pub from: String,
 }
 
-/// A key written commented out in `blogsmith.yaml`: blogsmith does not have
-/// it yet, but the blog would need it.
+/// A `math:` switch the blog needs, written `true` with the reason above it;
+/// commented out while blogsmith does not have it yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Commented {
     /// The key under `math:`, e.g. `markdown_escapes`.
     pub key: &'static str,
     /// Why the blog needs it, as comment text.
     pub why: String,
+    /// Whether blogsmith has the key (else it is written commented out).
+    pub available: bool,
 }
 
 /// One file of the new site.
@@ -191,11 +193,22 @@ impl Plan {
         for m in &self.values {
             text.push_str(&format!("{}: {}\n", m.key, m.value));
         }
-        if !self.commented.is_empty() {
+        let (available, missing): (Vec<&Commented>, Vec<&Commented>) =
+            self.commented.iter().partition(|c| c.available);
+        if !available.is_empty() {
+            text.push_str("math:\n");
+            for c in &available {
+                for line in c.why.lines() {
+                    text.push_str(&format!("  # {line}\n"));
+                }
+                text.push_str(&format!("  {}: true\n", c.key));
+            }
+        }
+        if !missing.is_empty() {
             text.push_str(
                 "\n# Not yet in blogsmith (comes with math as authors wrote it):\n# math:\n",
             );
-            for c in &self.commented {
+            for c in &missing {
                 for line in c.why.lines() {
                     text.push_str(&format!("#   # {line}\n"));
                 }

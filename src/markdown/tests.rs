@@ -218,7 +218,11 @@ fn math_in_containers() {
         2,
         "`|` inside math does not split the cell: {row}"
     );
-    let footnote = r.html.split("<section class=\"footnotes\">").nth(1).unwrap();
+    let footnote = r
+        .html
+        .split("<section class=\"footnotes\">")
+        .nth(1)
+        .unwrap();
     assert!(footnote.contains("katex"), "{footnote}");
     let quote = r
         .html
