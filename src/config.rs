@@ -229,14 +229,6 @@ impl Default for HighlightConfig {
 }
 
 impl Config {
-    /// What figures are called in captions: `Figure` for a site in English, else `图`.
-    pub fn figure_label(&self) -> &'static str {
-        match self.language.to_ascii_lowercase().starts_with("en") {
-            true => "Figure",
-            false => "图",
-        }
-    }
-
     /// Reads `blogsmith.yaml` under `root`; a missing file means all defaults.
     pub fn load(root: &Path) -> Result<Self, Diagnostic> {
         let path = root.join(CONFIG_FILE);

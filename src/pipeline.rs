@@ -482,7 +482,7 @@ impl Session {
             line_numbers: setup.config.highlight.line_numbers,
             raw_html: setup.config.markdown.unsafe_html,
             markdown_escapes: setup.config.math.markdown_escapes,
-            figure_label: setup.config.figure_label(),
+            language: crate::markdown::labels::Language::of(&setup.config.language),
         })
     }
 

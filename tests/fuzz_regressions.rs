@@ -23,7 +23,7 @@ fn render(body: &str, raw_html: bool) -> Rendered {
         line_numbers: false,
         raw_html,
         markdown_escapes: false,
-        figure_label: "图",
+        language: blogsmith::markdown::labels::Language::Chinese,
     }
     .render(Source {
         body,

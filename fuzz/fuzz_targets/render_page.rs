@@ -45,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
         code_style: &CODE_STYLE,
         raw_html: config.markdown.unsafe_html,
         markdown_escapes: config.math.markdown_escapes,
-        figure_label: "图",
+        language: blogsmith::markdown::labels::Language::of(&config.language),
     };
     let (article, html, _) = render_article(page, &renderer, 0);
     if !config.markdown.unsafe_html {

@@ -8,7 +8,7 @@ use blogsmith::markdown::tags::{SENTINEL, translate};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|source: &str| {
-    let translated = translate(source);
+    let translated = translate(source, blogsmith::markdown::labels::Language::Chinese);
     let text: &str = &translated.text;
     for offset in (0..=text.len()).step_by(7).chain([text.len()]) {
         let original = translated.map.original(offset);

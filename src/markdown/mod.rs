@@ -4,6 +4,7 @@
 //! Markdown never sees the `_`, `*`, `\\` or `|` inside formulas; the rendered
 //! formulas are put back into the finished HTML.
 
+mod callouts;
 mod cjk;
 mod code;
 pub mod excerpt;
@@ -13,6 +14,7 @@ mod grammars;
 pub mod headings;
 pub mod highlight;
 mod html;
+pub mod labels;
 pub mod math;
 pub mod math_scan;
 pub mod mathjax;
@@ -155,8 +157,8 @@ pub struct MarkdownRenderer<'a> {
     /// Read `\_`, `\*`, `\\{` in formulas as Hexo's marked/kramed authors
     /// meant them (`math.markdown_escapes`).
     pub markdown_escapes: bool,
-    /// What figures are called in captions: `图`, or `Figure` for a site in English.
-    pub figure_label: &'a str,
+    /// The language of the words added to articles (图 1, 提示, 定理 1).
+    pub language: labels::Language,
 }
 
 impl MarkdownRenderer<'_> {
@@ -164,7 +166,7 @@ impl MarkdownRenderer<'_> {
     pub fn render(&self, source: Source<'_>) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
-        let translated = tags::translate(source.body);
+        let translated = tags::translate(source.body, self.language);
         let lines = Lines {
             original: source.body,
             first_line: source.first_line,
@@ -201,9 +203,10 @@ impl MarkdownRenderer<'_> {
             ..
         } = pass;
         let events = cjk_soft_breaks(events);
+        let events = callouts::rewrite(events, self.language);
         let (pieces, text) = readable_text(&events, &formulas);
         let events = footnotes::gather(events);
-        let events = figures::rewrite(events, self.figure_label);
+        let events = figures::rewrite(events, self.language.figure());
 
         let mut body_html = String::with_capacity(source.body.len() * 2);
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());

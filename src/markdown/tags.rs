@@ -18,6 +18,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::html::escape;
+use super::labels::Language;
 
 /// The prefix of the sentinel comments standing for generated HTML.
 pub const SENTINEL: &str = "<!--blogsmith:html:";
@@ -73,27 +74,51 @@ fn may_have_tags(text: &str) -> bool {
     text.contains("{%") || text.contains("{{<") || text.contains("{{%")
 }
 
-/// Turns the tags of `text` (an article's Markdown) into Markdown.
-pub fn translate(text: &str) -> Translated<'_> {
+/// Turns the tags of `text` (an article's Markdown) into Markdown, and its
+/// containers (`::: tip`, ```` ```{note} ````) into HTML around Markdown;
+/// `language` names callouts and theorems.
+pub fn translate(text: &str, language: Language) -> Translated<'_> {
     let mut out = Translated {
         text: Cow::Borrowed(text),
         map: OffsetMap::default(),
         html: Vec::new(),
         problems: Vec::new(),
     };
-    if !may_have_tags(text) {
+    if !may_have_tags(text) && !containers::may_have_containers(text) {
         return out;
     }
     let code = code_ranges(text);
+    let marks = match containers::may_have_containers(text) {
+        true => containers::marks(text, &code),
+        false => Vec::new(),
+    };
+    let mut marks = marks.into_iter().peekable();
     let mut writer = Writer {
         source: text,
         result: String::with_capacity(text.len() + 64),
         copied: 0,
         out: &mut out,
         open: Vec::new(),
+        language,
+        counters: containers::Counters::default(),
     };
     let mut at = 0;
-    while let Some(found) = next_opener(text, at) {
+    loop {
+        // Marks inside what a tag took whole (`{% raw %}…`) are passed over.
+        while marks.peek().is_some_and(|m| m.range.start < at) {
+            marks.next();
+        }
+        let tag = next_opener(text, at);
+        let mark_first = marks
+            .peek()
+            .is_some_and(|m| tag.is_none_or(|t| m.range.start <= t));
+        if mark_first {
+            if let Some(mark) = marks.next() {
+                at = writer.container(mark);
+            }
+            continue;
+        }
+        let Some(found) = tag else { break };
         if let Some(range) = code.iter().find(|r| r.contains(&found)) {
             at = range.end;
             continue;
@@ -110,6 +135,9 @@ fn code_ranges(text: &str) -> Vec<Range<usize>> {
     let mut block_start = None;
     for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {
         match event {
+            // A MyST directive (```` ```{note} ````) holds Markdown, not code.
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info)))
+                if containers::is_directive_info(&info) => {}
             Event::Start(Tag::CodeBlock(_)) => block_start = Some(range.start),
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(start) = block_start.take() {
@@ -140,6 +168,8 @@ enum Family {
     Liquid,
     /// `{{< … >}}` or `{{% … %}}` (Hugo).
     Shortcode,
+    /// `::: name` … `:::`, ```` ```{name} ```` … ```` ``` ````.
+    Container,
 }
 
 /// One parsed tag.
@@ -292,9 +322,40 @@ struct Writer<'s, 'o> {
     /// Block tags opened and not yet closed: (closing name, family, offset,
     /// the HTML that closes it).
     open: Vec<(String, Family, usize, String)>,
+    /// The language of callout and theorem titles.
+    language: Language,
+    /// Theorem numbers so far.
+    counters: containers::Counters,
 }
 
 impl Writer<'_, '_> {
+    /// Handles a container line; returns where scanning goes on.
+    fn container(&mut self, mark: containers::Mark) -> usize {
+        let end = mark.range.end;
+        match &mark.opener {
+            Some(opener) => {
+                let (open, close) = containers::html(opener, self.language, &mut self.counters);
+                self.open
+                    .push((":::".into(), Family::Container, mark.range.start, close));
+                let text = self.sentinel(open);
+                self.replace(mark.range, &text);
+            }
+            None => {
+                let innermost = self
+                    .open
+                    .iter()
+                    .rposition(|(_, family, _, _)| *family == Family::Container);
+                // A closing line with nothing open is left as text.
+                if let Some(index) = innermost {
+                    let (_, _, _, html) = self.open.remove(index);
+                    let text = self.sentinel(html);
+                    self.replace(mark.range, &text);
+                }
+            }
+        }
+        end
+    }
+
     /// Handles the tag at `start`; returns where scanning goes on.
     fn tag_at(&mut self, start: usize) -> usize {
         let tag = match parse_tag(self.source, start) {
@@ -583,6 +644,7 @@ fn closer_text(family: Family, closer: &str) -> String {
     match family {
         Family::Liquid => format!("{{% {closer} %}}"),
         Family::Shortcode => format!("{{{{< {closer} >}}}}"),
+        Family::Container => "a line `:::` (or the closing fence)".into(),
     }
 }
 
@@ -712,6 +774,8 @@ fn iframe(src: &str) -> String {
         escape(src)
     )
 }
+
+mod containers;
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,7 @@ fn render(body: &str) -> Rendered {
         line_numbers: false,
         raw_html: true,
         markdown_escapes: false,
-        figure_label: "图",
+        language: crate::markdown::labels::Language::Chinese,
     }
     .render(Source {
         body,
@@ -311,7 +311,7 @@ fn raw_html_shown_as_text_has_no_links() {
         line_numbers: false,
         raw_html: false,
         markdown_escapes: false,
-        figure_label: "图",
+        language: crate::markdown::labels::Language::Chinese,
     }
     .render(Source {
         body: "<a href=\"https://example.com/\">x</a>\n",
@@ -331,7 +331,7 @@ fn render_with_escapes(body: &str, markdown_escapes: bool) -> Rendered {
         line_numbers: false,
         raw_html: true,
         markdown_escapes,
-        figure_label: "图",
+        language: crate::markdown::labels::Language::Chinese,
     }
     .render(Source {
         body,
@@ -429,4 +429,63 @@ fn footnotes_are_gathered_at_the_end_and_left_out_of_the_excerpt() {
     let before_more = r.before_more.as_deref().unwrap();
     assert!(!before_more.contains("推导"), "{before_more}");
     assert!(!r.plain_text.contains("推导"), "notes are not search text");
+}
+
+#[test]
+fn containers_and_theorems_render_their_markdown() {
+    let r = render(
+        "::: tip 小技巧\n缩放因子是 $\\sqrt{d_k}$。\n:::\n\n\
+         ::: theorem 柯西不等式\n$$\n(a \\cdot b)^2 \\le |a|^2 |b|^2\n$$\n:::\n\n\
+         ::: proof\n显然。\n:::\n\n\
+         ```{note} MyST 的写法\n**加粗**\n```\n\n\
+         ::: definition\n定义。\n:::\n\n::: theorem\n再一个。\n:::\n\n见[定理 2](#theorem-2)。\n",
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let html = &r.html;
+    assert!(
+        html.contains("<div class=\"callout callout-tip\"><p class=\"callout-title\">小技巧</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>定理 1</strong>（柯西不等式）"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>定义 1</strong>"), "{html}");
+    assert!(html.contains("id=\"theorem-2\""), "{html}");
+    assert!(html.contains("<p class=\"qed\">∎</p></div>"), "{html}");
+    assert!(
+        html.contains("<p class=\"callout-title\">MyST 的写法</p>"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>加粗</strong>"), "{html}");
+    assert_eq!(r.formulas, 2, "math inside containers");
+    assert!(!html.contains(":::") && !html.contains("```"), "{html}");
+}
+
+#[test]
+fn a_container_never_closed_is_an_error_where_it_opens() {
+    let r = render("正文\n\n::: theorem 未闭合\n内容\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let d = &r.diagnostics[0];
+    assert!(d.is_error(), "{d}");
+    assert_eq!(d.position, Some(Position::new(6, 1)), "{d}");
+    assert!(d.message.contains("never closed"), "{d}");
+}
+
+#[test]
+fn github_alerts_and_obsidian_callouts() {
+    let r = render("> [!IMPORTANT]\n> 学习率要调。\n\n> [!example]- 展开看例子\n> $x^2$\n");
+    assert!(
+        r.html.contains("<p class=\"callout-title\">重要</p>"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains("<summary class=\"callout-title\">展开看例子</summary>"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("class=\"katex\""), "{}", r.html);
+    assert!(!r.plain_text.contains("[!"), "{}", r.plain_text);
 }

@@ -3,11 +3,11 @@
 use super::*;
 
 fn text(source: &str) -> String {
-    translate(source).text.into_owned()
+    translate(source, Language::Chinese).text.into_owned()
 }
 
 fn problems(source: &str) -> Vec<(usize, String, bool)> {
-    translate(source)
+    translate(source, Language::Chinese)
         .problems
         .into_iter()
         .map(|p| (p.offset, p.message, p.error))
@@ -16,7 +16,7 @@ fn problems(source: &str) -> Vec<(usize, String, bool)> {
 
 #[test]
 fn articles_without_tags_are_borrowed_untouched() {
-    let t = translate("正文 $x$ 和 {{ 模板 }}。\n");
+    let t = translate("正文 $x$ 和 {{ 模板 }}。\n", Language::Chinese);
     assert!(matches!(t.text, Cow::Borrowed(_)));
     assert!(t.problems.is_empty());
 }
@@ -77,25 +77,34 @@ fn tags_in_code_are_text() {
 
 #[test]
 fn blocks_become_sentinels_for_generated_html() {
-    let t = translate("{% note info %}\n**注意**\n{% endnote %}\n");
+    let t = translate(
+        "{% note info %}\n**注意**\n{% endnote %}\n",
+        Language::Chinese,
+    );
     assert_eq!(t.html, ["<div class=\"callout callout-info\">", "</div>"]);
     assert_eq!(
         t.text,
         "\n\n<!--blogsmith:html:0-->\n\n\n**注意**\n\n\n<!--blogsmith:html:1-->\n\n\n"
     );
-    let t = translate("{{< details summary=\"展开 <看>\" >}}内容{{< /details >}}");
+    let t = translate(
+        "{{< details summary=\"展开 <看>\" >}}内容{{< /details >}}",
+        Language::Chinese,
+    );
     assert_eq!(
         t.html,
         ["<details><summary>展开 &lt;看&gt;</summary>", "</details>"]
     );
-    let t = translate("{{< admonition warning \"小心\" >}}x{{< /admonition >}}");
+    let t = translate(
+        "{{< admonition warning \"小心\" >}}x{{< /admonition >}}",
+        Language::Chinese,
+    );
     assert_eq!(
         t.html[0],
         "<div class=\"callout callout-warning\"><p class=\"callout-title\">小心</p>"
     );
-    let t = translate("{% youtube dQw4w9WgXcQ %}");
+    let t = translate("{% youtube dQw4w9WgXcQ %}", Language::Chinese);
     assert!(t.html[0].contains("youtube-nocookie.com/embed/dQw4w9WgXcQ"));
-    let t = translate("{% iframe javascript:alert(1) %}");
+    let t = translate("{% iframe javascript:alert(1) %}", Language::Chinese);
     assert!(t.html.is_empty(), "only web pages are framed");
     assert!(t.problems[0].message.contains("does not know"));
 }
@@ -156,7 +165,7 @@ fn unknown_unclosed_and_unbalanced_tags_are_reported_where_they_are() {
 #[test]
 fn offsets_map_back_to_the_article() {
     let source = "前 {% asset_img fig.png 图 %} 后 $x$";
-    let t = translate(source);
+    let t = translate(source, Language::Chinese);
     let after = t.text.find("后").unwrap();
     assert_eq!(t.map.original(after), source.find("后").unwrap());
     let inside = t.text.find("fig").unwrap();
