@@ -7,6 +7,7 @@
 mod callouts;
 mod cjk;
 mod code;
+mod equations;
 pub mod excerpt;
 mod figures;
 mod footnotes;
@@ -184,14 +185,36 @@ impl MarkdownRenderer<'_> {
         let spans = math_scan::find_math(body);
         // Macros the article defines hold from their formula on, in order.
         let mut page_macros = PageMacros::default();
+        let prepared: Vec<Result<page_macros::Expanded, math::MathError>> = spans
+            .iter()
+            .map(|span| self.prepare(&span.tex, &mut page_macros))
+            .collect();
+        // Numbers first: a reference may come before its equation.
+        let numbering = equations::Numbering::of(
+            spans
+                .iter()
+                .zip(&prepared)
+                .map(|(span, p)| (p.as_ref().map_or("", |e| e.tex.as_str()), span.display)),
+        );
         let formulas: Vec<Formula> = spans
             .iter()
-            .map(|span| self.formula(span, &mut page_macros, &source, &lines, &mut diagnostics))
+            .zip(prepared)
+            .enumerate()
+            .map(|(i, (span, prepared))| {
+                let context = FormulaContext {
+                    index: i,
+                    numbering: &numbering,
+                    source: &source,
+                    lines: &lines,
+                };
+                self.formula(span, prepared, &context, &mut diagnostics)
+            })
             .collect();
         let masked = Masked::new(body, &spans);
 
         let mut pass = Pass::new(*self, &masked, &source, &lines, &mut diagnostics);
         pass.tag_html = &translated.html;
+        pass.equations = Some(&numbering);
         let events = pass.run();
         let Pass {
             toc,
@@ -199,9 +222,10 @@ impl MarkdownRenderer<'_> {
             local_links,
             root_links,
             external_links,
-            html_anchors,
+            mut html_anchors,
             ..
         } = pass;
+        html_anchors.extend((0..formulas.len()).flat_map(|i| numbering.ids(i).iter().cloned()));
         let events = cjk_soft_breaks(events);
         let events = callouts::rewrite(events, self.language);
         let (pieces, text) = readable_text(&events, &formulas);
@@ -288,18 +312,34 @@ impl MarkdownRenderer<'_> {
     fn formula(
         &self,
         span: &math_scan::MathSpan,
-        page_macros: &mut PageMacros,
-        source: &Source<'_>,
-        lines: &Lines<'_>,
+        prepared: Result<page_macros::Expanded, math::MathError>,
+        context: &FormulaContext<'_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Formula {
-        let rendered = self.typeset(&span.tex, span.display, page_macros);
+        let at = || context.lines.position(span.range.start);
+        let ids = context.numbering.ids(context.index).to_vec();
+        let rendered = prepared.and_then(|expanded| {
+            if expanded.only_definitions {
+                return Ok("".into());
+            }
+            let tex = context
+                .numbering
+                .numbered_tex(context.index)
+                .unwrap_or(&expanded.tex);
+            if let Some(link) = lone_reference(tex, context.numbering) {
+                return Ok(link.into());
+            }
+            let (tex, missing) = context.numbering.resolve_in_formula(tex);
+            for label in missing {
+                diagnostics.push(unknown_label(context.source.path, &label, at()));
+            }
+            self.math.render(&mathjax::compatible(&tex), span.display)
+        });
         let html: std::sync::Arc<str> = match rendered.as_ref() {
             Ok(html) => std::sync::Arc::clone(html),
             Err(error) => {
-                let at = lines.position(span.range.start);
-                let mut d = Diagnostic::warning(source.path, error.message.clone())
-                    .at(at)
+                let mut d = Diagnostic::warning(context.source.path, error.message.clone())
+                    .at(at())
                     .strict();
                 if let Some(hint) = &error.hint {
                     d = d.with_hint(hint.clone());
@@ -313,26 +353,72 @@ impl MarkdownRenderer<'_> {
             tex: span.tex.clone(),
             display: span.display,
             failed: rendered.is_err(),
+            ids,
         }
     }
-}
 
-impl MarkdownRenderer<'_> {
-    /// A formula as its author meant it: Markdown escapes undone (if asked),
-    /// the article's own macros defined and expanded, MathJax-only TeX
-    /// rewritten, then typeset. A formula of definitions alone shows nothing.
-    fn typeset(&self, tex: &str, display: bool, page_macros: &mut PageMacros) -> math::Typeset {
+    /// A formula as its author meant it, before numbering: Markdown escapes
+    /// undone (if asked), the article's own macros defined and expanded.
+    fn prepare(
+        &self,
+        tex: &str,
+        page_macros: &mut PageMacros,
+    ) -> Result<page_macros::Expanded, math::MathError> {
         let tex = match self.markdown_escapes {
             true => mathjax::unescape_markdown(tex),
             false => std::borrow::Cow::Borrowed(tex),
         };
-        let expanded = page_macros.apply(&tex)?;
-        if expanded.only_definitions {
-            return Ok("".into());
-        }
-        self.math
-            .render(&mathjax::compatible(&expanded.tex), display)
+        page_macros.apply(&tex)
     }
+}
+
+/// Where a formula sits: its number in the article and the article's equations.
+struct FormulaContext<'a> {
+    index: usize,
+    numbering: &'a equations::Numbering,
+    source: &'a Source<'a>,
+    lines: &'a Lines<'a>,
+}
+
+/// A formula that is nothing but `\eqref{x}` or `\ref{x}`: a link to the equation.
+fn lone_reference(tex: &str, numbering: &equations::Numbering) -> Option<String> {
+    let trimmed = tex.trim();
+    let references = equations::references(trimmed);
+    let [reference] = references.as_slice() else {
+        return None;
+    };
+    if reference.range != (0..trimmed.len()) {
+        return None;
+    }
+    let number = numbering.number(reference.label)?;
+    Some(reference_link(
+        reference.label,
+        number,
+        reference.parenthesised,
+    ))
+}
+
+/// `<a class="eqref" href="#eq:x">(3)</a>`.
+fn reference_link(label: &str, number: &str, parenthesised: bool) -> String {
+    let shown = match parenthesised {
+        true => format!("({number})"),
+        false => number.to_string(),
+    };
+    format!(
+        "<a class=\"eqref\" href=\"#{}\">{}</a>",
+        escape(label),
+        escape(&shown)
+    )
+}
+
+fn unknown_label(path: &Path, label: &str, at: Position) -> Diagnostic {
+    Diagnostic::warning(
+        path,
+        format!("no equation is labelled `{label}` in this article"),
+    )
+    .at(at)
+    .with_hint("label the equation with \\label{…} inside its formula")
+    .strict()
 }
 
 /// Turns offsets in the text being rendered (the article with its tags
@@ -385,6 +471,8 @@ struct Pass<'a, 'd, 'r> {
     lines: &'a Lines<'a>,
     /// The HTML of translated tags, by sentinel number (see [`tags`]).
     tag_html: &'a [String],
+    /// The article's equation numbers, for `\eqref{…}` written in the text.
+    equations: Option<&'a equations::Numbering>,
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -401,6 +489,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             source,
             lines,
             tag_html: &[],
+            equations: None,
             diagnostics,
             ids: HeadingIds::default(),
             toc: Vec::new(),
@@ -449,6 +538,9 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                 Event::Html(html) | Event::InlineHtml(html) if !self.renderer.raw_html => {
                     events.push(Event::Text(html));
                 }
+                Event::Text(text) if text.contains("ref{") => {
+                    self.text_with_references(text, range.start, &mut events);
+                }
                 event => {
                     let event = self.track(event, range.start);
                     events.push(event);
@@ -456,6 +548,46 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             }
         }
         events
+    }
+
+    /// Text holding `\eqref{…}`/`\ref{…}` (MathJax reads them outside
+    /// formulas too): each becomes a link to its equation.
+    fn text_with_references(
+        &mut self,
+        text: CowStr<'a>,
+        offset: usize,
+        events: &mut Vec<Event<'a>>,
+    ) {
+        let references = equations::references(&text);
+        if references.is_empty() {
+            events.push(Event::Text(text));
+            return;
+        }
+        let mut copied = 0;
+        for reference in references {
+            if reference.range.start > copied {
+                events.push(Event::Text(
+                    text[copied..reference.range.start].to_string().into(),
+                ));
+            }
+            let number = self.equations.and_then(|n| n.number(reference.label));
+            let html = match number {
+                Some(number) => reference_link(reference.label, number, reference.parenthesised),
+                None => {
+                    // The event's text is the source's here: no escapes precede a `\ref`.
+                    let written = offset + reference.range.start;
+                    let at = self.lines.position(self.masked.original_offset(written));
+                    self.diagnostics
+                        .push(unknown_label(self.source.path, reference.label, at));
+                    escape(&text[reference.range.clone()])
+                }
+            };
+            events.push(Event::InlineHtml(html.into()));
+            copied = reference.range.end;
+        }
+        if copied < text.len() {
+            events.push(Event::Text(text[copied..].to_string().into()));
+        }
     }
 
     /// Follows container depth and records local links. Relative links and

@@ -21,6 +21,8 @@ pub struct Formula {
     pub display: bool,
     /// KaTeX could not typeset it.
     pub failed: bool,
+    /// Its equations' labels (`\label{eq:x}`): ids to link to.
+    pub ids: Vec<String>,
 }
 
 /// The Markdown with formulas replaced by placeholders.
@@ -199,12 +201,14 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
                     }
                 } else if alone_in_paragraph {
                     out.truncate(out.len() - "<p>".len());
-                    out.push_str("<div class=\"math display\">");
+                    out.push_str("<div class=\"math display\"");
+                    push_ids(&mut out, &formula.ids);
                     out.push_str(&formula.html);
                     out.push_str("</div>");
                     skip_close_p = true;
                 } else {
-                    out.push_str("<span class=\"math display\">");
+                    out.push_str("<span class=\"math display\"");
+                    push_ids(&mut out, &formula.ids);
                     out.push_str(&formula.html);
                     out.push_str("</span>");
                 }
@@ -212,6 +216,18 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
         }
     }
     out
+}
+
+/// Ends a formula's opening tag with its first label as `id`; further
+/// labels (one per numbered row) get an empty anchor each.
+fn push_ids(out: &mut String, ids: &[String]) {
+    if let Some(first) = ids.first() {
+        out.push_str(&format!(" id=\"{}\"", escape(first)));
+    }
+    out.push('>');
+    for id in ids.iter().skip(1) {
+        out.push_str(&format!("<span id=\"{}\"></span>", escape(id)));
+    }
 }
 
 /// CJK punctuation that may not start a line (closing marks, stops, commas).
@@ -272,6 +288,7 @@ mod tests {
             tex: tex.into(),
             display,
             failed: false,
+            ids: Vec::new(),
         }
     }
 

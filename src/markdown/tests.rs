@@ -489,3 +489,40 @@ fn github_alerts_and_obsidian_callouts() {
     assert!(r.html.contains("class=\"katex\""), "{}", r.html);
     assert!(!r.plain_text.contains("[!"), "{}", r.plain_text);
 }
+
+#[test]
+fn equations_are_numbered_and_referenced() {
+    let r = render(
+        "如式 \\eqref{eq:loss} 所示，$\\eqref{eq:grad}$ 是梯度。\n\n\
+         $$\n\\begin{equation}\nL = \\frac{1}{2}(y - \\hat y)^2 \\label{eq:loss}\n\\end{equation}\n$$\n\n\
+         $$\n\\begin{align}\n\\nabla L &= -(y - \\hat y) \\label{eq:grad} \\\\\nw &\\leftarrow w - \\eta \\nabla L \\notag\n\\end{align}\n$$\n\n\
+         由 $(\\ref{eq:loss})$ 得。\n\n见 \\eqref{eq:none}。\n",
+    );
+    let html = &r.html;
+    assert!(
+        html.contains(r##"如式 <a class="eqref" href="#eq:loss">(1)</a> 所示"##),
+        "{html}"
+    );
+    assert!(
+        html.contains(r##"<a class="eqref" href="#eq:grad">(2)</a>"##),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<div class="math display" id="eq:loss">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<div class="math display" id="eq:grad">"#),
+        "{html}"
+    );
+    assert!(html.contains("katex-tag"), "{html}");
+    assert!(!html.contains("katex-error"), "{html}");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    assert!(
+        r.diagnostics[0].message.contains("`eq:none`"),
+        "{:?}",
+        r.diagnostics
+    );
+    assert_eq!(r.diagnostics[0].position, Some(Position::new(21, 3)));
+    assert!(r.html_anchors.contains(&"eq:loss".to_string()));
+}
