@@ -147,6 +147,7 @@
 mod html_guards;
 mod layout;
 mod lines;
+mod pairing;
 mod scanner;
 mod tokens;
 

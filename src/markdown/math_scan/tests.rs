@@ -255,7 +255,82 @@ const CASES: &[(&str, &str, Expected)] = &[
         "$x$ and $",
         &[("x", false, false)],
     ),
-    ("asymmetric padding", "$ x$ and $y $", &[]),
+    (
+        "padding on one side",
+        "$ x$ and $y $",
+        &[("x", false, false), ("y", false, false)],
+    ),
+    (
+        "padded before the closer",
+        "样本 $x_i $ 是n维向量",
+        &[("x_i", false, false)],
+    ),
+    (
+        "padded after the opener",
+        "评分大于$ 3$ 时",
+        &[("3", false, false)],
+    ),
+    (
+        "padded closer after a group",
+        "$\\overline{D} $",
+        &[("\\overline{D}", false, false)],
+    ),
+    (
+        "one-sided padding in a sentence",
+        "打分分别为$ 4 $分、$1$ 分、$-3 $分，这$ 3$ 位评分",
+        &[
+            ("4", false, false),
+            ("1", false, false),
+            ("-3", false, false),
+            ("3", false, false),
+        ],
+    ),
+    ("one-sided padding touching letters", "a$ x$ or $y $b", &[]),
+    (
+        "price then padded closer",
+        "it is $5 and the tax is $ 0.5",
+        &[],
+    ),
+    (
+        "price then words then formula",
+        "$5 for the $x$",
+        &[("x", false, false)],
+    ),
+    ("shell prompts", "~$ git add .\n~$ git commit", &[]),
+    ("shell variables", "echo $HOME and $PATH", &[]),
+    (
+        "chinese prose is not a formula",
+        "价格 3$，而$x$是变量",
+        &[("x", false, false)],
+    ),
+    (
+        "prose re-pairs later dollars",
+        "设$a$为3$分，这$b$",
+        &[("a", false, false), ("b", false, false)],
+    ),
+    (
+        "chinese in text is not prose",
+        "$\\text{当}x，y$",
+        &[("\\text{当}x，y", false, false)],
+    ),
+    (
+        "fullwidth comma in math",
+        "$x_1，x_2$",
+        &[("x_1，x_2", false, false)],
+    ),
+    // Web whitespace.
+    (
+        "zero-width space before closer",
+        "$\\theta\u{200b}$",
+        &[("\\theta", false, false)],
+    ),
+    ("nbsp before closer", "$ x\u{a0}$", &[("x", false, false)]),
+    (
+        "unicode spaces become ascii",
+        "$x\u{3000}+\u{2009}y\u{feff}$",
+        &[("x + y", false, false)],
+    ),
+    ("only zero-width", "$\u{200b}$", &[]),
     ("padded touching letters", "a$ x $b", &[]),
     (
         "padded touching cjk",
