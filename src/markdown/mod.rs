@@ -15,6 +15,7 @@ pub mod math;
 pub mod math_scan;
 mod placeholder;
 mod recall;
+mod tables;
 pub mod tags;
 
 use std::path::Path;
@@ -349,6 +350,8 @@ struct Pass<'a, 'd, 'r> {
     lines: &'a Lines<'a>,
     /// The HTML of translated tags, by sentinel number (see [`tags`]).
     tag_html: &'a [String],
+    /// Counts table cells, to report rows shorter than their header.
+    table_rows: tables::RowCounter,
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -375,6 +378,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             html_anchors: Vec::new(),
             warned_editor_links: false,
             container_depth: 0,
+            table_rows: tables::RowCounter::default(),
         }
     }
 
@@ -414,6 +418,9 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                     events.push(Event::Text(html));
                 }
                 event => {
+                    if let Some(short) = self.table_rows.observe(&event, &range) {
+                        self.short_row(&short);
+                    }
                     let event = self.track(event, range.start);
                     events.push(event);
                 }
@@ -555,6 +562,22 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             )
             .at(at)
             .with_hint("write `[text](#heading)`; this note is given once per article"),
+        );
+    }
+
+    /// Warns about a table row with fewer cells than its header.
+    fn short_row(&mut self, row: &tables::ShortRow) {
+        let at = self.lines.position(self.masked.original_offset(row.offset));
+        self.diagnostics.push(
+            Diagnostic::warning(
+                self.source.path,
+                format!(
+                    "table row has {} of the header's {} cells; the rest are left empty",
+                    row.written, row.header
+                ),
+            )
+            .at(at)
+            .with_hint("a `|` outside math splits a cell: write `\\|` in text, or check for a missing cell"),
         );
     }
 

@@ -312,3 +312,34 @@ fn raw_html_shown_as_text_has_no_links() {
     });
     assert!(r.external_links.is_empty(), "{:?}", r.external_links);
 }
+
+#[test]
+fn bars_inside_math_never_split_table_cells() {
+    let rows = [
+        "| L1 | $d(x, y) = |x - y|$ |",
+        "| 范数 | $\\|x\\|$ |",
+        "| 复杂度 | $\\Theta(|V|^2)$ |",
+        "| 条件 | $p(x|y)$ |",
+        "x | $|y|$",
+    ];
+    for row in rows {
+        let r = render(&format!("| 名称 | 公式 |\n|---|---|\n{row}\n"));
+        let body = r.html.split("<tbody>").nth(1).unwrap_or_default();
+        assert_eq!(body.matches("<td").count(), 2, "{row}: {}", r.html);
+        assert!(body.contains("class=\"katex\""), "{row}: {}", r.html);
+        assert!(r.diagnostics.is_empty(), "{row}: {:?}", r.diagnostics);
+    }
+}
+
+#[test]
+fn a_row_shorter_than_its_header_is_reported_at_its_line() {
+    let r = render("| a | b | c |\n|---|---|---|\n| $x$ | y | z |\n| d | e |\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let d = &r.diagnostics[0];
+    assert_eq!(d.position, Some(Position::new(7, 1)), "first_line is 4");
+    assert!(
+        d.message.contains("2 of the header's 3 cells"),
+        "{}",
+        d.message
+    );
+}

@@ -171,6 +171,14 @@ impl LayoutBuilder {
                 }
                 self.extend_run(range);
             }
+            // A table row is one run, whole: Markdown splits cells at every
+            // `|` before it knows about math, and drops the cells past the
+            // header's count, so a formula holding `|` (`$|x|$`) would
+            // otherwise fall outside the row's content.
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                self.end_run();
+                self.run = Some(range);
+            }
             Event::Text(_)
             | Event::SoftBreak
             | Event::HardBreak

@@ -406,6 +406,31 @@ const CASES: &[(&str, &str, Expected)] = &[
         &[("a|b", false, false), ("e", false, false)],
     ),
     (
+        "table cell with absolute value",
+        "| a | b |\n|---|---|\n| L1 | $d(x, y) = |x - y|$ |",
+        &[("d(x, y) = |x - y|", false, false)],
+    ),
+    (
+        "table cell with norm",
+        "| a | b |\n|---|---|\n| x | $\\|x\\|$ |",
+        &[("\\|x\\|", false, false)],
+    ),
+    (
+        "table cell with bars in parens",
+        "| a | b |\n|---|---|\n| x | $\\Theta(|V|^2)$ |",
+        &[("\\Theta(|V|^2)", false, false)],
+    ),
+    (
+        "table cell with condition",
+        "| a | b |\n|---|---|\n| 条件 | $p(x|y)$ |",
+        &[("p(x|y)", false, false)],
+    ),
+    (
+        "table row without outer bars",
+        "a | b\n--|--\nx | $|y|$",
+        &[("|y|", false, false)],
+    ),
+    (
         "table rows stay apart",
         "| $a | b |\n|---|---|\n| c $ | d |",
         &[],
