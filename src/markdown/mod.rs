@@ -219,7 +219,7 @@ impl MarkdownRenderer<'_> {
             description: excerpt::plain(&pieces, DESCRIPTION_LENGTH),
             plain_text: excerpt::plain(&pieces, PLAIN_TEXT_LIMIT).into(),
             toc,
-            formulas: formulas.len(),
+            formulas: formulas.iter().filter(|f| !f.tex.is_empty()).count(),
             code_blocks,
             text,
             local_links,
@@ -276,6 +276,9 @@ impl MarkdownRenderer<'_> {
         lines: &Lines<'_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Formula {
+        if span.tex.is_empty() {
+            return empty_block(span, source, lines, diagnostics);
+        }
         let rendered = self.math.render(&span.tex, span.display);
         let html: std::sync::Arc<str> = match rendered.as_ref() {
             Ok(html) => std::sync::Arc::clone(html),
@@ -297,6 +300,27 @@ impl MarkdownRenderer<'_> {
             display: span.display,
             failed: rendered.is_err(),
         }
+    }
+}
+
+/// An empty display block (a `$$` line, then a `$$` line): nothing to show,
+/// and probably a formula lost in editing, so the author is told.
+fn empty_block(
+    span: &math_scan::MathSpan,
+    source: &Source<'_>,
+    lines: &Lines<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Formula {
+    diagnostics.push(
+        Diagnostic::warning(source.path, "empty display formula: nothing is shown")
+            .at(lines.position(span.range.start))
+            .with_hint("put the formula between the `$$` lines, or delete them"),
+    );
+    Formula {
+        html: std::sync::Arc::from(""),
+        tex: String::new(),
+        display: true,
+        failed: false,
     }
 }
 

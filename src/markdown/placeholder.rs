@@ -169,7 +169,13 @@ pub fn substitute(html: &str, formulas: &[Formula]) -> String {
                 };
                 let alone_in_paragraph = out.ends_with("<p>")
                     && matches!(parts.get(i + 1), Some(Ok(next)) if next.starts_with("</p>"));
-                if in_tag {
+                if formula.html.is_empty() {
+                    // An empty display block: nothing, not even an empty paragraph.
+                    if alone_in_paragraph {
+                        out.truncate(out.len() - "<p>".len());
+                        skip_close_p = true;
+                    }
+                } else if in_tag {
                     out.push_str(&escape(&formula.tex));
                 } else if !formula.display {
                     let after = match parts.get(i + 1) {

@@ -343,3 +343,23 @@ fn a_row_shorter_than_its_header_is_reported_at_its_line() {
         d.message
     );
 }
+
+#[test]
+fn an_empty_display_block_shows_nothing_and_is_reported() {
+    let r = render("前文\n\n$$\n$$\n\n后文$$\nx\n$$\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let d = &r.diagnostics[0];
+    assert!(d.message.contains("empty display formula"), "{}", d.message);
+    assert_eq!(d.position, Some(Position::new(6, 1)), "first_line is 4");
+    assert!(!r.html.contains("<p></p>"), "{}", r.html);
+    assert!(!r.html.contains("$$"), "{}", r.html);
+    assert_eq!(r.formulas, 1);
+}
+
+#[test]
+fn web_whitespace_inside_formulas_reaches_katex_as_spaces() {
+    let r = render("设$\\theta\u{200b}$与$ x\u{a0}$，以及$a\u{3000}+\u{2009}b\u{feff}$。\n");
+    assert_eq!(r.formulas, 3, "{}", r.html);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(!r.html.contains('$'), "{}", r.html);
+}

@@ -168,7 +168,10 @@ pub struct MathSpan {
     /// The TeX between the delimiters, with container prefixes (`> ` of
     /// blockquotes) removed from continuation lines and surrounding
     /// whitespace trimmed. For `\begin{env}…\end{env}` the TeX is the whole
-    /// environment including `\begin`/`\end`.
+    /// environment including `\begin`/`\end`. Unicode spaces (NBSP,
+    /// U+3000, …) are ASCII spaces here and zero-width characters are gone.
+    /// Empty only for an empty display block (a `$$` line followed by a
+    /// `$$` line), which renders as nothing.
     pub tex: String,
     /// Rendered in display mode (`$$`, `\[ \]`, top-level `\begin{equation}` etc.).
     pub display: bool,

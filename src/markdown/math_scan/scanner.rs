@@ -382,11 +382,18 @@ impl<'a> Scanner<'a> {
     }
 
     fn push_display(&mut self, open: usize, content: Range<usize>, end: usize) -> Option<usize> {
+        let spans_lines = self
+            .bytes
+            .get(content.clone())
+            .is_some_and(|text| text.iter().any(|b| matches!(b, b'\n' | b'\r')));
         let tex = self.tex(open, content);
-        if tex.is_empty() {
+        let block = self.line_prefix(open).end == open && self.ends_line(end);
+        // An empty block (a `$$` line, then a `$$` line) is still taken: left
+        // as text, its second `$$` would open a formula swallowing the prose
+        // up to the next `$$`. The renderer shows nothing and warns.
+        if tex.is_empty() && !(block && spans_lines) {
             return None;
         }
-        let block = self.line_prefix(open).end == open && self.ends_line(end);
         self.push(open..end, tex, true, block);
         Some(end)
     }

@@ -339,6 +339,16 @@ const CASES: &[(&str, &str, Expected)] = &[
     ),
     ("empty after trim", "$ $", &[]),
     (
+        "empty display block",
+        "$$\n$$\n文字\n$$\nx\n$$",
+        &[("", true, true), ("x", true, true)],
+    ),
+    (
+        "empty display block with spaces",
+        "> $$\n>  \u{200b}\n>\n> $$",
+        &[("", true, true)],
+    ),
+    (
         "adjacent formulas",
         "$a$$b$",
         &[("a", false, false), ("b", false, false)],
@@ -619,7 +629,7 @@ fn check_invariants(source: &str, spans: &[MathSpan]) {
             "bad delimiters {text:?}"
         );
         assert!(!span.tex.contains('\r'));
-        assert!(!span.tex.is_empty());
+        assert!(!span.tex.is_empty() || (span.display && span.block));
         assert!(span.display || !span.block);
         rebuilt.push_str(&source[last..range.start]);
         rebuilt.push_str(text);
