@@ -481,6 +481,7 @@ impl Session {
             summary_length: setup.config.summary_length,
             line_numbers: setup.config.highlight.line_numbers,
             raw_html: setup.config.markdown.unsafe_html,
+            math_code_spans: setup.config.math.code_spans,
         })
     }
 

@@ -22,6 +22,7 @@ fn render(body: &str, raw_html: bool) -> Rendered {
         summary_length: 350,
         line_numbers: false,
         raw_html,
+        math_code_spans: false,
     }
     .render(Source {
         body,

@@ -148,6 +148,8 @@ pub struct MarkdownRenderer<'a> {
     pub code_style: &'a CodeStyle,
     /// Keep raw HTML (`markdown.unsafe_html`); otherwise it is shown as text.
     pub raw_html: bool,
+    /// Code spans that are exactly `` `$…$` `` or `` `$$…$$` `` are math (`math.code_spans`).
+    pub math_code_spans: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -170,7 +172,10 @@ impl MarkdownRenderer<'_> {
             d.at(at).with_hint(problem.hint)
         }));
         let body: &str = &translated.text;
-        let spans = math_scan::find_math(body);
+        let options = math_scan::ScanOptions {
+            code_spans: self.math_code_spans,
+        };
+        let spans = math_scan::find_math_with(body, options);
         let formulas: Vec<Formula> = spans
             .iter()
             .map(|span| self.formula(span, &source, &lines, &mut diagnostics))

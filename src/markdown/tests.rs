@@ -12,6 +12,7 @@ fn render(body: &str) -> Rendered {
         summary_length: 350,
         line_numbers: false,
         raw_html: true,
+        math_code_spans: false,
     }
     .render(Source {
         body,
@@ -304,6 +305,7 @@ fn raw_html_shown_as_text_has_no_links() {
         summary_length: 350,
         line_numbers: false,
         raw_html: false,
+        math_code_spans: false,
     }
     .render(Source {
         body: "<a href=\"https://example.com/\">x</a>\n",
@@ -362,4 +364,38 @@ fn web_whitespace_inside_formulas_reaches_katex_as_spaces() {
     assert_eq!(r.formulas, 3, "{}", r.html);
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     assert!(!r.html.contains('$'), "{}", r.html);
+}
+
+#[test]
+fn code_spans_holding_math_follow_the_math_code_spans_option() {
+    let math = MathEngine::new(BTreeMap::new());
+    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
+    let body = "设`$x_i$`为样本，`$$\\sum_i x_i$$`为和，`$HOME`是变量。\n";
+    let render_with = |math_code_spans| {
+        MarkdownRenderer {
+            math: &math,
+            code_style: &code_style,
+            summary_length: 350,
+            line_numbers: false,
+            raw_html: true,
+            math_code_spans,
+        }
+        .render(Source {
+            body,
+            path: Path::new("content/t.md"),
+            first_line: 1,
+        })
+    };
+    let off = render_with(false);
+    assert_eq!(off.formulas, 0);
+    assert!(off.html.contains("<code>$x_i$</code>"), "{}", off.html);
+    let on = render_with(true);
+    assert_eq!(on.formulas, 2, "{}", on.html);
+    assert!(!on.html.contains("<code>$x_i$</code>"), "{}", on.html);
+    assert!(
+        on.html.contains("<span class=\"math display\">"),
+        "{}",
+        on.html
+    );
+    assert!(on.html.contains("<code>$HOME</code>"), "{}", on.html);
 }

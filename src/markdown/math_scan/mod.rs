@@ -144,6 +144,7 @@
 //! * A formula may run across a link destination or an HTML tag:
 //!   `$5 [a](/b) 10$` is one formula.
 
+mod code_math;
 mod html_guards;
 mod layout;
 mod lines;
@@ -182,8 +183,21 @@ pub struct MathSpan {
     pub block: bool,
 }
 
+/// What counts as math beyond the delimiters every note uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// A code span that is exactly `` `$…$` `` or `` `$$…$$` `` is a formula
+    /// (`math.code_spans`, the blogdown and Hugo convention).
+    pub code_spans: bool,
+}
+
 /// Finds every formula in `source`, in order, non-overlapping.
 pub fn find_math(source: &str) -> Vec<MathSpan> {
+    find_math_with(source, ScanOptions::default())
+}
+
+/// Finds every formula in `source` with `options`, in order, non-overlapping.
+pub fn find_math_with(source: &str, options: ScanOptions) -> Vec<MathSpan> {
     let tokens = Tokens::scan(source);
     let mut layout = Layout::parse(source);
     let mut spans = Scanner::new(source, &tokens, &layout).run();
@@ -203,6 +217,11 @@ pub fn find_math(source: &str) -> Vec<MathSpan> {
             break;
         }
         spans = rescanned;
+    }
+    if options.code_spans {
+        // Code spans are never inside other formulas: merge by position.
+        spans.extend(code_math::code_span_math(source, &layout.code_spans));
+        spans.sort_by_key(|span| span.range.start);
     }
     spans
 }

@@ -598,6 +598,12 @@ fn pathological_inputs_finish() {
 }
 
 fn delimiters_match(text: &str, display: bool) -> bool {
+    if text.starts_with('`') {
+        let inner = text.trim_matches('`');
+        let ticks = text.len() - text.trim_start_matches('`').len();
+        return text.len() - text.trim_end_matches('`').len() == ticks
+            && delimiters_match(inner.trim_matches([' ', '\n']), display);
+    }
     if let Some(rest) = text.strip_prefix("\\begin{") {
         let name = rest.split('}').next().unwrap_or("");
         return display && text.ends_with(&format!("\\end{{{name}}}"));
@@ -700,6 +706,12 @@ proptest! {
     }
 
     #[test]
+    fn code_span_math_keeps_the_invariants(source in markdownish()) {
+        let spans = find_math_with(&source, ScanOptions { code_spans: true });
+        check_invariants(&source, &spans);
+    }
+
+    #[test]
     fn crlf_is_a_line_ending(source in markdownish()) {
         let lf = source.replace("\r\n", "\n");
         let crlf = lf.replace('\n', "\r\n");
@@ -727,4 +739,31 @@ proptest! {
         let spans = find_math(&source);
         check_invariants(&source, &spans);
     }
+}
+
+#[test]
+fn code_spans_are_math_only_when_asked() {
+    let source =
+        "式`$x_i$`与`` $$\\sum_i a_i$$ ``，代码`$HOME`、`$ $`、`$$`和`a $b$`\n\n> `$a\n> +b$`";
+    assert_eq!(find_math(source), vec![]);
+    let on = find_math_with(source, ScanOptions { code_spans: true });
+    assert_eq!(
+        render(&on),
+        [
+            ("x_i".to_owned(), false, false),
+            ("\\sum_i a_i".to_owned(), true, false),
+            ("a\n+b".to_owned(), false, false),
+        ]
+    );
+    let ranges: Vec<&str> = on.iter().map(|s| &source[s.range.clone()]).collect();
+    assert_eq!(ranges[..2], ["`$x_i$`", "`` $$\\sum_i a_i$$ ``"]);
+}
+
+#[test]
+fn code_spans_mix_with_other_formulas_in_order() {
+    let source = "$a$ `$b$` $c$";
+    let on = find_math_with(source, ScanOptions { code_spans: true });
+    let tex: Vec<&str> = on.iter().map(|s| s.tex.as_str()).collect();
+    assert_eq!(tex, ["a", "b", "c"]);
+    check_invariants(source, &on);
 }
