@@ -557,6 +557,30 @@ fn table() {
 }
 
 #[test]
+fn a_line_of_ten_thousand_dollars_is_text() {
+    let storm = format!("价格{}元\n\n后文$x$", "$".repeat(10_000));
+    let spans = find_math(&storm);
+    check_invariants(&storm, &spans);
+    assert_eq!(render(&spans), [("x".to_owned(), false, false)]);
+    let spaced = format!("{}\n\n后文$x$", "$ ".repeat(10_000));
+    assert_eq!(
+        render(&find_math(&spaced)).last().map(|f| f.0.as_str()),
+        Some("x")
+    );
+}
+
+#[test]
+fn a_one_megabyte_formula_is_one_formula() {
+    let body = "x_i+\\text{项，}".repeat(1 << 16);
+    for source in [format!("设${body}$。"), format!("$$\n{body}\n$$\n")] {
+        let spans = find_math(&source);
+        assert!(source.len() > 1_000_000);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].tex, body);
+    }
+}
+
+#[test]
 fn ranges_include_delimiters() {
     let source = "文$a$字 $$b$$ \\(c\\)";
     let ranges: Vec<_> = find_math(source)
@@ -590,6 +614,14 @@ fn pathological_inputs_finish() {
         "https://a.com/$".repeat(15_000),
         "{".repeat(200_000),
         "中$\\".repeat(60_000),
+        // One-sided padding, shell prompts and prose between dollars.
+        "$x $".repeat(50_000),
+        "$ x$ ".repeat(50_000),
+        "~$ ".repeat(60_000),
+        "分，$".repeat(60_000),
+        "$\\text{分，".repeat(30_000),
+        "\u{200b}$\u{a0}".repeat(50_000),
+        "`$x$`".repeat(40_000),
     ];
     for input in inputs {
         let spans = find_math(&input);
