@@ -319,7 +319,9 @@ fn empty_block(
     diagnostics.push(
         Diagnostic::warning(source.path, "empty display formula: nothing is shown")
             .at(lines.position(span.range.start))
-            .with_hint("put the formula between the `$$` lines, or delete them"),
+            .with_hint(
+                "put the formula between the two `$$` (or `\\[`, `\\]`) lines, or delete them",
+            ),
     );
     Formula {
         html: std::sync::Arc::from(""),
