@@ -27,7 +27,7 @@ fn main() {
     {
         if entry.path().extension().is_some_and(|e| e == "md") {
             let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            for span in find_math(&text) {
+            for span in find_math(&text).into_iter().filter(|s| !s.tex.is_empty()) {
                 formulas.insert((span.display, span.tex));
             }
         }

@@ -170,6 +170,9 @@ pub struct MathConfig {
     /// (Hexo's marked or kramed): `\_`, `\*`, `\\{` and `\\\\` mean `_`,
     /// `*`, `\{` and `\\`.
     pub markdown_escapes: bool,
+    /// A code span that is exactly `` `$…$` `` or `` `$$…$$` `` is a formula
+    /// (the blogdown and Hugo convention); off by default.
+    pub code_spans: bool,
 }
 
 /// Markdown options.
@@ -442,18 +445,20 @@ mod tests {
         assert_eq!(c.summary_length, 350);
         assert_eq!(c.language, "zh-CN");
         assert!(c.taxonomies.tags.enabled);
+        assert!(!c.math.code_spans, "code spans are code unless asked");
     }
 
     #[test]
     fn reads_nested_values() {
         let c = Config::parse(
-            "title: 笔记\npaginate: 3\nmath:\n  macros:\n    \\R: \\mathbb{R}\n  strict: true\n",
+            "title: 笔记\npaginate: 3\nmath:\n  macros:\n    \\R: \\mathbb{R}\n  strict: true\n  code_spans: true\n",
         )
         .unwrap();
         assert_eq!(c.title, "笔记");
         assert_eq!(c.paginate, 3);
         assert_eq!(c.math.macros["\\R"], "\\mathbb{R}");
         assert!(c.math.strict);
+        assert!(c.math.code_spans);
     }
 
     #[test]

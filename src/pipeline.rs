@@ -483,6 +483,7 @@ impl Session {
             raw_html: setup.config.markdown.unsafe_html,
             markdown_escapes: setup.config.math.markdown_escapes,
             language: crate::markdown::labels::Language::of(&setup.config.language),
+            math_code_spans: setup.config.math.code_spans,
         })
     }
 

@@ -24,6 +24,7 @@ fn render(body: &str, raw_html: bool) -> Rendered {
         raw_html,
         markdown_escapes: false,
         language: blogsmith::markdown::labels::Language::Chinese,
+        math_code_spans: false,
     }
     .render(Source {
         body,

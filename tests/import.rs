@@ -250,7 +250,7 @@ fn hugo_blog() -> Blog {
     .write("content/posts/attention/structure.png", "png bytes")
     .write(
         "content/posts/adam.md",
-        "---\ntitle: Adam\ndate: 2020-03-01T09:00:00+08:00\n---\nAdam 优化器。\n",
+        "---\ntitle: Adam\ndate: 2020-03-01T09:00:00+08:00\n---\nAdam 优化器，步长 `$\\alpha$`（blogdown 的写法）。\n",
     )
     .write("content/posts/_index.md", "---\ntitle: 文章\n---\n")
     .write("content/_index.md", "# 首页\n")
@@ -303,7 +303,15 @@ fn a_hugo_site_is_imported_and_keeps_its_addresses() {
         blog.has_output("2019/07/29/attention/structure.png"),
         "the bundle's image"
     );
-    assert!(blog.has_output("2020/03/01/adam/index.html"));
+    assert!(
+        config.contains("math:\n  # A blogdown site") && config.contains("  code_spans: true"),
+        "{config}"
+    );
+    let adam = blog.output("2020/03/01/adam/index.html");
+    assert!(
+        adam.contains("class=\"katex\"") && !adam.contains("<code>$"),
+        "{adam}"
+    );
     assert!(blog.output("about/index.html").contains("关于我"));
     assert!(blog.output("notes/first/index.html").contains("没有前言"));
     assert!(blog.has_output("images/logo.png"));

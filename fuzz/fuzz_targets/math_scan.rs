@@ -1,15 +1,24 @@
-//! Arbitrary text through the math scanner. Must never panic, and the spans
-//! must be in order, non-overlapping, non-empty, inside the input and on
-//! character boundaries (`Masked::new` slices the source at them).
+//! Arbitrary text through the math scanner, with and without
+//! `math.code_spans`. Must never panic, and the spans must be in order,
+//! non-overlapping, non-empty, inside the input and on character boundaries
+//! (`Masked::new` slices the source at them). The TeX is empty only for an
+//! empty display block, and holds no zero-width or non-ASCII space (those
+//! are normalised before KaTeX sees them).
 #![no_main]
 
-use blogsmith::markdown::math_scan::find_math;
+use blogsmith::markdown::math_scan::{MathSpan, ScanOptions, find_math_with};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|source: &str| {
-    let spans = find_math(source);
+    for code_spans in [false, true] {
+        let spans = find_math_with(source, ScanOptions { code_spans });
+        check(source, &spans);
+    }
+});
+
+fn check(source: &str, spans: &[MathSpan]) {
     let mut end = 0;
-    for span in &spans {
+    for span in spans {
         let range = span.range.clone();
         assert!(
             range.start >= end,
@@ -24,6 +33,15 @@ fuzz_target!(|source: &str| {
             text.len() >= span.tex.trim().len(),
             "TeX longer than its span: {span:?}"
         );
+        assert!(
+            !span.tex.is_empty() || (span.display && span.block),
+            "empty TeX outside an empty display block: {span:?}"
+        );
+        assert!(
+            !span.tex.chars().any(|c| matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+                || (c.is_whitespace() && !c.is_ascii())),
+            "web whitespace left in the TeX: {span:?}"
+        );
         end = range.end;
     }
-});
+}

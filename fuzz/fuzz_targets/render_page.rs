@@ -1,6 +1,7 @@
 //! Arbitrary text as a whole article (front matter included) through the
 //! single-page render: math, Markdown, highlighting, headings, excerpt. The
-//! first byte picks `markdown.unsafe_html`. Must never panic; with
+//! first byte picks `markdown.unsafe_html` (bit 0) and `math.code_spans`
+//! (bit 1). Must never panic; with
 //! `unsafe_html: false` no tag written in the article may reach the page.
 #![no_main]
 
@@ -32,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut config = Config::default();
     config.markdown.unsafe_html = flags & 1 == 1;
+    config.math.code_spans = flags & 2 == 2;
     let loaded = content::parse_article(Path::new("/fuzz"), Path::new("a.md"), rest, &config);
     let Some(page) = loaded.page else {
         return;
@@ -46,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
         raw_html: config.markdown.unsafe_html,
         markdown_escapes: config.math.markdown_escapes,
         language: blogsmith::markdown::labels::Language::of(&config.language),
+        math_code_spans: config.math.code_spans,
     };
     let (article, html, _) = render_article(page, &renderer, 0);
     if !config.markdown.unsafe_html {

@@ -450,13 +450,13 @@ fn check_blogdown(plan: &mut Plan, source: &Path, content: &Path, found: &[PathB
     }
     plan.commented.push(Commented {
         key: "code_spans",
-        available: false,
+        available: true,
         why: "A blogdown site: formulas may be written in code spans (`$x$`) so that\n\
-              Pandoc leaves them alone; blogsmith shows code spans as code."
+              Pandoc leaves them alone; this reads such a code span as the formula."
             .into(),
     });
-    plan.not_mapped(format!(
-        "blogdown: math in code spans ({spans} post(s) write `` `$ ``): not yet mapped (comes with math as authors wrote it): see `code_spans` in blogsmith.yaml"
+    plan.note(format!(
+        "blogdown: math in code spans ({spans} post(s) write `` `$ ``): math.code_spans is on in blogsmith.yaml"
     ));
 }
 

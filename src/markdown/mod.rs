@@ -22,6 +22,7 @@ pub mod mathjax;
 pub mod page_macros;
 mod placeholder;
 mod recall;
+mod tables;
 pub mod tags;
 
 use std::path::Path;
@@ -160,6 +161,8 @@ pub struct MarkdownRenderer<'a> {
     pub markdown_escapes: bool,
     /// The language of the words added to articles (图 1, 提示, 定理 1).
     pub language: labels::Language,
+    /// Code spans that are exactly `` `$…$` `` or `` `$$…$$` `` are math (`math.code_spans`).
+    pub math_code_spans: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -182,7 +185,11 @@ impl MarkdownRenderer<'_> {
             d.at(at).with_hint(problem.hint)
         }));
         let body: &str = &translated.text;
-        let spans = math_scan::find_math(body);
+        let options = math_scan::ScanOptions {
+            code_spans: self.math_code_spans,
+        };
+        let spans = math_scan::find_math_with(body, options);
+
         // Macros the article defines hold from their formula on, in order.
         let mut page_macros = PageMacros::default();
         let prepared: Vec<Result<page_macros::Expanded, math::MathError>> = spans
@@ -259,7 +266,7 @@ impl MarkdownRenderer<'_> {
             description: excerpt::plain(&pieces, DESCRIPTION_LENGTH),
             plain_text: excerpt::plain(&pieces, PLAIN_TEXT_LIMIT).into(),
             toc,
-            formulas: formulas.len(),
+            formulas: formulas.iter().filter(|f| !f.tex.is_empty()).count(),
             code_blocks,
             text,
             local_links,
@@ -316,6 +323,9 @@ impl MarkdownRenderer<'_> {
         context: &FormulaContext<'_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Formula {
+        if span.tex.is_empty() {
+            return empty_block(span, context.source, context.lines, diagnostics);
+        }
         let at = || context.lines.position(span.range.start);
         let ids = context.numbering.ids(context.index).to_vec();
         let rendered = prepared.and_then(|expanded| {
@@ -421,6 +431,30 @@ fn unknown_label(path: &Path, label: &str, at: Position) -> Diagnostic {
     .strict()
 }
 
+/// An empty display block (a `$$` line, then a `$$` line): nothing to show,
+/// and probably a formula lost in editing, so the author is told.
+fn empty_block(
+    span: &math_scan::MathSpan,
+    source: &Source<'_>,
+    lines: &Lines<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Formula {
+    diagnostics.push(
+        Diagnostic::warning(source.path, "empty display formula: nothing is shown")
+            .at(lines.position(span.range.start))
+            .with_hint(
+                "put the formula between the two `$$` (or `\\[`, `\\]`) lines, or delete them",
+            ),
+    );
+    Formula {
+        html: std::sync::Arc::from(""),
+        tex: String::new(),
+        display: true,
+        failed: false,
+        ids: Vec::new(),
+    }
+}
+
 /// Turns offsets in the text being rendered (the article with its tags
 /// translated) into positions in the article file.
 struct Lines<'a> {
@@ -473,6 +507,8 @@ struct Pass<'a, 'd, 'r> {
     tag_html: &'a [String],
     /// The article's equation numbers, for `\eqref{…}` written in the text.
     equations: Option<&'a equations::Numbering>,
+    /// Counts table cells, to report rows shorter than their header.
+    table_rows: tables::RowCounter,
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -500,6 +536,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             html_anchors: Vec::new(),
             warned_editor_links: false,
             container_depth: 0,
+            table_rows: tables::RowCounter::default(),
         }
     }
 
@@ -542,6 +579,9 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                     self.text_with_references(text, range.start, &mut events);
                 }
                 event => {
+                    if let Some(short) = self.table_rows.observe(&event, &range) {
+                        self.short_row(&short);
+                    }
                     let event = self.track(event, range.start);
                     events.push(event);
                 }
@@ -723,6 +763,22 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             )
             .at(at)
             .with_hint("write `[text](#heading)`; this note is given once per article"),
+        );
+    }
+
+    /// Warns about a table row with fewer cells than its header.
+    fn short_row(&mut self, row: &tables::ShortRow) {
+        let at = self.lines.position(self.masked.original_offset(row.offset));
+        self.diagnostics.push(
+            Diagnostic::warning(
+                self.source.path,
+                format!(
+                    "table row has {} of the header's {} cells; the rest are left empty",
+                    row.written, row.header
+                ),
+            )
+            .at(at)
+            .with_hint("a `|` outside math splits a cell: write `\\|` in text, or check for a missing cell"),
         );
     }
 

@@ -14,6 +14,7 @@ fn render(body: &str) -> Rendered {
         raw_html: true,
         markdown_escapes: false,
         language: crate::markdown::labels::Language::Chinese,
+        math_code_spans: false,
     }
     .render(Source {
         body,
@@ -312,6 +313,7 @@ fn raw_html_shown_as_text_has_no_links() {
         raw_html: false,
         markdown_escapes: false,
         language: crate::markdown::labels::Language::Chinese,
+        math_code_spans: false,
     }
     .render(Source {
         body: "<a href=\"https://example.com/\">x</a>\n",
@@ -332,6 +334,7 @@ fn render_with_escapes(body: &str, markdown_escapes: bool) -> Rendered {
         raw_html: true,
         markdown_escapes,
         language: crate::markdown::labels::Language::Chinese,
+        math_code_spans: false,
     }
     .render(Source {
         body,
@@ -525,4 +528,91 @@ fn equations_are_numbered_and_referenced() {
     );
     assert_eq!(r.diagnostics[0].position, Some(Position::new(21, 3)));
     assert!(r.html_anchors.contains(&"eq:loss".to_string()));
+}
+
+#[test]
+fn bars_inside_math_never_split_table_cells() {
+    let rows = [
+        "| L1 | $d(x, y) = |x - y|$ |",
+        "| 范数 | $\\|x\\|$ |",
+        "| 复杂度 | $\\Theta(|V|^2)$ |",
+        "| 条件 | $p(x|y)$ |",
+        "x | $|y|$",
+    ];
+    for row in rows {
+        let r = render(&format!("| 名称 | 公式 |\n|---|---|\n{row}\n"));
+        let body = r.html.split("<tbody>").nth(1).unwrap_or_default();
+        assert_eq!(body.matches("<td").count(), 2, "{row}: {}", r.html);
+        assert!(body.contains("class=\"katex\""), "{row}: {}", r.html);
+        assert!(r.diagnostics.is_empty(), "{row}: {:?}", r.diagnostics);
+    }
+}
+
+#[test]
+fn a_row_shorter_than_its_header_is_reported_at_its_line() {
+    let r = render("| a | b | c |\n|---|---|---|\n| $x$ | y | z |\n| d | e |\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let d = &r.diagnostics[0];
+    assert_eq!(d.position, Some(Position::new(7, 1)), "first_line is 4");
+    assert!(
+        d.message.contains("2 of the header's 3 cells"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn an_empty_display_block_shows_nothing_and_is_reported() {
+    let r = render("前文\n\n$$\n$$\n\n后文$$\nx\n$$\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let d = &r.diagnostics[0];
+    assert!(d.message.contains("empty display formula"), "{}", d.message);
+    assert_eq!(d.position, Some(Position::new(6, 1)), "first_line is 4");
+    assert!(!r.html.contains("<p></p>"), "{}", r.html);
+    assert!(!r.html.contains("$$"), "{}", r.html);
+    assert_eq!(r.formulas, 1);
+}
+
+#[test]
+fn web_whitespace_inside_formulas_reaches_katex_as_spaces() {
+    let r = render("设$\\theta\u{200b}$与$ x\u{a0}$，以及$a\u{3000}+\u{2009}b\u{feff}$。\n");
+    assert_eq!(r.formulas, 3, "{}", r.html);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(!r.html.contains('$'), "{}", r.html);
+}
+
+#[test]
+fn code_spans_holding_math_follow_the_math_code_spans_option() {
+    let math = MathEngine::new(BTreeMap::new());
+    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
+    let body = "设`$x_i$`为样本，`$$\\sum_i x_i$$`为和，`$HOME`是变量。\n";
+    let render_with = |math_code_spans| {
+        MarkdownRenderer {
+            math: &math,
+            code_style: &code_style,
+            summary_length: 350,
+            line_numbers: false,
+            raw_html: true,
+            math_code_spans,
+            markdown_escapes: false,
+            language: crate::markdown::labels::Language::Chinese,
+        }
+        .render(Source {
+            body,
+            path: Path::new("content/t.md"),
+            first_line: 1,
+        })
+    };
+    let off = render_with(false);
+    assert_eq!(off.formulas, 0);
+    assert!(off.html.contains("<code>$x_i$</code>"), "{}", off.html);
+    let on = render_with(true);
+    assert_eq!(on.formulas, 2, "{}", on.html);
+    assert!(!on.html.contains("<code>$x_i$</code>"), "{}", on.html);
+    assert!(
+        on.html.contains("<span class=\"math display\">"),
+        "{}",
+        on.html
+    );
+    assert!(on.html.contains("<code>$HOME</code>"), "{}", on.html);
 }

@@ -37,6 +37,8 @@ pub(super) struct Layout {
     /// Extents of inline content (a paragraph, heading, table row, tight
     /// list item text); sorted, non-overlapping.
     runs: Vec<Range<usize>>,
+    /// Code spans, backticks included, in order.
+    pub(super) code_spans: Vec<Range<usize>>,
     /// `next_hard[k]`: start of the first `Hard` guard at index `k` or later.
     next_hard: Vec<usize>,
     /// `next_code[k]`: start of the first non-`Soft` guard at index `k` or later.
@@ -92,6 +94,7 @@ struct LayoutBuilder {
     guards: Vec<Guard>,
     runs: Vec<Range<usize>>,
     run: Option<Range<usize>>,
+    code_spans: Vec<Range<usize>>,
     links: Vec<OpenLink>,
     /// An inline `<code>`-like element waiting for its closing tag.
     raw_inline: Option<(&'static str, usize)>,
@@ -145,6 +148,7 @@ impl LayoutBuilder {
             }
             Event::Text(_) if self.in_code_block => {}
             Event::Code(_) => {
+                self.code_spans.push(range.clone());
                 self.guard(range.clone(), GuardKind::Hard);
                 self.extend_run(range);
             }
@@ -170,6 +174,14 @@ impl LayoutBuilder {
                     self.guard(start..link.range.end, GuardKind::Soft);
                 }
                 self.extend_run(range);
+            }
+            // A table row is one run, whole: Markdown splits cells at every
+            // `|` before it knows about math, and drops the cells past the
+            // header's count, so a formula holding `|` (`$|x|$`) would
+            // otherwise fall outside the row's content.
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                self.end_run();
+                self.run = Some(range);
             }
             Event::Text(_)
             | Event::SoftBreak
@@ -258,6 +270,7 @@ impl LayoutBuilder {
         Layout {
             guards,
             runs,
+            code_spans: self.code_spans,
             next_hard,
             next_code,
         }

@@ -59,11 +59,27 @@
 //!   not inside a `\text{…}`-like group (`\text`, `\textrm`, `\textbf`,
 //!   `\mbox`, …), so `$\text{a $b$ c}$` is one formula, as in TeX.
 //! * Spaces inside are accepted, and anything may touch the dollars from
-//!   outside (`（$x$）`, `式中$x_i$和`), but the padding must be symmetric:
-//!   either both dollars touch the formula (`$x$`) or both are padded by
-//!   whitespace (`$ x $`). A padded pair must not touch an ASCII letter or
-//!   digit from outside (`a$ x $b` is text).
+//!   outside (`（$x$）`, `式中$x_i$和`). Padding may be on both sides or on
+//!   one only (`$ x $`, `$x_i $`, `$ 3$`), as in MathJax, Typora and KaTeX
+//!   auto-render. A padded side must not touch an ASCII letter or digit
+//!   from outside (`a$ x $b`, `$x $y` are text).
+//! * Whitespace here is Unicode whitespace (NBSP, U+3000, thin spaces…)
+//!   and the zero-width characters U+200B, U+200C, U+200D, U+2060 and
+//!   U+FEFF, which text copied from the web is full of: `$\theta\u{200b}$`
+//!   and `$ x\u{a0}$` are formulas. In the TeX they become ASCII spaces
+//!   (zero-width ones are removed), since KaTeX rejects or mis-spaces them.
 //! * A closing `$` followed by a digit does not close: `价格$5和$6元` is text.
+//! * A pair padded only before the closing `$` whose TeX starts with a digit
+//!   and has spaces inside is a price: `$5 for the $x$` gives `x`.
+//! * A `$` after `~` and before a space is a shell prompt (`~$ git status`):
+//!   it neither opens nor closes.
+//! * **Chinese prose is not a formula.** A candidate whose TeX has an
+//!   ideograph next to Chinese sentence punctuation (`，。、；：！？`),
+//!   outside text-mode groups (`\text{…}`, `\mbox{…}`, `\mathrm{…}`,
+//!   `\textbf{…}`, `\operatorname{…}`, …), is text: its dollars were
+//!   mis-paired (`分，这` in `$-3 $分，这$ 3$`). Its opening `$` stays
+//!   literal and its closing `$` may open the next formula, so pairing
+//!   recovers. `$x_1，x_2$` and `$\text{当}x，y$` are formulas.
 //! * An inline formula (`$…$` or `\(…\)`) lives in one paragraph, heading,
 //!   table row or list item text as Markdown sees it, so it never spans a
 //!   blank line or a block boundary.
@@ -101,6 +117,10 @@
 //!   with TeX on the opening line) the formula may span lines but not a blank
 //!   line.
 //! * An unclosed `$$` or `\[` (for example at the end of the file) is text.
+//! * An empty block (a `$$` line, then a `$$` line, with at most whitespace
+//!   between) is a span with empty TeX: the renderer shows nothing and
+//!   warns. Left as text, its second `$$` would open a formula over the
+//!   prose up to the next `$$`. `$$$$` and `$$ $$` on one line are text.
 //! * A line holding only whitespace and `>` markers counts as blank.
 //!
 //! ## Environments
@@ -108,6 +128,22 @@
 //! `\begin{env}` must start its line and lie outside other math; like a
 //! `$$` block it may span blank lines, up to its matching `\end{env}`.
 //! Elsewhere (`文字\begin{equation}`) it is text.
+//!
+//! ## Math in code spans (`math.code_spans`)
+//!
+//! With [`ScanOptions::code_spans`], a code span whose whole content is
+//! `$…$` or `$$…$$` is an inline or display formula (the blogdown and Hugo
+//! convention): `` `$x_i$` ``, `` `$$\sum_i$$` ``. The span's range is the
+//! code span, backticks included. Off by default, since `` `$HOME` `` and
+//! `` `$x$` `` in a programming note are code.
+//!
+//! ## Tables
+//!
+//! A table row is scanned whole, so a `|` inside a formula never splits its
+//! cell: `| L1 | $d(x, y) = |x - y|$ |`, `$p(x|y)$`, `$\Theta(|V|^2)$`. (The
+//! first parse splits the cells at every `|` and drops those past the
+//! header's count; the formulas found are masked before the real parse,
+//! which then sees one cell.) A `|` outside math still splits cells.
 //!
 //! ## TeX and line endings
 //!
@@ -139,14 +175,20 @@
 //!   document, however far (as in Typora), unless code comes first.
 //! * A line holding only `\[1\]` is display math, and `\(a\)` is a formula
 //!   even where it was meant as an escaped enumeration label.
-//! * In a table, `\|` inside a formula stays TeX `\|` (a double bar): the
-//!   formula is cut out before Markdown sees the table, so write `|`.
+//! * In a table, `\|` inside a formula stays TeX `\|` (a double bar, as
+//!   everywhere): the formula is cut out before Markdown sees the table, so
+//!   write `|` for a single bar.
+//! * One-sided padding lets an English price pair with a later dollar when
+//!   nothing above rejects it: `costs $5, see $ x` is text, but
+//!   `pay $ 5 or 6$.` is the formula `5 or 6`. Escape such dollars as `\$`.
 //! * A formula may run across a link destination or an HTML tag:
 //!   `$5 [a](/b) 10$` is one formula.
 
+mod code_math;
 mod html_guards;
 mod layout;
 mod lines;
+mod pairing;
 mod scanner;
 mod tokens;
 
@@ -167,7 +209,10 @@ pub struct MathSpan {
     /// The TeX between the delimiters, with container prefixes (`> ` of
     /// blockquotes) removed from continuation lines and surrounding
     /// whitespace trimmed. For `\begin{env}…\end{env}` the TeX is the whole
-    /// environment including `\begin`/`\end`.
+    /// environment including `\begin`/`\end`. Unicode spaces (NBSP,
+    /// U+3000, …) are ASCII spaces here and zero-width characters are gone.
+    /// Empty only for an empty display block (a `$$` line followed by a
+    /// `$$` line), which renders as nothing.
     pub tex: String,
     /// Rendered in display mode (`$$`, `\[ \]`, top-level `\begin{equation}` etc.).
     pub display: bool,
@@ -178,8 +223,21 @@ pub struct MathSpan {
     pub block: bool,
 }
 
+/// What counts as math beyond the delimiters every note uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// A code span that is exactly `` `$…$` `` or `` `$$…$$` `` is a formula
+    /// (`math.code_spans`, the blogdown and Hugo convention).
+    pub code_spans: bool,
+}
+
 /// Finds every formula in `source`, in order, non-overlapping.
 pub fn find_math(source: &str) -> Vec<MathSpan> {
+    find_math_with(source, ScanOptions::default())
+}
+
+/// Finds every formula in `source` with `options`, in order, non-overlapping.
+pub fn find_math_with(source: &str, options: ScanOptions) -> Vec<MathSpan> {
     let tokens = Tokens::scan(source);
     let mut layout = Layout::parse(source);
     let mut spans = Scanner::new(source, &tokens, &layout).run();
@@ -199,6 +257,11 @@ pub fn find_math(source: &str) -> Vec<MathSpan> {
             break;
         }
         spans = rescanned;
+    }
+    if options.code_spans {
+        // Code spans are never inside other formulas: merge by position.
+        spans.extend(code_math::code_span_math(source, &layout.code_spans));
+        spans.sort_by_key(|span| span.range.start);
     }
     spans
 }

@@ -7,6 +7,9 @@ use std::ops::Range;
 use super::MathSpan;
 use super::layout::{GuardKind, Layout};
 use super::lines::{LinePrefix, parse_line_prefix, split_lines, strip_container};
+use super::pairing::{
+    delimiters_allow, is_chinese_prose, is_shell_prompt, needs_normalizing, normalize_whitespace,
+};
 use super::tokens::{Tokens, ascii_letters, next_at_or_after};
 
 /// Commands whose argument is text mode, where a `$` opens nested math
@@ -146,23 +149,20 @@ impl<'a> Scanner<'a> {
     }
 
     fn try_single_dollar(&mut self, open: usize) -> Single {
+        if is_shell_prompt(self.source, open) {
+            return Single::Miss;
+        }
         let limit = self.inline_limit(open);
         let Some(close) = self.walk_inline_dollar(open + 1, limit) else {
             return Single::Miss;
         };
-        let opens_loose = char_after(self.source, open).is_none_or(char::is_whitespace);
-        let closes_loose = char_before(self.source, close).is_some_and(char::is_whitespace);
-        let after = char_after(self.source, close);
-        let is_ascii_alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        if opens_loose != closes_loose
-            || after.is_some_and(|c| c.is_ascii_digit())
-            || (opens_loose
-                && (is_ascii_alnum(char_before(self.source, open)) || is_ascii_alnum(after)))
-        {
+        if !delimiters_allow(self.source, open, close) {
             return Single::Retry(close);
         }
         let tex = self.tex(open, open + 1..close);
-        if tex.is_empty() {
+        // Prose between two unrelated dollars: the closing one may open the
+        // next formula, so pairing goes on from there.
+        if tex.is_empty() || is_chinese_prose(&tex) {
             return Single::Retry(close);
         }
         self.push(open..close + 1, tex, false, false);
@@ -382,11 +382,18 @@ impl<'a> Scanner<'a> {
     }
 
     fn push_display(&mut self, open: usize, content: Range<usize>, end: usize) -> Option<usize> {
+        let spans_lines = self
+            .bytes
+            .get(content.clone())
+            .is_some_and(|text| text.iter().any(|b| matches!(b, b'\n' | b'\r')));
         let tex = self.tex(open, content);
-        if tex.is_empty() {
+        let block = self.line_prefix(open).end == open && self.ends_line(end);
+        // An empty block (a `$$` line, then a `$$` line) is still taken: left
+        // as text, its second `$$` would open a formula swallowing the prose
+        // up to the next `$$`. The renderer shows nothing and warns.
+        if tex.is_empty() && !(block && spans_lines) {
             return None;
         }
-        let block = self.line_prefix(open).end == open && self.ends_line(end);
         self.push(open..end, tex, true, block);
         Some(end)
     }
@@ -413,6 +420,11 @@ impl<'a> Scanner<'a> {
             } else {
                 tex.push_str(line);
             }
+        }
+        // Spaces pasted from the web (NBSP, U+3000, zero-width) are spaces
+        // to TeX; KaTeX would reject or mis-space them.
+        if needs_normalizing(&tex) {
+            tex = normalize_whitespace(&tex);
         }
         let trimmed = tex.trim();
         if trimmed.len() == tex.len() {
@@ -483,14 +495,4 @@ fn is_enumeration_label(tex: &str) -> bool {
     let all = |set: &[u8]| tex.bytes().all(|b| set.contains(&b));
     (tex.len() <= 3 && tex.bytes().all(|b| b.is_ascii_digit()))
         || ((2..=4).contains(&tex.len()) && (all(b"IVXLC") || all(b"ivx")))
-}
-
-/// The character after the ASCII byte at `pos`.
-fn char_after(source: &str, pos: usize) -> Option<char> {
-    source.get(pos + 1..)?.chars().next()
-}
-
-/// The character before `pos`.
-fn char_before(source: &str, pos: usize) -> Option<char> {
-    source.get(..pos)?.chars().next_back()
 }

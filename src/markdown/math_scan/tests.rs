@@ -255,7 +255,82 @@ const CASES: &[(&str, &str, Expected)] = &[
         "$x$ and $",
         &[("x", false, false)],
     ),
-    ("asymmetric padding", "$ x$ and $y $", &[]),
+    (
+        "padding on one side",
+        "$ x$ and $y $",
+        &[("x", false, false), ("y", false, false)],
+    ),
+    (
+        "padded before the closer",
+        "样本 $x_i $ 是n维向量",
+        &[("x_i", false, false)],
+    ),
+    (
+        "padded after the opener",
+        "评分大于$ 3$ 时",
+        &[("3", false, false)],
+    ),
+    (
+        "padded closer after a group",
+        "$\\overline{D} $",
+        &[("\\overline{D}", false, false)],
+    ),
+    (
+        "one-sided padding in a sentence",
+        "打分分别为$ 4 $分、$1$ 分、$-3 $分，这$ 3$ 位评分",
+        &[
+            ("4", false, false),
+            ("1", false, false),
+            ("-3", false, false),
+            ("3", false, false),
+        ],
+    ),
+    ("one-sided padding touching letters", "a$ x$ or $y $b", &[]),
+    (
+        "price then padded closer",
+        "it is $5 and the tax is $ 0.5",
+        &[],
+    ),
+    (
+        "price then words then formula",
+        "$5 for the $x$",
+        &[("x", false, false)],
+    ),
+    ("shell prompts", "~$ git add .\n~$ git commit", &[]),
+    ("shell variables", "echo $HOME and $PATH", &[]),
+    (
+        "chinese prose is not a formula",
+        "价格 3$，而$x$是变量",
+        &[("x", false, false)],
+    ),
+    (
+        "prose re-pairs later dollars",
+        "设$a$为3$分，这$b$",
+        &[("a", false, false), ("b", false, false)],
+    ),
+    (
+        "chinese in text is not prose",
+        "$\\text{当}x，y$",
+        &[("\\text{当}x，y", false, false)],
+    ),
+    (
+        "fullwidth comma in math",
+        "$x_1，x_2$",
+        &[("x_1，x_2", false, false)],
+    ),
+    // Web whitespace.
+    (
+        "zero-width space before closer",
+        "$\\theta\u{200b}$",
+        &[("\\theta", false, false)],
+    ),
+    ("nbsp before closer", "$ x\u{a0}$", &[("x", false, false)]),
+    (
+        "unicode spaces become ascii",
+        "$x\u{3000}+\u{2009}y\u{feff}$",
+        &[("x + y", false, false)],
+    ),
+    ("only zero-width", "$\u{200b}$", &[]),
     ("padded touching letters", "a$ x $b", &[]),
     (
         "padded touching cjk",
@@ -263,6 +338,16 @@ const CASES: &[(&str, &str, Expected)] = &[
         &[("x", false, false)],
     ),
     ("empty after trim", "$ $", &[]),
+    (
+        "empty display block",
+        "$$\n$$\n文字\n$$\nx\n$$",
+        &[("", true, true), ("x", true, true)],
+    ),
+    (
+        "empty display block with spaces",
+        "> $$\n>  \u{200b}\n>\n> $$",
+        &[("", true, true)],
+    ),
     (
         "adjacent formulas",
         "$a$$b$",
@@ -329,6 +414,31 @@ const CASES: &[(&str, &str, Expected)] = &[
         "table cell with pipe",
         "| $a|b$ | c |\n|---|---|\n| d | $e$ |",
         &[("a|b", false, false), ("e", false, false)],
+    ),
+    (
+        "table cell with absolute value",
+        "| a | b |\n|---|---|\n| L1 | $d(x, y) = |x - y|$ |",
+        &[("d(x, y) = |x - y|", false, false)],
+    ),
+    (
+        "table cell with norm",
+        "| a | b |\n|---|---|\n| x | $\\|x\\|$ |",
+        &[("\\|x\\|", false, false)],
+    ),
+    (
+        "table cell with bars in parens",
+        "| a | b |\n|---|---|\n| x | $\\Theta(|V|^2)$ |",
+        &[("\\Theta(|V|^2)", false, false)],
+    ),
+    (
+        "table cell with condition",
+        "| a | b |\n|---|---|\n| 条件 | $p(x|y)$ |",
+        &[("p(x|y)", false, false)],
+    ),
+    (
+        "table row without outer bars",
+        "a | b\n--|--\nx | $|y|$",
+        &[("|y|", false, false)],
     ),
     (
         "table rows stay apart",
@@ -447,6 +557,30 @@ fn table() {
 }
 
 #[test]
+fn a_line_of_ten_thousand_dollars_is_text() {
+    let storm = format!("价格{}元\n\n后文$x$", "$".repeat(10_000));
+    let spans = find_math(&storm);
+    check_invariants(&storm, &spans);
+    assert_eq!(render(&spans), [("x".to_owned(), false, false)]);
+    let spaced = format!("{}\n\n后文$x$", "$ ".repeat(10_000));
+    assert_eq!(
+        render(&find_math(&spaced)).last().map(|f| f.0.as_str()),
+        Some("x")
+    );
+}
+
+#[test]
+fn a_one_megabyte_formula_is_one_formula() {
+    let body = "x_i+\\text{项，}".repeat(1 << 16);
+    for source in [format!("设${body}$。"), format!("$$\n{body}\n$$\n")] {
+        let spans = find_math(&source);
+        assert!(source.len() > 1_000_000);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].tex, body);
+    }
+}
+
+#[test]
 fn ranges_include_delimiters() {
     let source = "文$a$字 $$b$$ \\(c\\)";
     let ranges: Vec<_> = find_math(source)
@@ -480,6 +614,14 @@ fn pathological_inputs_finish() {
         "https://a.com/$".repeat(15_000),
         "{".repeat(200_000),
         "中$\\".repeat(60_000),
+        // One-sided padding, shell prompts and prose between dollars.
+        "$x $".repeat(50_000),
+        "$ x$ ".repeat(50_000),
+        "~$ ".repeat(60_000),
+        "分，$".repeat(60_000),
+        "$\\text{分，".repeat(30_000),
+        "\u{200b}$\u{a0}".repeat(50_000),
+        "`$x$`".repeat(40_000),
     ];
     for input in inputs {
         let spans = find_math(&input);
@@ -488,6 +630,12 @@ fn pathological_inputs_finish() {
 }
 
 fn delimiters_match(text: &str, display: bool) -> bool {
+    if text.starts_with('`') {
+        let inner = text.trim_matches('`');
+        let ticks = text.len() - text.trim_start_matches('`').len();
+        return text.len() - text.trim_end_matches('`').len() == ticks
+            && delimiters_match(inner.trim_matches([' ', '\n']), display);
+    }
     if let Some(rest) = text.strip_prefix("\\begin{") {
         let name = rest.split('}').next().unwrap_or("");
         return display && text.ends_with(&format!("\\end{{{name}}}"));
@@ -519,7 +667,7 @@ fn check_invariants(source: &str, spans: &[MathSpan]) {
             "bad delimiters {text:?}"
         );
         assert!(!span.tex.contains('\r'));
-        assert!(!span.tex.is_empty());
+        assert!(!span.tex.is_empty() || (span.display && span.block));
         assert!(span.display || !span.block);
         rebuilt.push_str(&source[last..range.start]);
         rebuilt.push_str(text);
@@ -590,6 +738,12 @@ proptest! {
     }
 
     #[test]
+    fn code_span_math_keeps_the_invariants(source in markdownish()) {
+        let spans = find_math_with(&source, ScanOptions { code_spans: true });
+        check_invariants(&source, &spans);
+    }
+
+    #[test]
     fn crlf_is_a_line_ending(source in markdownish()) {
         let lf = source.replace("\r\n", "\n");
         let crlf = lf.replace('\n', "\r\n");
@@ -617,4 +771,31 @@ proptest! {
         let spans = find_math(&source);
         check_invariants(&source, &spans);
     }
+}
+
+#[test]
+fn code_spans_are_math_only_when_asked() {
+    let source =
+        "式`$x_i$`与`` $$\\sum_i a_i$$ ``，代码`$HOME`、`$ $`、`$$`和`a $b$`\n\n> `$a\n> +b$`";
+    assert_eq!(find_math(source), vec![]);
+    let on = find_math_with(source, ScanOptions { code_spans: true });
+    assert_eq!(
+        render(&on),
+        [
+            ("x_i".to_owned(), false, false),
+            ("\\sum_i a_i".to_owned(), true, false),
+            ("a\n+b".to_owned(), false, false),
+        ]
+    );
+    let ranges: Vec<&str> = on.iter().map(|s| &source[s.range.clone()]).collect();
+    assert_eq!(ranges[..2], ["`$x_i$`", "`` $$\\sum_i a_i$$ ``"]);
+}
+
+#[test]
+fn code_spans_mix_with_other_formulas_in_order() {
+    let source = "$a$ `$b$` $c$";
+    let on = find_math_with(source, ScanOptions { code_spans: true });
+    let tex: Vec<&str> = on.iter().map(|s| s.tex.as_str()).collect();
+    assert_eq!(tex, ["a", "b", "c"]);
+    check_invariants(source, &on);
 }
