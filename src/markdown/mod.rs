@@ -14,6 +14,7 @@ mod html;
 pub mod math;
 pub mod math_scan;
 pub mod mathjax;
+mod mathml;
 pub mod page_macros;
 mod placeholder;
 mod recall;
@@ -30,6 +31,7 @@ pub use headings::TocEntry;
 pub use highlight::{CodeStyle, Highlighted};
 pub use html::escape;
 pub use math::MathEngine;
+pub use mathml::mathml_only;
 pub use recall::{Forget, Recall};
 
 use crate::diagnostic::{Diagnostic, Position};
