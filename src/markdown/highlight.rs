@@ -442,12 +442,8 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn text_survives_exactly() {
-        let code = "if a < b && c > 'd':\n\tprint(\"中文\")\n";
-        let Highlighted::Html(html) = style().highlight(code, "python") else {
-            panic!()
-        };
+    /// The text of highlighted HTML: tags dropped, entities decoded.
+    fn text_of(html: &str) -> String {
         let mut text = String::new();
         let mut in_tag = false;
         for c in html.chars() {
@@ -458,13 +454,33 @@ mod tests {
                 _ => {}
             }
         }
-        let unescaped = text
-            .replace("&lt;", "<")
+        text.replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&")
             .replace("&#39;", "'")
-            .replace("&quot;", "\"");
-        assert_eq!(unescaped, code);
+            .replace("&quot;", "\"")
+    }
+
+    #[test]
+    fn text_survives_exactly() {
+        let code = "if a < b && c > 'd':\n\tprint(\"中文\")\n";
+        let Highlighted::Html(html) = style().highlight(code, "python") else {
+            panic!()
+        };
+        assert_eq!(text_of(&html), code);
+    }
+
+    #[test]
+    fn every_common_language_keeps_odd_text_whole() {
+        // Unclosed strings, comments and tags, tabs, Chinese, a lone CR.
+        let code = "\"未闭合 /* <a href='x\n\t${x} \\\r\n<?php <<EOF\n```\n$$ \\begin{x}\n";
+        let style = style();
+        for lang in COMMON_FENCES {
+            let Highlighted::Html(html) = style.highlight(code, lang) else {
+                panic!("{lang}")
+            };
+            assert_eq!(text_of(&html), code, "{lang}");
+        }
     }
 
     /// 72 fence names common in study notes (docs/code.md lists them).
