@@ -80,6 +80,37 @@ const ALIASES: &[(&str, &str)] = &[
     ("rmd", "markdown"),
 ];
 
+/// The known language name closest to `lang` (`pyhton` → `python`), for the
+/// hint of an unknown language's warning; `None` if nothing is close.
+pub fn closest_language(lang: &str) -> Option<String> {
+    let lang = lang.trim().to_ascii_lowercase();
+    let mut names: Vec<String> = ALIASES.iter().map(|(alias, _)| alias.to_string()).collect();
+    for syntax in SYNTAXES.syntaxes() {
+        names.push(syntax.name.to_ascii_lowercase());
+        names.extend(
+            syntax
+                .file_extensions
+                .iter()
+                .map(|e| e.to_ascii_lowercase()),
+        );
+    }
+    // Names with spaces (`bourne again shell (bash)`) are not fence tokens.
+    let candidates: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|name| !name.contains(' ') && SYNTAXES.find_syntax_by_token(name).is_some())
+        .chain(ALIASES.iter().map(|(alias, _)| *alias))
+        .collect();
+    // Transposed letters (`pyhton`) are one edit, not two.
+    candidates
+        .into_iter()
+        .map(|name| (strsim::osa_distance(&lang, name), name))
+        // One edit in three letters at most: `apache` is not `cmakecache`.
+        .filter(|(d, name)| *d <= (name.chars().count() / 3).max(1))
+        .min()
+        .map(|(_, name)| name.to_string())
+}
+
 /// A highlighted code block, or why it could not be highlighted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Highlighted {
@@ -524,6 +555,28 @@ mod tests {
                 SYNTAXES.find_syntax_by_token(token).is_some(),
                 "{alias} → {token}"
             );
+        }
+    }
+
+    #[test]
+    fn unknown_languages_get_the_closest_name() {
+        for (typo, name) in [
+            ("pyhton", Some("python")),
+            ("Typscript", Some("typescript")),
+            ("dokerfile", Some("dockerfile")),
+            ("kotiln", Some("kotlin")),
+        ] {
+            assert_eq!(closest_language(typo).as_deref(), name, "{typo}");
+        }
+        for unknown in [
+            "brainfudge",
+            "mermaid",
+            "klingon",
+            "plantuml",
+            "apache",
+            "prolog",
+        ] {
+            assert_eq!(closest_language(unknown), None, "{unknown}");
         }
     }
 

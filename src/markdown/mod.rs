@@ -328,6 +328,14 @@ impl MarkdownRenderer<'_> {
     }
 }
 
+/// The hint of an unknown language's warning: the closest known name, if any.
+fn unknown_language_hint(lang: &str) -> String {
+    match highlight::closest_language(lang) {
+        Some(name) => format!("did you mean `{name}`? (docs/code.md lists the language names)"),
+        None => "check the fence's language name (python, rust, cpp, bash, toml, ts, …; docs/code.md lists them)".to_string(),
+    }
+}
+
 /// Turns offsets in the text being rendered (the article with its tags
 /// translated) into positions in the article file.
 struct Lines<'a> {
@@ -698,9 +706,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                     ),
                 )
                 .at(at())
-                .with_hint(
-                    "check the fence's language name (python, rust, cpp, bash, yaml, json, …)",
-                ),
+                .with_hint(unknown_language_hint(&fence.lang)),
             );
         }
         if !fence.unknown.is_empty() {
