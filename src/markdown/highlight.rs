@@ -80,10 +80,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("rmd", "markdown"),
 ];
 
-/// The known language name closest to `lang` (`pyhton` → `python`), for the
-/// hint of an unknown language's warning; `None` if nothing is close.
-pub fn closest_language(lang: &str) -> Option<String> {
-    let lang = lang.trim().to_ascii_lowercase();
+/// Every fence name the highlighter knows: aliases, the syntaxes' names and
+/// their file extensions. Built on the first unknown language only.
+static KNOWN_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
     let mut names: Vec<String> = ALIASES.iter().map(|(alias, _)| alias.to_string()).collect();
     for syntax in SYNTAXES.syntaxes() {
         names.push(syntax.name.to_ascii_lowercase());
@@ -95,20 +94,24 @@ pub fn closest_language(lang: &str) -> Option<String> {
         );
     }
     // Names with spaces (`bourne again shell (bash)`) are not fence tokens.
-    let candidates: Vec<&str> = names
-        .iter()
-        .map(String::as_str)
-        .filter(|name| !name.contains(' ') && SYNTAXES.find_syntax_by_token(name).is_some())
-        .chain(ALIASES.iter().map(|(alias, _)| *alias))
-        .collect();
+    names.retain(|name| !name.contains(' '));
+    names.sort();
+    names.dedup();
+    names
+});
+
+/// The known language name closest to `lang` (`pyhton` → `python`), for the
+/// hint of an unknown language's warning; `None` if nothing is close.
+pub fn closest_language(lang: &str) -> Option<String> {
+    let lang = lang.trim().to_ascii_lowercase();
     // Transposed letters (`pyhton`) are one edit, not two.
-    candidates
-        .into_iter()
+    KNOWN_NAMES
+        .iter()
         .map(|name| (strsim::osa_distance(&lang, name), name))
         // One edit in three letters at most: `apache` is not `cmakecache`.
         .filter(|(d, name)| *d <= (name.chars().count() / 3).max(1))
         .min()
-        .map(|(_, name)| name.to_string())
+        .map(|(_, name)| name.clone())
 }
 
 /// A highlighted code block, or why it could not be highlighted.
@@ -555,6 +558,11 @@ mod tests {
                 SYNTAXES.find_syntax_by_token(token).is_some(),
                 "{alias} → {token}"
             );
+        }
+        for name in KNOWN_NAMES.iter() {
+            let known = ALIASES.iter().any(|(alias, _)| alias == name)
+                || SYNTAXES.find_syntax_by_token(name).is_some();
+            assert!(known, "a suggestion must be a name that works: {name}");
         }
     }
 
