@@ -67,6 +67,10 @@ fn atom_and_rss_parse_and_carry_the_newest_articles() {
             body.contains("摘要部分") && !body.contains("全文部分"),
             "{feed_file}: summaries by default: {body}"
         );
+        assert!(
+            body.contains("<math") && !body.contains("katex"),
+            "{feed_file}: formulas in summaries as MathML: {body}"
+        );
     }
 }
 
@@ -94,6 +98,56 @@ fn full_content_feeds_and_per_tag_feeds() {
         .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
         .collect();
     assert_eq!(titles, ["第3篇 <d>", "第1篇 <b>", "第0篇 <a>"]);
+}
+
+#[test]
+fn feeds_show_formulas_as_mathml() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        "base_url: https://example.com/\nfeed:\n  full_content: true\n",
+    );
+    site.article(
+        "m.md",
+        "title: 公式\ndate: 2025-01-01",
+        "设 $x_i < \\alpha$，则\n\n$$\n\\sum_{i=1}^n \\frac{x_i}{n} \\le \\max_i x_i\n$$\n\n失败的 $x^$ 保持原样。\n",
+    );
+    site.build_ok();
+    let page = site.read("posts/m/index.html");
+    assert!(page.contains("katex-html"), "the page keeps KaTeX's HTML");
+    for feed_file in ["atom.xml", "rss.xml"] {
+        let xml = site.read(feed_file);
+        let feed = feed_rs::parser::parse(xml.as_bytes())
+            .unwrap_or_else(|e| panic!("{feed_file}: {e}\n{xml}"));
+        let entry = &feed.entries[0];
+        let body = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+            .unwrap_or_default();
+        assert_eq!(body.matches("<math").count(), 2, "{feed_file}: {body}");
+        assert_eq!(body.matches("</math>").count(), 2, "{feed_file}: {body}");
+        assert_eq!(
+            body.matches("display=\"block\"").count(),
+            1,
+            "{feed_file}: {body}"
+        );
+        assert!(
+            !body.contains("katex-html") && !body.contains("class=\"katex\""),
+            "{feed_file}: {body}"
+        );
+        assert!(
+            body.contains(
+                "<annotation encoding=\"application/x-tex\">x_i &lt; \\alpha</annotation>"
+            ),
+            "{feed_file}: the TeX stays as an annotation: {body}"
+        );
+        assert!(
+            body.contains("katex-error"),
+            "{feed_file}: a formula that failed stays as its source: {body}"
+        );
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Arbitrary text as a code block through `CodeStyle::highlight`. The first
 //! byte picks the fence language: the tree-sitter grammars (python, cpp, c,
-//! rust, bash, yaml, json), a syntect-only language and an alias. Must never
+//! rust, bash, yaml, json), syntect languages (two of bat's) and aliases. Must never
 //! panic, abort (tree-sitter's scanners are C) or run away, and the HTML must
 //! hold exactly the code's text, one line per line.
 #![no_main]
@@ -18,7 +18,7 @@ static CODE_STYLE: LazyLock<CodeStyle> = LazyLock::new(|| {
 });
 
 const LANGUAGES: &[&str] = &[
-    "python", "cpp", "c", "rust", "bash", "yaml", "json", "go", "sh", "yml",
+    "python", "cpp", "c", "rust", "bash", "yaml", "json", "go", "sh", "yml", "toml", "ts",
 ];
 
 /// The text of highlighted HTML: tags dropped, entities decoded.

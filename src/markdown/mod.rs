@@ -19,6 +19,7 @@ pub mod labels;
 pub mod math;
 pub mod math_scan;
 pub mod mathjax;
+mod mathml;
 pub mod page_macros;
 mod placeholder;
 mod recall;
@@ -36,6 +37,7 @@ pub use headings::TocEntry;
 pub use highlight::{CodeStyle, Highlighted};
 pub use html::escape;
 pub use math::MathEngine;
+pub use mathml::mathml_only;
 pub use recall::{Forget, Recall};
 
 use crate::diagnostic::{Diagnostic, Position};
@@ -452,6 +454,14 @@ fn empty_block(
         display: true,
         failed: false,
         ids: Vec::new(),
+    }
+}
+
+/// The hint of an unknown language's warning: the closest known name, if any.
+fn unknown_language_hint(lang: &str) -> String {
+    match highlight::closest_language(lang) {
+        Some(name) => format!("did you mean `{name}`? (docs/code.md lists the language names)"),
+        None => "check the fence's language name (python, rust, cpp, bash, toml, ts, …; docs/code.md lists them)".to_string(),
     }
 }
 
@@ -893,9 +903,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                     ),
                 )
                 .at(at())
-                .with_hint(
-                    "check the fence's language name (python, rust, cpp, bash, yaml, json, …)",
-                ),
+                .with_hint(unknown_language_hint(&fence.lang)),
             );
         }
         if !fence.unknown.is_empty() {

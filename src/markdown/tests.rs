@@ -122,6 +122,9 @@ fn unknown_languages_warn_at_the_fence() {
         "{}",
         r.html
     );
+    let r = render("```pyhton\nx = 1\n```\n");
+    let hint = r.diagnostics[0].hint.as_deref().unwrap_or_default();
+    assert!(hint.contains("did you mean `python`?"), "{hint}");
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Files for machines: Atom and RSS feeds, the sitemap and robots.txt.
 //!
 //! Written in Rust rather than templates so escaping and date formats are
-//! right by construction.
+//! right by construction. Formulas in feed entries are MathML alone
+//! (`markdown::mathml_only`): readers do not load the site's KaTeX stylesheet.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use jiff::tz::TimeZone;
 
 use super::{Post, Site};
 use crate::config::Config;
-use crate::markdown::escape;
+use crate::markdown::{escape, mathml_only};
 
 /// A generated file: path in the output (`/`-separated), and its text.
 pub type Generated = (String, String);
@@ -75,14 +77,25 @@ struct FeedBody<'a> {
 }
 
 impl FeedBody<'_> {
-    /// `("content", article)` or `("summary", excerpt)`.
+    /// `("content", article)` or `("summary", excerpt)`, formulas as MathML.
     fn of(&self, site: &Site, index: usize) -> (&'static str, Arc<str>) {
-        if self.config.feed.full_content {
+        let (element, html) = if self.config.feed.full_content {
             ("content", (self.html)(index))
         } else {
             ("summary", Arc::clone(&site.posts[index].excerpt))
-        }
+        };
+        (element, with_mathml(html))
     }
+}
+
+/// `html` with KaTeX's formulas as bare MathML: feed readers show no site
+/// stylesheet, without which KaTeX's HTML is unreadable, but render MathML.
+fn with_mathml(html: Arc<str>) -> Arc<str> {
+    let changed = match mathml_only(&html) {
+        Cow::Owned(changed) => Some(changed),
+        Cow::Borrowed(_) => None,
+    };
+    changed.map_or(html, Arc::from)
 }
 
 /// The absolute URL of a path relative to the output root.
