@@ -25,20 +25,23 @@ struct Image<'a> {
 }
 
 /// `events` with images written out (lazy loading, attributes) and the ones
-/// alone in a paragraph made figures. `label` names figures (`图`, `Figure`).
-pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> Vec<Event<'a>> {
+/// alone in a paragraph made figures, and the figures' ids (to link to).
+/// `label` names figures (`图`, `Figure`).
+pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> (Vec<Event<'a>>, Vec<String>) {
     if !events
         .iter()
         .any(|e| matches!(e, Event::Start(Tag::Image { .. })))
     {
-        return events;
+        return (events, Vec::new());
     }
+    let mut ids = Vec::new();
     let mut out = Vec::with_capacity(events.len());
     let mut figures = 0;
     let mut i = 0;
     while i < events.len() {
         if let Some((image, attributes, next)) = figure_at(&events, i) {
             figures += 1;
+            ids.push(figure_id(&attributes, figures));
             out.extend(figure(image, &attributes, figures, label));
             i = next;
             continue;
@@ -61,7 +64,15 @@ pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> Vec<Event<'a>>
         out.push(events[i].clone());
         i += 1;
     }
-    out
+    (out, ids)
+}
+
+/// The id written (`{#fig:x}`), else `fig-<n>`.
+fn figure_id(attributes: &Attributes, number: usize) -> String {
+    attributes
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("fig-{number}"))
 }
 
 /// A paragraph holding one image (and its attributes) and nothing else, at `i`.
@@ -201,10 +212,7 @@ fn figure<'a>(
     number: usize,
     label: &str,
 ) -> Vec<Event<'a>> {
-    let id = attributes
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("fig-{number}"));
+    let id = figure_id(attributes, number);
     let mut events = vec![Event::Html(
         format!(
             "<figure id=\"{}\">{}",
@@ -243,7 +251,7 @@ mod tests {
     fn render(markdown: &str) -> String {
         let events: Vec<Event<'_>> = Parser::new(markdown).collect();
         let mut out = String::new();
-        html::push_html(&mut out, rewrite(events, "图").into_iter());
+        html::push_html(&mut out, rewrite(events, "图").0.into_iter());
         out
     }
 

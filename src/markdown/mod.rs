@@ -235,11 +235,14 @@ impl MarkdownRenderer<'_> {
             ..
         } = pass;
         html_anchors.extend((0..formulas.len()).flat_map(|i| numbering.ids(i).iter().cloned()));
-        let events = cjk_soft_breaks(events);
+        // Callouts first: their title ends at the first line break, which
+        // `cjk_soft_breaks` would remove between two Chinese characters.
         let events = callouts::rewrite(events, self.language);
+        let events = cjk_soft_breaks(events);
         let (pieces, text) = readable_text(&events, &formulas);
         let events = footnotes::gather(events);
-        let events = figures::rewrite(events, self.language.figure());
+        let (events, figure_ids) = figures::rewrite(events, self.language.figure());
+        html_anchors.extend(figure_ids);
 
         let mut body_html = String::with_capacity(source.body.len() * 2);
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());
@@ -580,6 +583,8 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                 Event::Html(html) | Event::InlineHtml(html)
                     if let Some(generated) = self.tag_html(&html) =>
                 {
+                    // Theorems and containers carry ids to link to.
+                    self.html_anchors.extend(html_ids(generated));
                     events.push(Event::Html(CowStr::Borrowed(generated)));
                 }
                 Event::Html(html) | Event::InlineHtml(html) if !self.renderer.raw_html => {

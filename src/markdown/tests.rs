@@ -480,7 +480,15 @@ fn a_container_never_closed_is_an_error_where_it_opens() {
 
 #[test]
 fn github_alerts_and_obsidian_callouts() {
-    let r = render("> [!IMPORTANT]\n> 学习率要调。\n\n> [!example]- 展开看例子\n> $x^2$\n");
+    let r = render(
+        "> [!IMPORTANT]\n> 学习率要调。\n\n> [!example]- 展开看例子\n> $x^2$\n\n> [!tip] 中文标题\n> 中文内容\n",
+    );
+    assert!(
+        r.html
+            .contains("<p class=\"callout-title\">中文标题</p>\n<p>中文内容</p>"),
+        "{}",
+        r.html
+    );
     assert!(
         r.html.contains("<p class=\"callout-title\">重要</p>"),
         "{}",
