@@ -891,6 +891,11 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             CodeBlockKind::Fenced(info) => code::Fence::parse(info),
             CodeBlockKind::Indented => code::Fence::parse(""),
         };
+        if fence.lang == "mermaid" {
+            // Drawn in the reader's browser by the theme's Mermaid script;
+            // without JavaScript the source stays readable.
+            return Event::Html(format!("<pre class=\"mermaid\">{}</pre>\n", escape(&code)).into());
+        }
         let block = code::render(
             &code,
             &fence,

@@ -86,6 +86,7 @@ struct Globals<'a> {
     generator: &'static str,
     highlight_css: String,
     katex_css: String,
+    mermaid_js: String,
     style_css: String,
     feed_url: String,
     permalink_root: &'a str,
@@ -136,6 +137,7 @@ impl<'a> Pages<'a> {
             generator: concat!("blogsmith ", env!("CARGO_PKG_VERSION")),
             highlight_css: format!("{}{HIGHLIGHT_CSS}", site.base_path),
             katex_css: format!("{}katex/katex.min.css", site.base_path),
+            mermaid_js: format!("{}mermaid/mermaid.min.js", site.base_path),
             style_css: format!("{}style.css", site.base_path),
             feed_url: site.url_of_file("atom.xml"),
             permalink_root: &site.permalink_root,
@@ -224,6 +226,7 @@ impl<'a> Pages<'a> {
             Job::Post(post) => {
                 context.insert("page", &PostPage { post, content });
                 context.insert("has_math", &post.has_math);
+                context.insert("has_diagram", &content.contains("<pre class=\"mermaid\">"));
                 context.insert("current_url", &post.url);
             }
             Job::List(list) => {

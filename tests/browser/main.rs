@@ -814,3 +814,55 @@ fn many_open_tabs_share_one_event_stream_and_all_reload() {
         .collect();
     assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
 }
+
+#[test]
+fn notes_features_show_in_the_browser() {
+    let site = Fixture::new();
+    site.write(
+        "content/notes/fig.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#0b5cad\"/></svg>\n",
+    );
+    site.article(
+        "notes/index.md",
+        "title: 笔记的构件\ndate: 2026-01-01",
+        "如式 \\eqref{eq:a}。\n\n$$\n\\begin{equation}\na = b \\label{eq:a}\n\\end{equation}\n$$\n\n\
+         ![示意图](fig.svg)\n\n> [!TIP]\n> 一个提示。\n\n::: theorem 名字\n内容。\n:::\n\n\
+         正文[^注]。\n\n[^注]: 脚注。\n\n```mermaid\nflowchart LR\n  a[输入] --> b[输出]\n```\n",
+    );
+    site.build_ok();
+    let server = Server::serve(&site.public());
+    let mut browser = Browser::launch();
+    let mut page = browser.new_page();
+    assert_eq!(page.navigate(&server.url("/posts/notes/")), 200);
+    // Mermaid draws after load: wait for its SVG.
+    let drawn = page.eval(
+        "new Promise(r => { let n = 0; const t = setInterval(() => { \
+           const s = document.querySelector('pre.mermaid svg'); \
+           if (s || ++n > 100) { clearInterval(t); r(s ? 'drawn' : 'not drawn'); } }, 50); })",
+    );
+    assert_eq!(drawn, "drawn", "the Mermaid diagram is drawn");
+    assert_clean(&mut page, "notes page");
+    let nodes = page.eval("document.querySelector('pre.mermaid svg').textContent");
+    assert!(nodes.contains("输入") && nodes.contains("输出"), "{nodes}");
+    let target = page.eval("document.querySelector('a.eqref').getAttribute('href')");
+    assert_eq!(target, "#eq:a");
+    assert_eq!(page.eval("String(!!document.getElementById('eq:a'))"), "true");
+    assert_eq!(page.eval("document.querySelector('a.eqref').textContent"), "(1)");
+    let caption = page.eval("document.querySelector('figure figcaption').textContent");
+    assert_eq!(caption, "图 1 示意图");
+    let image_width = page.eval("String(document.querySelector('figure img').naturalWidth)");
+    assert_eq!(image_width, "40", "the figure's image loads");
+    let callout = page.eval("getComputedStyle(document.querySelector('.callout-tip')).borderLeftStyle");
+    assert_eq!(callout, "solid", "callouts are styled");
+    assert_eq!(
+        page.eval("document.querySelector('.theorem-title').textContent"),
+        "定理 1（名字）"
+    );
+    assert_eq!(count(&mut page, "section.footnotes li"), 1);
+    page.screenshot(&screenshot_path("notes-features.png"));
+    // A page without a diagram does not load Mermaid.
+    site.article("plain.md", "title: 无图\ndate: 2026-01-02", "正文。\n");
+    site.build_ok();
+    assert_eq!(page.navigate(&server.url("/posts/plain/")), 200);
+    assert_eq!(count(&mut page, "script[src*='mermaid']"), 0);
+}
