@@ -134,18 +134,25 @@ pub fn make_small_delim<T: Into<ClassList>>(
     classes: T,
 ) -> Result<DomSpan, ParseError> {
     let classes = classes.into();
+    // [blogsmith patch] KaTeX.js's makeSmallDelim makes the symbol without
+    // classes (`makeSymbol(delim, "Main-Regular", mode, options)`): the
+    // `mopen`/`mclose` class belongs only to the wrapping span, it was repeated
+    // on an inner `<span class="mopen">`.
     let text = make_symbol(
         ctx,
         delim,
         "Main-Regular",
         mode,
         Some(options),
-        classes.clone(),
+        ClassList::Empty,
     )?;
     let mut span = style_wrap(text.into(), style, options, classes);
 
     if center {
-        span = center_span(span, options, TEXT);
+        // [blogsmith patch] Centred on the axis of the delimiter's own style, as
+        // KaTeX.js does (`centerSpan(span, options, style)`); TEXT shifted a
+        // script-size `\left(` by `top:0.075em` in scripts and fractions.
+        span = center_span(span, options, style);
     }
 
     Ok(span)

@@ -102,9 +102,24 @@ fn html_builder(
         sqrt_result.span.height - inner.height() - line_clearance - sqrt_result.rule_width;
 
     // Apply padding to inner element
-    if let HtmlDomNode::DomSpan(ref mut span) = inner {
-        span.style
-            .insert(CssProperty::PaddingLeft, make_em(sqrt_result.advance_width));
+    // [blogsmith patch] KaTeX.js sets `inner.style.paddingLeft` on whatever node
+    // the body built to, a lone symbol included (`\sqrt n`, `\sqrt\pi`): only
+    // spans got the padding here, so the symbol was drawn over the radical sign.
+    let padding = make_em(sqrt_result.advance_width);
+    match inner {
+        HtmlDomNode::DomSpan(ref mut span) => {
+            span.style.insert(CssProperty::PaddingLeft, padding);
+        }
+        HtmlDomNode::Symbol(ref mut symbol) => {
+            symbol.style.insert(CssProperty::PaddingLeft, padding);
+        }
+        HtmlDomNode::Anchor(ref mut anchor) => {
+            anchor.style.insert(CssProperty::PaddingLeft, padding);
+        }
+        HtmlDomNode::Img(ref mut img) => {
+            img.style.insert(CssProperty::PaddingLeft, padding);
+        }
+        HtmlDomNode::SvgNode(_) | HtmlDomNode::MathML(_) | HtmlDomNode::Fragment(_) => {}
     }
 
     let inner_height = inner.height();
