@@ -72,10 +72,15 @@ fn html_builder(
     let inner = if lap_node.alignment == LapAlignment::Center {
         // For clap, wrap the body in an intermediate span so CSS centering
         // works
-        let base = make_span(vec![], vec![body], Some(options), None);
+        // [blogsmith patch] Without options, as in KaTeX.js (`makeSpan([], [...])`):
+        // options add `mtight` (and a colour) that KaTeX.js leaves off.
+        let base = make_span(vec![], vec![body], None, None);
         make_span("katex-inner", vec![base.into()], Some(options), None)
     } else {
-        make_span("katex-inner", vec![body], Some(options), None)
+        // [blogsmith patch] Without options, as KaTeX.js's
+        // `makeSpan(["katex-inner"], [...])` for \mathrlap and \mathllap: `\ne` in a
+        // subscript got `<span class="katex-inner mtight">`.
+        make_span("katex-inner", vec![body], None, None)
     };
 
     // Create fix span
@@ -95,7 +100,8 @@ fn html_builder(
     strut
         .style
         .insert(CssProperty::Height, make_em(strut_height));
-    if lap_span.depth > 0.0 {
+    // [blogsmith patch] Any non-zero depth, like KaTeX.js's `if (node.depth)`.
+    if lap_span.depth != 0.0 {
         strut
             .style
             .insert(CssProperty::VerticalAlign, make_em(-lap_span.depth));

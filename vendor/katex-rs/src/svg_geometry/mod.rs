@@ -433,6 +433,9 @@ pub fn inner_path(name: &str, height: f64) -> String {
 /// # Returns
 /// SVG path string for the tall delimiter
 pub fn tall_delim(label: &str, mid_height: f64) -> Result<String, ParseError> {
+    // [blogsmith patch] `-mid_height` is -0 when `mid_height` is 0, which Rust
+    // prints as `v-0`; JavaScript's `${-midHeight}` prints `v0`, as KaTeX.js does.
+    let minus_mid_height = if mid_height == 0.0 { 0.0 } else { -mid_height };
     match label {
         "lbrack" => Ok(format!(
             "M403 1759 V84 H666 V0 H319 V1759 v{mid_height} v1759 v84 h347 v-84
@@ -446,7 +449,7 @@ M347 1759 V0 H263 V1759 v{mid_height} v1759 h84z"
             "M145 15 v585 v{} v585 c2.667,10,9.667,15,21,15
 c10,0,16.667,-5,20,-15 v-585 v{} v-585 c-2.667,-10,-9.667,-15,-21,-15
 c-10,0,-16.667,5,-20,15z M188 15 H145 v585 v{} v585 h43z",
-            mid_height, -mid_height, mid_height
+            mid_height, minus_mid_height, mid_height
         )),
         "doublevert" => Ok(format!(
             "M145 15 v585 v{} v585 c2.667,10,9.667,15,21,15
@@ -455,7 +458,12 @@ c-10,0,-16.667,5,-20,15z M188 15 H145 v585 v{} v585 h43z
 M367 15 v585 v{} v585 c2.667,10,9.667,15,21,15
 c10,0,16.667,-5,20,-15 v-585 v{} v-585 c-2.667,-10,-9.667,-15,-21,-15
 c-10,0,-16.667,5,-20,15z M410 15 H367 v585 v{} v585 h43z",
-            mid_height, -mid_height, mid_height, mid_height, -mid_height, mid_height
+            mid_height,
+            minus_mid_height,
+            mid_height,
+            mid_height,
+            minus_mid_height,
+            mid_height
         )),
         "lfloor" => Ok(format!(
             "M319 602 V0 H403 V602 v{mid_height} v1715 h263 v84 H319z
