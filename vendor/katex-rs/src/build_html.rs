@@ -489,12 +489,8 @@ impl PrevTracker {
         self.state = PrevNodeState::Owned(Box::new(node));
     }
 
-    fn prev_path(&self) -> Option<&[usize]> {
-        match &self.state {
-            PrevNodeState::Located(path) => Some(path.as_slice()),
-            _ => None,
-        }
-    }
+    // [blogsmith patch] `prev_path` and `adjust_for_insert_self` removed: glue is
+    // now inserted after the last node visited, not after the previous node.
 
     fn adjust_for_insert(&mut self, parent_path: &[usize], index: usize) {
         if let PrevNodeState::Located(path) = &mut self.state {
@@ -502,13 +498,6 @@ impl PrevTracker {
         }
     }
 
-    fn adjust_for_insert_self(&mut self, index: usize, slot: usize) {
-        if let PrevNodeState::Located(path) = &mut self.state
-            && path.0[slot] >= index
-        {
-            path.0[slot] += 1;
-        }
-    }
 }
 
 #[derive(Clone, Default)]
@@ -555,6 +544,8 @@ where
     ) -> Result<Option<HtmlDomNode>, ParseError>,
 {
     let mut frames = vec![TraverseFrame::default()];
+    // [blogsmith patch] The last node visited, space or not (see below).
+    let mut last_visited: Option<NodePath> = None;
 
     let appended_next = next.take().is_some_and(|next_node| {
         root.push(next_node);
@@ -616,39 +607,36 @@ where
                 })?;
 
             if let Some(new_node) = result {
-                if let Some(prev_path) = prev.prev_path() {
-                    if let Some((last, parent)) = prev_path.split_last() {
-                        let inserted_pos = *last + 1;
-                        let container_path_slice = &current_path[..container_path_len];
-                        let (actual_path, actual_index) =
-                            insert_into_container(root, parent, inserted_pos, new_node);
-                        let same_container = actual_path == container_path_slice;
-                        adjust_frame_paths(&mut frames, actual_path, actual_index);
-                        prev.adjust_for_insert_self(actual_index, actual_path.len());
-                        if same_container && actual_index <= current_index {
-                            skip_inserted += 1;
-                        }
-                    } else {
-                        let container_path_slice = &current_path[..container_path_len];
-                        let (actual_path, actual_index) =
-                            insert_into_container(root, container_path_slice, 0, new_node);
-                        let same_container = actual_path == container_path_slice;
-                        adjust_frame_paths(&mut frames, actual_path, actual_index);
-                        prev.adjust_for_insert(actual_path, actual_index);
-                        if same_container && actual_index <= current_index {
-                            skip_inserted += 1;
-                        }
-                    }
+                // [blogsmith patch] KaTeX.js inserts the glue right after the last
+                // node visited, spaces included (`prev.insertAfter` is updated for
+                // every node), so it lands just before the current node:
+                // `,\quad i` is `, <quad> <thin space> i`. This inserted it right
+                // after the previous non-space node, before the `\quad`.
+                let container_path_slice = &current_path[..container_path_len];
+                let (actual_path, actual_index) = if let Some(after) = &last_visited {
+                    let after = after.as_slice().to_vec();
+                    let (last, parent) = after.split_last().unwrap_or((&0, &[]));
+                    let (path, index) = insert_into_container(root, parent, *last + 1, new_node);
+                    (path.to_vec(), index)
                 } else {
-                    let container_path_slice = &current_path[..container_path_len];
-                    let (actual_path, actual_index) =
+                    let (path, index) =
                         insert_into_container(root, container_path_slice, 0, new_node);
-                    let same_container = actual_path == container_path_slice;
-                    adjust_frame_paths(&mut frames, actual_path, actual_index);
-                    prev.adjust_for_insert(actual_path, actual_index);
-                    if same_container && actual_index <= current_index {
-                        skip_inserted += 1;
-                    }
+                    (path.to_vec(), index)
+                };
+                let same_container = actual_path == container_path_slice;
+                adjust_frame_paths(&mut frames, &actual_path, actual_index);
+                prev.adjust_for_insert(&actual_path, actual_index);
+                if let Some(after) = &mut last_visited {
+                    after.adjust_for_insert(&actual_path, actual_index);
+                }
+                if same_container && actual_index <= current_index {
+                    skip_inserted += 1;
+                } else if !same_container {
+                    // Inserted into an enclosing list, before the partial group
+                    // holding the current node: that group moved.
+                    let mut moved = NodePath::new(current_path);
+                    moved.adjust_for_insert(&actual_path, actual_index);
+                    current_path = moved.0;
                 }
             }
         }
@@ -669,6 +657,8 @@ where
             }
         }
 
+        // [blogsmith patch] Where KaTeX.js's `prev.insertAfter` points: every node.
+        last_visited = Some(NodePath::new(current_path.clone()));
         if nonspace {
             prev.set_located(NodePath::new(current_path));
         }
