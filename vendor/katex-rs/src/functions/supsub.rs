@@ -95,7 +95,9 @@ fn html_builder(
         build_html::build_group(ctx, base, options, None)?
     } else {
         // When base is None, create an empty span
-        make_span(ClassList::Empty, vec![], Some(options), None).into()
+        // [blogsmith patch] Without options, as KaTeX.js's `buildGroup(null)`
+        // (`makeSpan()`): `x^{''}` in a script got `<span class="mtight">`.
+        make_span(ClassList::Empty, vec![], None, None).into()
     };
 
     let mut super_m = None;

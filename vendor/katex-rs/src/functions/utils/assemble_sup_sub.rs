@@ -57,7 +57,9 @@ pub fn assemble_sup_sub(
     base_shift: f64,
 ) -> Result<HtmlDomNode, ParseError> {
     // Wrap base in a span if it's not already
-    let base = HtmlDomNode::from(make_span(ClassList::Empty, vec![base], Some(options), None));
+    // [blogsmith patch] Without options, as KaTeX.js's `makeSpan([], [base])`:
+    // options added `mtight` to the wrapper of a limit operator in a script.
+    let base = HtmlDomNode::from(make_span(ClassList::Empty, vec![base], None, None));
     let base_height = base.height();
     let base_depth = base.depth();
 
