@@ -62,7 +62,10 @@ fn corpus() -> PathBuf {
 /// Every distinct (display, TeX) of the corpus, as blogsmith's scanner finds them.
 fn distinct_formulas(dir: &Path) -> Vec<(bool, String)> {
     let mut formulas = BTreeSet::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if entry.path().extension().is_some_and(|e| e == "md") {
             let text = std::fs::read_to_string(entry.path()).expect("corpus is UTF-8");
             for span in find_math(&text) {
@@ -115,7 +118,11 @@ fn katex_js(formulas: &[(bool, String)], tmp: &Path) -> Vec<Option<String>> {
 
 /// One page with every formula twice (katex-rs, KaTeX.js), each in a cell of
 /// its own, in the markup blogsmith wraps formulas in.
-fn comparison_page(formulas: &[(bool, String)], ours: &[Option<String>], theirs: &[Option<String>]) -> String {
+fn comparison_page(
+    formulas: &[(bool, String)],
+    ours: &[Option<String>],
+    theirs: &[Option<String>],
+) -> String {
     let mut page = String::from(
         "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">\
          <link rel=\"stylesheet\" href=\"/style.css\">\
@@ -127,9 +134,15 @@ fn comparison_page(formulas: &[(bool, String)], ours: &[Option<String>], theirs:
         for (side, html) in [("rs", &ours[i]), ("js", &theirs[i])] {
             let html = html.as_deref().unwrap_or("");
             if *display {
-                let _ = writeln!(page, "<div class=\"cell\" id=\"{side}{i}\"><div class=\"math display\">{html}</div></div>");
+                let _ = writeln!(
+                    page,
+                    "<div class=\"cell\" id=\"{side}{i}\"><div class=\"math display\">{html}</div></div>"
+                );
             } else {
-                let _ = writeln!(page, "<div class=\"cell\" id=\"{side}{i}\"><p><span class=\"math inline\">{html}</span></p></div>");
+                let _ = writeln!(
+                    page,
+                    "<div class=\"cell\" id=\"{side}{i}\"><p><span class=\"math inline\">{html}</span></p></div>"
+                );
             }
         }
     }
@@ -192,8 +205,12 @@ fn measure_boxes(tmp: &Path, page: &str) -> Vec<(Option<[f64; 2]>, Option<[f64; 
     let boxes = tab.eval(MEASURE);
     let boxes = boxes.as_array().expect("an array of boxes");
     let pair = |v: &Value| {
-        v.as_array()
-            .map(|wh| [wh[0].as_f64().expect("width"), wh[1].as_f64().expect("height")])
+        v.as_array().map(|wh| {
+            [
+                wh[0].as_f64().expect("width"),
+                wh[1].as_f64().expect("height"),
+            ]
+        })
     };
     boxes
         .iter()
@@ -221,7 +238,10 @@ fn katex_rs_renders_pumpkin_book_like_katex_js() {
         match (&ours[i], &theirs[i]) {
             (Some(a), Some(b)) if *a == canonical_attribute_order(b) => identical += 1,
             (None, None) => both_fail += 1,
-            _ => different.push(format!("{}\t{tex}", if *display { "display" } else { "inline" })),
+            _ => different.push(format!(
+                "{}\t{tex}",
+                if *display { "display" } else { "inline" }
+            )),
         }
     }
     let identical_share = identical as f64 / total as f64;
@@ -278,13 +298,21 @@ fn katex_rs_renders_pumpkin_book_like_katex_js() {
         100.0 * identical_share,
         100.0 * IDENTICAL_TARGET,
         different.len(),
-        shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert!(
         same_box_share >= SAME_BOX_TARGET && far_off == 0,
         "{:.2}% of formulas the same box (target ≥ {:.1}%), {far_off} off by more than {MAX_OFF_PX} px:\n{}",
         100.0 * same_box_share,
         100.0 * SAME_BOX_TARGET,
-        misses.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n")
+        misses
+            .iter()
+            .map(|(_, l)| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

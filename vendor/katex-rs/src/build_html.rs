@@ -497,7 +497,6 @@ impl PrevTracker {
             path.adjust_for_insert(parent_path, index);
         }
     }
-
 }
 
 #[derive(Clone, Default)]

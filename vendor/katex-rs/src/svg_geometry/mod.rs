@@ -458,12 +458,7 @@ c-10,0,-16.667,5,-20,15z M188 15 H145 v585 v{} v585 h43z
 M367 15 v585 v{} v585 c2.667,10,9.667,15,21,15
 c10,0,16.667,-5,20,-15 v-585 v{} v-585 c-2.667,-10,-9.667,-15,-21,-15
 c-10,0,-16.667,5,-20,15z M410 15 H367 v585 v{} v585 h43z",
-            mid_height,
-            minus_mid_height,
-            mid_height,
-            mid_height,
-            minus_mid_height,
-            mid_height
+            mid_height, minus_mid_height, mid_height, mid_height, minus_mid_height, mid_height
         )),
         "lfloor" => Ok(format!(
             "M319 602 V0 H403 V602 v{mid_height} v1715 h263 v84 H319z
