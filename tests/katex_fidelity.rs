@@ -172,8 +172,11 @@ document.fonts.ready.then(() => {
   return out;
 })"#;
 
-/// Lays the page out in Chromium and returns, per formula, both boxes.
-fn measure_boxes(tmp: &Path, page: &str) -> Vec<(Option<[f64; 2]>, Option<[f64; 2]>)> {
+/// A formula's box, [width, height] in CSS px (`None`: nothing typeset).
+type Box2 = Option<[f64; 2]>;
+
+/// Lays the page out in Chromium and returns, per formula, both boxes (katex-rs, KaTeX.js).
+fn measure_boxes(tmp: &Path, page: &str) -> Vec<(Box2, Box2)> {
     let site = tmp.join("site");
     std::fs::create_dir_all(site.join("katex/fonts")).expect("create site folder");
     let static_dir = repo().join("static");

@@ -37,8 +37,14 @@ fn first_difference(ours: &str, theirs: &str) -> String {
         .unwrap_or(ours.len().min(theirs.len()));
     let from = at.saturating_sub(120);
     let context = |s: &str| {
-        let from = s.floor_char_boundary(from);
-        let to = s.ceil_char_boundary((at + 120).min(s.len()));
+        let mut from = from.min(s.len());
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + 120).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
         s[from..to].to_owned()
     };
     format!(
