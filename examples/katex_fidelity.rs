@@ -3,9 +3,11 @@
 //!     cargo run --release --example katex_fidelity -- ../shared/corpora/pumpkin-book
 //!
 //! It writes the formulas (as found by blogsmith's scanner) and katex-rs's HTML
-//! to `target/fidelity/`, runs `scripts/katex-fidelity.mjs` (KaTeX.js under node)
-//! on the same formulas, and reports how many render to identical HTML once
-//! attributes are in canonical order, with the first differences.
+//! to `target/fidelity/` (`formulas.json`, `katexrs.json`), runs
+//! `scripts/katex-fidelity.mjs` (KaTeX.js under node, `katexjs.json`) on the same
+//! formulas, and reports how many render to identical HTML once attributes are
+//! in canonical order, with the first differences. `tests/katex_fidelity.rs`
+//! checks the same in a browser, against targets.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -48,6 +50,11 @@ fn main() {
         .iter()
         .map(|(display, tex)| engine.render(tex, *display).ok().map(|h| h.to_string()))
         .collect();
+    std::fs::write(
+        out.join("katexrs.json"),
+        serde_json::to_string(&ours).expect("json"),
+    )
+    .expect("write");
     let status = Command::new("node")
         .arg("scripts/katex-fidelity.mjs")
         .arg(out.join("formulas.json"))
