@@ -164,6 +164,12 @@ pub struct MarkdownRenderer<'a> {
 impl MarkdownRenderer<'_> {
     /// Renders one article.
     pub fn render(&self, source: Source<'_>) -> Rendered {
+        self.render_with(source, &[])
+    }
+
+    /// Renders one article whose body holds sentinels for `generated` HTML
+    /// (a notebook's prompts and outputs: see `content::notebook`).
+    pub fn render_with(&self, source: Source<'_>, generated: &[String]) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
         let translated = tags::translate(source.body, self.language);
@@ -192,6 +198,7 @@ impl MarkdownRenderer<'_> {
 
         let mut pass = Pass::new(*self, &masked, &source, &lines, &mut diagnostics);
         pass.tag_html = &translated.html;
+        pass.generated_html = generated;
         let events = pass.run();
         let Pass {
             toc,
@@ -385,6 +392,8 @@ struct Pass<'a, 'd, 'r> {
     lines: &'a Lines<'a>,
     /// The HTML of translated tags, by sentinel number (see [`tags`]).
     tag_html: &'a [String],
+    /// The HTML of a notebook's sentinels, by number.
+    generated_html: &'a [String],
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -401,6 +410,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             source,
             lines,
             tag_html: &[],
+            generated_html: &[],
             diagnostics,
             ids: HeadingIds::default(),
             toc: Vec::new(),
@@ -615,11 +625,16 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
 
     /// The HTML a sentinel comment of a translated tag stands for.
     fn tag_html(&self, html: &str) -> Option<&'a str> {
-        let number = html
-            .trim()
-            .strip_prefix(tags::SENTINEL)?
-            .strip_suffix("-->")?;
-        let generated: &'a [String] = self.tag_html;
+        let html = html.trim();
+        let (number, generated): (&str, &'a [String]) =
+            match html.strip_prefix(tags::SENTINEL) {
+                Some(rest) => (rest, self.tag_html),
+                None => (
+                    html.strip_prefix(crate::content::notebook::HTML_SENTINEL)?,
+                    self.generated_html,
+                ),
+            };
+        let number = number.strip_suffix("-->")?;
         generated
             .get(number.parse::<usize>().ok()?)
             .map(String::as_str)
