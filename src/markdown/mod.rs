@@ -62,11 +62,12 @@ pub struct LocalLink {
     pub position: Position,
 }
 
-/// Whether a relative link points at another article (`rope.md`, `../a/b.md#x`).
+/// Whether a relative link points at another article (`rope.md`, `../a/b.md#x`, `gd.ipynb`).
 pub fn links_to_article(url: &str) -> bool {
     let path = url.split(['#', '?']).next().unwrap_or("");
     let lower = path.to_ascii_lowercase();
-    !path.is_empty() && (lower.ends_with(".md") || lower.ends_with(".markdown"))
+    !path.is_empty()
+        && (lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".ipynb"))
 }
 
 /// Characters of the plain-text description (search engines show about this many).
