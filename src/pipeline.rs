@@ -963,7 +963,8 @@ fn notebook_files(site: &Site, root: &Path, config: &Config) -> Vec<(String, Vec
         .filter(|post| content::notebook::is_notebook(&post.source))
         .flat_map_iter(|post| {
             // Unreadable now: its page already says why, or the next build will.
-            let bytes = std::fs::read(root.join(CONTENT_DIR).join(&post.source)).unwrap_or_default();
+            let bytes =
+                std::fs::read(root.join(CONTENT_DIR).join(&post.source)).unwrap_or_default();
             content::notebook::output_files(&bytes, options)
                 .into_iter()
                 .map(|file| (format!("{}/{}", post.output_dir, file.name), file.bytes))

@@ -59,7 +59,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &byte in data {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -119,15 +123,26 @@ fn a_notebook_is_an_article_with_its_outputs() {
     let site = site_with_notebook(true);
     site.build_ok();
     let page = site.read("posts/gd/index.html");
-    assert!(page.contains("<title>梯度下降小实验"), "the first heading is the title");
+    assert!(
+        page.contains("<title>梯度下降小实验"),
+        "the first heading is the title"
+    );
     assert!(page.contains("class=\"katex\""), "math is typeset");
     assert!(page.contains("id=\"代码\""), "headings get ids");
     assert!(page.contains("In [3]:") && page.contains("In [4]:"));
     assert!(page.contains("<pre class=\"nb-stream nb-stdout\">2.56</pre>"));
-    assert!(page.contains("<img class=\"nb-image\" src=\"output-2-2.png\""), "{page}");
-    assert!(page.contains("<table><tr><td>表格输出</td></tr></table>"), "raw HTML kept");
     assert!(
-        page.contains("<span class=\"ansi-red-fg\">ZeroDivisionError</span>: division &lt;by&gt; zero"),
+        page.contains("<img class=\"nb-image\" src=\"output-2-2.png\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("<table><tr><td>表格输出</td></tr></table>"),
+        "raw HTML kept"
+    );
+    assert!(
+        page.contains(
+            "<span class=\"ansi-red-fg\">ZeroDivisionError</span>: division &lt;by&gt; zero"
+        ),
         "the traceback is escaped with its colours"
     );
     // Highlighted as Python: `for` is a keyword.
@@ -151,8 +166,14 @@ fn html_outputs_are_text_without_unsafe_html() {
     site.build_ok();
     let page = site.read("posts/gd/index.html");
     assert!(!page.contains("<td>表格输出</td>"), "no raw HTML");
-    assert!(page.contains("<pre class=\"nb-text\">表格</pre>"), "text/plain preferred");
-    assert!(page.contains("output-2-2.png"), "generated markup is still HTML");
+    assert!(
+        page.contains("<pre class=\"nb-text\">表格</pre>"),
+        "text/plain preferred"
+    );
+    assert!(
+        page.contains("output-2-2.png"),
+        "generated markup is still HTML"
+    );
 }
 
 #[test]
@@ -162,15 +183,25 @@ fn a_second_build_makes_the_same_image() {
     let first = site.output_tree();
     site.build_ok();
     let second = site.output_tree();
-    assert_eq!(first.get("posts/gd/output-2-2.png"), second.get("posts/gd/output-2-2.png"));
+    assert_eq!(
+        first.get("posts/gd/output-2-2.png"),
+        second.get("posts/gd/output-2-2.png")
+    );
     assert!(second.contains_key("posts/gd/output-2-2.png"));
 }
 
 #[test]
 fn a_broken_notebook_is_a_located_error_and_the_rest_is_checked() {
     let site = site_with_notebook(true);
-    site.write("content/broken.ipynb", "{\n  \"cells\": [\n    {\"cell_type\": \"code\",,\n");
-    site.article("warned.md", "title: 有警告\ndate: 2026-03-02", "```nosuchlanguage\nx\n```\n");
+    site.write(
+        "content/broken.ipynb",
+        "{\n  \"cells\": [\n    {\"cell_type\": \"code\",,\n",
+    );
+    site.article(
+        "warned.md",
+        "title: 有警告\ndate: 2026-03-02",
+        "```nosuchlanguage\nx\n```\n",
+    );
     let failure = site.build().expect_err("a broken notebook fails the build");
     let all = lines(&failure.diagnostics);
     let errors: Vec<String> = failure.errors().map(ToString::to_string).collect();
@@ -179,7 +210,10 @@ fn a_broken_notebook_is_a_located_error_and_the_rest_is_checked() {
         errors[0].starts_with("content/broken.ipynb:3:26: error: not a valid notebook"),
         "{all}"
     );
-    assert!(all.contains("content/warned.md"), "other articles are still rendered: {all}");
+    assert!(
+        all.contains("content/warned.md"),
+        "other articles are still rendered: {all}"
+    );
     std::fs::remove_file(site.root().join("content/broken.ipynb")).unwrap();
     site.build_ok();
     assert!(site.has("posts/gd/output-2-2.png"));

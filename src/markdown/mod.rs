@@ -627,14 +627,13 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
     /// The HTML a sentinel comment of a translated tag stands for.
     fn tag_html(&self, html: &str) -> Option<&'a str> {
         let html = html.trim();
-        let (number, generated): (&str, &'a [String]) =
-            match html.strip_prefix(tags::SENTINEL) {
-                Some(rest) => (rest, self.tag_html),
-                None => (
-                    html.strip_prefix(crate::content::notebook::HTML_SENTINEL)?,
-                    self.generated_html,
-                ),
-            };
+        let (number, generated): (&str, &'a [String]) = match html.strip_prefix(tags::SENTINEL) {
+            Some(rest) => (rest, self.tag_html),
+            None => (
+                html.strip_prefix(crate::content::notebook::HTML_SENTINEL)?,
+                self.generated_html,
+            ),
+        };
         let number = number.strip_suffix("-->")?;
         generated
             .get(number.parse::<usize>().ok()?)

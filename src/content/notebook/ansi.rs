@@ -59,7 +59,9 @@ impl Style {
                     let bright = if bright { "bright-" } else { "" };
                     classes.push(format!("ansi-{bright}{name}-{layer}"));
                 }
-                Some(Colour::Rgb(r, g, b)) => styles.push(format!("{property}:#{r:02x}{g:02x}{b:02x}")),
+                Some(Colour::Rgb(r, g, b)) => {
+                    styles.push(format!("{property}:#{r:02x}{g:02x}{b:02x}"))
+                }
                 None => {}
             }
         }

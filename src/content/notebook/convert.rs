@@ -115,7 +115,11 @@ fn language(notebook: &Notebook) -> String {
     name("language_info", "name")
         .or_else(|| name("kernelspec", "language"))
         // A fence's info string ends at the first space; backticks would end the fence.
-        .map(|n| n.chars().filter(|c| !c.is_whitespace() && *c != '`').collect())
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_whitespace() && *c != '`')
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -177,7 +181,11 @@ impl Builder<'_> {
         match output.output_type.as_str() {
             "stream" => {
                 let stderr = output.name.as_deref() == Some("stderr");
-                let class = if stderr { "nb-stream nb-stderr" } else { "nb-stream nb-stdout" };
+                let class = if stderr {
+                    "nb-stream nb-stderr"
+                } else {
+                    "nb-stream nb-stdout"
+                };
                 let text = collapse_carriage_returns(&output.text.0);
                 let html = self.text_block(cell, &text, class);
                 self.sentinel(html);
@@ -271,7 +279,11 @@ impl Builder<'_> {
         let bytes = match decode_image(mime, data) {
             Ok(bytes) => bytes,
             Err(problem) => {
-                self.warn(at, format!("{name}: {problem}; image left out"), problem.hint());
+                self.warn(
+                    at,
+                    format!("{name}: {problem}; image left out"),
+                    problem.hint(),
+                );
                 return;
             }
         };
@@ -365,7 +377,9 @@ enum ImageProblem {
 impl ImageProblem {
     fn hint(&self) -> &'static str {
         match self {
-            Self::TooLarge(_) => "save the figure smaller (lower dpi) or as a file beside the notebook",
+            Self::TooLarge(_) => {
+                "save the figure smaller (lower dpi) or as a file beside the notebook"
+            }
             Self::Base64(_) => "run the cell again in Jupyter and save the notebook",
         }
     }
@@ -438,7 +452,11 @@ fn collapse_carriage_returns(text: &str) -> String {
     }
     text.replace("\r\n", "\n")
         .split('\n')
-        .map(|line| line.rsplit('\r').find(|part| !part.is_empty()).unwrap_or(""))
+        .map(|line| {
+            line.rsplit('\r')
+                .find(|part| !part.is_empty())
+                .unwrap_or("")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -17,8 +17,7 @@ use jiff::tz::TimeZone;
 use serde_json::Value;
 
 pub use convert::{
-    Converted, FOLD_LINES, GeneratedFile, HTML_SENTINEL, MAX_IMAGE_BYTES, MAX_OUTPUT_CHARS,
-    Options,
+    Converted, FOLD_LINES, GeneratedFile, HTML_SENTINEL, MAX_IMAGE_BYTES, MAX_OUTPUT_CHARS, Options,
 };
 pub use model::{MAX_NOTEBOOK_BYTES, Notebook, NotebookError, read};
 
@@ -96,8 +95,7 @@ pub fn parse(
                 .with_hint(w.hint)
         }));
     let path = content_dir.join(relative);
-    let (mut page, guessed) =
-        page::build(&path, &shown, relative, front, &converted.body, 1, tz);
+    let (mut page, guessed) = page::build(&path, &shown, relative, front, &converted.body, 1, tz);
     if guessed {
         parsed.diagnostics.push(page::guessed_date_warning(&shown));
     }

@@ -145,9 +145,7 @@ impl<'de> Deserialize<'de> for MultiLine {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match deserializer.deserialize_any(TextVisitor)? {
             MimeData::Text(text) => Ok(Self(text)),
-            MimeData::Other => Err(de::Error::custom(
-                "expected a string or a list of strings",
-            )),
+            MimeData::Other => Err(de::Error::custom("expected a string or a list of strings")),
         }
     }
 }

@@ -46,8 +46,16 @@ fn sources_may_be_strings_or_lists_of_lines() {
     let (page, diagnostics) = page_of(&bytes);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     assert_eq!(page.title, "标题");
-    assert!(page.body.contains("一段\n\n第二段\n第三行"), "{}", page.body);
-    assert_eq!(page.date.to_string(), "2026-01-11T00:00:00Z", "from the file name");
+    assert!(
+        page.body.contains("一段\n\n第二段\n第三行"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.date.to_string(),
+        "2026-01-11T00:00:00Z",
+        "from the file name"
+    );
 }
 
 #[test]
@@ -60,7 +68,10 @@ fn front_matter_from_a_first_raw_cell() {
         ]),
     );
     let (page, _) = page_of(&bytes);
-    assert_eq!(page.title, "梯度下降", "the raw cell wins over metadata.title");
+    assert_eq!(
+        page.title, "梯度下降",
+        "the raw cell wins over metadata.title"
+    );
     assert_eq!(page.tags, ["优化"]);
     assert!(page.body.contains("# 不是标题"), "{}", page.body);
     assert!(!page.body.contains("title:"), "the raw cell is not shown");
@@ -111,7 +122,10 @@ fn invalid_json_and_other_versions_are_located_errors() {
     let d = &parsed.diagnostics[0];
     assert!(d.is_error());
     assert_eq!(d.position, Some(Position::new(3, 6)), "{d}");
-    assert!(d.to_string().starts_with("content/2026-01-11-nb.ipynb:3:6"), "{d}");
+    assert!(
+        d.to_string().starts_with("content/2026-01-11-nb.ipynb:3:6"),
+        "{d}"
+    );
     let v3 = br#"{"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}"#;
     let d = &parse_bytes(v3, OPTIONS).diagnostics[0];
     assert!(d.message.contains("nbformat 3"), "{d}");
@@ -136,13 +150,26 @@ fn code_cells_outputs_and_prompts() {
     );
     let (page, diagnostics) = page_of(&bytes);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    assert!(page.body.contains("```python\nprint(1)\nx\n```"), "{}", page.body);
+    assert!(
+        page.body.contains("```python\nprint(1)\nx\n```"),
+        "{}",
+        page.body
+    );
     let html = page.generated_html.join("");
     assert!(html.contains("In [3]:"), "{html}");
     assert!(html.contains("Out[3]:"), "{html}");
-    assert!(html.contains("<pre class=\"nb-stream nb-stdout\">1 &lt; 2</pre>"), "{html}");
-    assert!(html.contains("src=\"output-1-2.png\" alt=\"'x'\""), "{html}");
-    assert!(html.contains("<span class=\"ansi-red-fg\">E</span>: v"), "{html}");
+    assert!(
+        html.contains("<pre class=\"nb-stream nb-stdout\">1 &lt; 2</pre>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("src=\"output-1-2.png\" alt=\"'x'\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"ansi-red-fg\">E</span>: v"),
+        "{html}"
+    );
     let files = output_files(&bytes, OPTIONS);
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].name, "output-1-2.png");
@@ -151,7 +178,10 @@ fn code_cells_outputs_and_prompts() {
     let text = String::from_utf8(bytes).unwrap();
     let line = text.lines().position(|l| l.contains("print(1)")).unwrap() + 1;
     let fence = page.body.lines().position(|l| l == "print(1)").unwrap() + 1;
-    assert_eq!(file_position(&page.line_map, Position::new(fence, 1)).line, line);
+    assert_eq!(
+        file_position(&page.line_map, Position::new(fence, 1)).line,
+        line
+    );
 }
 
 #[test]
@@ -167,14 +197,28 @@ fn html_outputs_follow_unsafe_html_and_unknown_types_warn() {
         }]),
     );
     let (page, diagnostics) = page_of(&bytes);
-    assert!(page.generated_html.join("").contains("<div class=\"nb-html\"><b>表</b></div>"));
+    assert!(
+        page.generated_html
+            .join("")
+            .contains("<div class=\"nb-html\"><b>表</b></div>")
+    );
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
-    assert!(diagnostics[0].message.contains("application/x-widget"), "{}", diagnostics[0]);
+    assert!(
+        diagnostics[0].message.contains("application/x-widget"),
+        "{}",
+        diagnostics[0]
+    );
     assert!(diagnostics[0].position.is_some_and(|p| p.line > 1));
-    let safe = Options { raw_html: false, ..OPTIONS };
+    let safe = Options {
+        raw_html: false,
+        ..OPTIONS
+    };
     let page = parse_bytes(&bytes, safe).page.unwrap();
     let html = page.generated_html.join("");
-    assert!(html.contains("&lt;b&gt;表&lt;/b&gt;") && !html.contains("<b>"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;表&lt;/b&gt;") && !html.contains("<b>"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -194,9 +238,16 @@ fn long_outputs_fold_and_huge_images_are_left_out() {
     let (page, diagnostics) = page_of(&bytes);
     let html = page.generated_html.join("");
     assert!(html.contains("In [ ]:"), "{html}");
-    assert!(html.contains("line 40</pre><details class=\"nb-fold\"><summary>其余 10 行</summary>"), "{html}");
+    assert!(
+        html.contains("line 40</pre><details class=\"nb-fold\"><summary>其余 10 行</summary>"),
+        "{html}"
+    );
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
-    assert!(diagnostics[0].message.contains("over the limit"), "{}", diagnostics[0]);
+    assert!(
+        diagnostics[0].message.contains("over the limit"),
+        "{}",
+        diagnostics[0]
+    );
     assert!(output_files(&bytes, OPTIONS).is_empty());
 }
 
@@ -210,7 +261,11 @@ fn an_open_fence_in_a_cell_does_not_swallow_the_next() {
         ]),
     );
     let (page, _) = page_of(&bytes);
-    assert!(page.body.contains("x = 1\n```\n\n## 下一节"), "{}", page.body);
+    assert!(
+        page.body.contains("x = 1\n```\n\n## 下一节"),
+        "{}",
+        page.body
+    );
 }
 
 #[test]
