@@ -218,3 +218,32 @@ fn a_broken_notebook_is_a_located_error_and_the_rest_is_checked() {
     site.build_ok();
     assert!(site.has("posts/gd/output-2-2.png"));
 }
+
+#[test]
+fn a_50_mb_notebook_with_a_20_mb_image_builds_without_the_image() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "title: 大文件\n");
+    let image = "QUFB".repeat(20 * 1024 * 1024 / 3);
+    let text: Vec<String> = (0..700_000).map(|i| format!("第 {i} 行输出\n")).collect();
+    let cells = json!([
+        {"cell_type": "markdown", "metadata": {}, "source": "# 大笔记本\n\n正文。"},
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "x", "outputs": [
+            {"output_type": "display_data", "metadata": {}, "data": {"image/png": image}},
+            {"output_type": "stream", "name": "stdout", "text": text}
+        ]}
+    ]);
+    site.write("content/big.ipynb", &notebook(cells));
+    let size = std::fs::metadata(site.root().join("content/big.ipynb"))
+        .unwrap()
+        .len();
+    assert!(size > 45 * 1024 * 1024, "{size}");
+    let report = site.build_ok();
+    let all = lines(&report.warnings);
+    assert!(all.contains("output-2-1.png: the image is about"), "{all}");
+    assert!(all.contains("longer than"), "the stream is cut: {all}");
+    assert!(!site.has("posts/big/output-2-1.png"));
+    assert!(
+        site.read("posts/big/index.html")
+            .contains("<title>大笔记本")
+    );
+}
