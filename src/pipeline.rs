@@ -643,6 +643,9 @@ impl Session {
         for (path, source) in render::article_assets(site, &self.options.root, assets) {
             add(path, Contents::Copy(source));
         }
+        for (path, bytes) in notebook_files(site, &self.options.root, config) {
+            add(path, Contents::Bytes(bytes.into()));
+        }
         for (path, target) in &site.redirects {
             let page = crate::site::permalink::redirect_page(target);
             add(path.clone(), Contents::Bytes(page.into_bytes().into()));
@@ -952,6 +955,24 @@ impl ArticleLoader<'_> {
     }
 }
 
+/// The image files of the notebooks' outputs, by output path: decoded from
+/// the notebooks again, so that articles from the render cache get them too.
+fn notebook_files(site: &Site, root: &Path, config: &Config) -> Vec<(String, Vec<u8>)> {
+    let options = content::notebook_options(config);
+    site.posts
+        .par_iter()
+        .filter(|post| content::notebook::is_notebook(&post.source))
+        .flat_map_iter(|post| {
+            // Unreadable now: its page already says why, or the next build will.
+            let bytes =
+                std::fs::read(root.join(CONTENT_DIR).join(&post.source)).unwrap_or_default();
+            content::notebook::output_files(&bytes, options)
+                .into_iter()
+                .map(|file| (format!("{}/{}", post.output_dir, file.name), file.bytes))
+        })
+        .collect()
+}
+
 /// An article that could not be read.
 fn unreadable(relative: &Path, error: &std::io::Error, read_at: SystemTime) -> LoadedArticle {
     LoadedArticle {
@@ -1013,13 +1034,22 @@ pub fn render_article(
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
 ) -> (Article, Arc<str>, Vec<Diagnostic>) {
-    let mut rendered = renderer.render(Source {
+    let source = Source {
         body: &page.body,
         path: &page.source,
         first_line: page.body_line,
-    });
+    };
+    let mut rendered = renderer.render_with(source, &page.generated_html);
     let excerpt = renderer.excerpt(&mut rendered, page.summary.as_deref(), &page.source);
-    let diagnostics = std::mem::take(&mut rendered.diagnostics);
+    let mut diagnostics = std::mem::take(&mut rendered.diagnostics);
+    if !page.line_map.is_empty() {
+        // A notebook's body is made of its cells: point at the notebook file.
+        for d in &mut diagnostics {
+            d.position = d
+                .position
+                .map(|p| content::notebook::file_position(&page.line_map, p));
+        }
+    }
     let (article, html) = Article::new(page, rendered, excerpt, source_hash);
     (article, html, diagnostics)
 }

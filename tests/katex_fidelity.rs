@@ -197,7 +197,11 @@ fn measure_boxes(tmp: &Path, page: &str) -> Vec<(Box2, Box2)> {
     let mut browser = cdp::Browser::launch();
     let mut tab = browser.new_page();
     tab.set_viewport(1600, 1000, false);
-    assert_eq!(tab.navigate(&server.url("/")), 200);
+    // One page of ~6,000 formulas: minutes, not seconds, on a busy 2-core machine.
+    assert_eq!(
+        tab.navigate_within(&server.url("/"), std::time::Duration::from_secs(300)),
+        200
+    );
     let loaded = tab.eval(
         "document.fonts.ready.then(() => [...document.fonts].filter(f => f.status === 'loaded').length)",
     );

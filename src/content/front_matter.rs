@@ -66,8 +66,17 @@ pub struct FrontMatterError {
 
 /// Parses an article's front matter, in whichever language it is written.
 pub fn parse(split: &Split<'_>, tz: &TimeZone) -> Result<FrontMatter, FrontMatterError> {
+    from_entries(formats::read(split)?, tz)
+}
+
+/// Types front matter keys read from anywhere (a block at the top of an
+/// article, a notebook's metadata): each key's value checked at its position.
+pub fn from_entries(
+    entries: formats::Entries,
+    tz: &TimeZone,
+) -> Result<FrontMatter, FrontMatterError> {
     let mut front = FrontMatter::default();
-    for (key, value, at) in formats::read(split)? {
+    for (key, value, at) in entries {
         match key.as_str() {
             "title" => front.title = Some(scalar_string(&key, value, at)?),
             "date" => front.date = timestamp(&key, &value, at, tz)?,

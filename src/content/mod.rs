@@ -2,6 +2,7 @@
 
 mod formats;
 mod front_matter;
+pub mod notebook;
 mod page;
 mod walk;
 
@@ -9,7 +10,7 @@ use std::path::Path;
 
 pub use front_matter::{ACCEPTED_KEYS, FrontMatter, parse_date};
 pub use page::{Page, Parsed};
-pub use walk::{Found, in_drafts_folder, is_markdown};
+pub use walk::{Found, in_drafts_folder, is_article, is_markdown};
 // `blogsmith import` reads the front matter of files it copies (does a page have its own address?).
 pub(crate) use formats::{Format, read as front_matter_entries, split as split_front_matter};
 
@@ -33,7 +34,20 @@ pub fn find(root: &Path) -> Found {
 }
 
 /// Parses one article, `relative` to `root/content`, from its bytes.
+///
+/// A notebook (`.ipynb`) becomes a page whose body is its cells as Markdown
+/// (see [`notebook`]).
 pub fn parse_article(root: &Path, relative: &Path, bytes: &[u8], config: &Config) -> Parsed {
+    if notebook::is_notebook(relative) {
+        return notebook::parse(
+            bytes,
+            &root.join(CONTENT_DIR),
+            Path::new(CONTENT_DIR),
+            relative,
+            &config.time_zone(),
+            notebook_options(config),
+        );
+    }
     page::parse(
         bytes,
         &root.join(CONTENT_DIR),
@@ -41,4 +55,12 @@ pub fn parse_article(root: &Path, relative: &Path, bytes: &[u8], config: &Config
         relative,
         &config.time_zone(),
     )
+}
+
+/// How the site's configuration asks notebooks to be converted.
+pub fn notebook_options(config: &Config) -> notebook::Options {
+    notebook::Options {
+        raw_html: config.markdown.unsafe_html,
+        chinese: config.language.to_ascii_lowercase().starts_with("zh"),
+    }
 }

@@ -61,6 +61,14 @@ pub struct Page {
     /// matter or the file name): then the page changes when the file is touched.
     #[serde(default)]
     pub date_from_file_time: bool,
+    /// The HTML the body's notebook sentinels stand for (prompts, outputs):
+    /// empty for Markdown articles (see `content::notebook`).
+    #[serde(default)]
+    pub generated_html: Vec<String>,
+    /// For a notebook, (body line, file line) where each cell's source starts,
+    /// so positions in messages are positions in the notebook file.
+    #[serde(default)]
+    pub line_map: Vec<(usize, usize)>,
 }
 
 /// The result of loading one article: maybe a page, and what was wrong.
@@ -106,7 +114,7 @@ pub fn parse(
             return loaded;
         }
     };
-    let page = build_page(
+    let (page, guessed) = build(
         &path,
         &shown,
         relative,
@@ -115,15 +123,33 @@ pub fn parse(
         split.body_line,
         tz,
     );
-    if page.date_was_guessed {
-        loaded.diagnostics.push(
-            Diagnostic::warning(&shown, "no date: using the file's modification time").with_hint(
-                "add `date: 2026-01-11` to the front matter, or name the file 2026-01-11-name.md",
-            ),
-        );
+    if guessed {
+        loaded.diagnostics.push(guessed_date_warning(&shown));
     }
-    loaded.page = Some(page.page);
+    loaded.page = Some(page);
     loaded
+}
+
+/// The warning for an article whose date is its file's modification time.
+pub(super) fn guessed_date_warning(shown: &Path) -> Diagnostic {
+    Diagnostic::warning(shown, "no date: using the file's modification time").with_hint(
+        "add `date: 2026-01-11` to the front matter, or name the file 2026-01-11-name.md",
+    )
+}
+
+/// The page of an article from its typed front matter and body, and whether
+/// its date was guessed from the file's modification time.
+pub(super) fn build(
+    path: &Path,
+    shown: &Path,
+    relative: &Path,
+    front: FrontMatter,
+    body: &str,
+    body_line: usize,
+    tz: &TimeZone,
+) -> (Page, bool) {
+    let built = build_page(path, shown, relative, front, body, body_line, tz);
+    (built.page, built.date_was_guessed)
 }
 
 /// Bytes to text: UTF-8 only, a BOM dropped, CRLF turned into LF.
@@ -215,6 +241,8 @@ fn build_page(
             body_line,
             is_bundle,
             date_from_file_time: date_was_guessed,
+            generated_html: Vec::new(),
+            line_map: Vec::new(),
         },
         date_was_guessed,
     }

@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 /// What the walk found, in a stable (sorted) order.
 #[derive(Debug, Default)]
 pub struct Found {
-    /// Markdown articles, as paths relative to the content directory.
+    /// Articles (Markdown and notebooks), as paths relative to the content directory.
     pub articles: Vec<PathBuf>,
     /// Every other file (images, data), relative to the content directory.
     pub assets: Vec<PathBuf>,
@@ -60,7 +60,7 @@ pub fn walk(content_dir: &Path, shown_as: &Path) -> Found {
         let Ok(relative) = entry.path().strip_prefix(content_dir) else {
             continue;
         };
-        if is_markdown(relative) {
+        if is_article(relative) {
             found.articles.push(relative.to_path_buf());
         } else {
             found.assets.push(relative.to_path_buf());
@@ -92,6 +92,11 @@ pub fn walk(content_dir: &Path, shown_as: &Path) -> Found {
 /// Whether the article at `relative` is in a drafts folder ([`DRAFTS_DIR`]).
 pub fn in_drafts_folder(relative: &Path) -> bool {
     relative.iter().any(|part| part == DRAFTS_DIR)
+}
+
+/// Whether `path` names an article: Markdown or a Jupyter notebook.
+pub fn is_article(path: &Path) -> bool {
+    is_markdown(path) || super::notebook::is_notebook(path)
 }
 
 /// Whether `path` names a Markdown source.

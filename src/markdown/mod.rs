@@ -66,11 +66,12 @@ pub struct LocalLink {
     pub position: Position,
 }
 
-/// Whether a relative link points at another article (`rope.md`, `../a/b.md#x`).
+/// Whether a relative link points at another article (`rope.md`, `../a/b.md#x`, `gd.ipynb`).
 pub fn links_to_article(url: &str) -> bool {
     let path = url.split(['#', '?']).next().unwrap_or("");
     let lower = path.to_ascii_lowercase();
-    !path.is_empty() && (lower.ends_with(".md") || lower.ends_with(".markdown"))
+    !path.is_empty()
+        && (lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".ipynb"))
 }
 
 /// Characters of the plain-text description (search engines show about this many).
@@ -170,6 +171,12 @@ pub struct MarkdownRenderer<'a> {
 impl MarkdownRenderer<'_> {
     /// Renders one article.
     pub fn render(&self, source: Source<'_>) -> Rendered {
+        self.render_with(source, &[])
+    }
+
+    /// Renders one article whose body holds sentinels for `generated` HTML
+    /// (a notebook's prompts and outputs: see `content::notebook`).
+    pub fn render_with(&self, source: Source<'_>, generated: &[String]) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
         let translated = tags::translate(source.body, self.language);
@@ -224,6 +231,7 @@ impl MarkdownRenderer<'_> {
         let mut pass = Pass::new(*self, &masked, &source, &lines, &mut diagnostics);
         pass.tag_html = &translated.html;
         pass.equations = Some(&numbering);
+        pass.generated_html = generated;
         let events = pass.run();
         let Pass {
             toc,
@@ -522,6 +530,8 @@ struct Pass<'a, 'd, 'r> {
     equations: Option<&'a equations::Numbering>,
     /// Counts table cells, to report rows shorter than their header.
     table_rows: tables::RowCounter,
+    /// The HTML of a notebook's sentinels, by number.
+    generated_html: &'a [String],
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -539,6 +549,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             lines,
             tag_html: &[],
             equations: None,
+            generated_html: &[],
             diagnostics,
             ids: HeadingIds::default(),
             toc: Vec::new(),
@@ -818,11 +829,15 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
 
     /// The HTML a sentinel comment of a translated tag stands for.
     fn tag_html(&self, html: &str) -> Option<&'a str> {
-        let number = html
-            .trim()
-            .strip_prefix(tags::SENTINEL)?
-            .strip_suffix("-->")?;
-        let generated: &'a [String] = self.tag_html;
+        let html = html.trim();
+        let (number, generated): (&str, &'a [String]) = match html.strip_prefix(tags::SENTINEL) {
+            Some(rest) => (rest, self.tag_html),
+            None => (
+                html.strip_prefix(crate::content::notebook::HTML_SENTINEL)?,
+                self.generated_html,
+            ),
+        };
+        let number = number.strip_suffix("-->")?;
         generated
             .get(number.parse::<usize>().ok()?)
             .map(String::as_str)

@@ -66,6 +66,7 @@ impl Article {
         // Rendered: the Markdown is not needed again.
         let page = Page {
             body: String::new(),
+            generated_html: Vec::new(),
             ..page
         };
         let article = Self {

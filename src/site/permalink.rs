@@ -153,6 +153,8 @@ mod tests {
             body_line: 1,
             is_bundle: false,
             date_from_file_time: false,
+            generated_html: Vec::new(),
+            line_map: Vec::new(),
         }
     }
 

@@ -26,6 +26,8 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
             body_line: 1,
             is_bundle: false,
             date_from_file_time: false,
+            generated_html: Vec::new(),
+            line_map: Vec::new(),
         },
         toc: Vec::new(),
         description: String::new(),

@@ -258,16 +258,22 @@ impl Page {
     /// status of the document. Panics if the navigation fails or does not
     /// finish within [`LOAD_TIMEOUT`].
     pub fn navigate(&mut self, url: &str) -> u16 {
+        self.navigate_within(url, LOAD_TIMEOUT)
+    }
+
+    /// [`Page::navigate`], for a page that may take up to `timeout` to load
+    /// (thousands of formulas on a machine busy with other work).
+    pub fn navigate_within(&mut self, url: &str, timeout: Duration) -> u16 {
         self.cursor = self.conn.borrow().events.len();
         let result = self.call("Page.navigate", json!({ "url": url }));
         if let Some(error) = result.get("errorText").and_then(Value::as_str) {
             panic!("navigating to {url} failed: {error}");
         }
         if self
-            .wait_for_event("Page.loadEventFired", LOAD_TIMEOUT)
+            .wait_for_event("Page.loadEventFired", timeout)
             .is_none()
         {
-            panic!("{url} did not fire its load event within {LOAD_TIMEOUT:?}");
+            panic!("{url} did not fire its load event within {timeout:?}");
         }
         let loader_id = result.get("loaderId").and_then(Value::as_str);
         self.conn

@@ -843,16 +843,24 @@ fn notes_features_show_in_the_browser() {
     assert_eq!(drawn, "drawn", "the Mermaid diagram is drawn");
     assert_clean(&mut page, "notes page");
     let nodes = page.eval("document.querySelector('pre.mermaid svg').textContent");
+    let nodes = nodes.as_str().unwrap_or_default().to_string();
     assert!(nodes.contains("输入") && nodes.contains("输出"), "{nodes}");
     let target = page.eval("document.querySelector('a.eqref').getAttribute('href')");
     assert_eq!(target, "#eq:a");
-    assert_eq!(page.eval("String(!!document.getElementById('eq:a'))"), "true");
-    assert_eq!(page.eval("document.querySelector('a.eqref').textContent"), "(1)");
+    assert_eq!(
+        page.eval("String(!!document.getElementById('eq:a'))"),
+        "true"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('a.eqref').textContent"),
+        "(1)"
+    );
     let caption = page.eval("document.querySelector('figure figcaption').textContent");
     assert_eq!(caption, "图 1 示意图");
     let image_width = page.eval("String(document.querySelector('figure img').naturalWidth)");
     assert_eq!(image_width, "40", "the figure's image loads");
-    let callout = page.eval("getComputedStyle(document.querySelector('.callout-tip')).borderLeftStyle");
+    let callout =
+        page.eval("getComputedStyle(document.querySelector('.callout-tip')).borderLeftStyle");
     assert_eq!(callout, "solid", "callouts are styled");
     assert_eq!(
         page.eval("document.querySelector('.theorem-title').textContent"),
