@@ -11,6 +11,7 @@ mod equations;
 pub mod excerpt;
 mod figures;
 mod footnotes;
+mod formulas;
 mod grammars;
 pub mod headings;
 pub mod highlight;
@@ -42,6 +43,7 @@ pub use recall::{Forget, Recall};
 
 use crate::diagnostic::{Diagnostic, Position};
 use excerpt::Piece;
+use formulas::{FormulaContext, reference_link, unknown_label};
 use headings::HeadingIds;
 use page_macros::PageMacros;
 use placeholder::{Formula, Masked};
@@ -327,144 +329,6 @@ impl MarkdownRenderer<'_> {
             path,
             first_line: line,
         })
-    }
-
-    fn formula(
-        &self,
-        span: &math_scan::MathSpan,
-        prepared: Result<page_macros::Expanded, math::MathError>,
-        context: &FormulaContext<'_>,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Formula {
-        if span.tex.is_empty() {
-            return empty_block(span, context.source, context.lines, diagnostics);
-        }
-        let at = || context.lines.position(span.range.start);
-        let ids = context.numbering.ids(context.index).to_vec();
-        let rendered = prepared.and_then(|expanded| {
-            if expanded.only_definitions {
-                return Ok("".into());
-            }
-            let tex = context
-                .numbering
-                .numbered_tex(context.index)
-                .unwrap_or(&expanded.tex);
-            if let Some(link) = lone_reference(tex, context.numbering) {
-                return Ok(link.into());
-            }
-            let (tex, missing) = context.numbering.resolve_in_formula(tex);
-            for label in missing {
-                diagnostics.push(unknown_label(context.source.path, &label, at()));
-            }
-            self.math.render(&mathjax::compatible(&tex), span.display)
-        });
-        let html: std::sync::Arc<str> = match rendered.as_ref() {
-            Ok(html) => std::sync::Arc::clone(html),
-            Err(error) => {
-                let mut d = Diagnostic::warning(context.source.path, error.message.clone())
-                    .at(at())
-                    .strict();
-                if let Some(hint) = &error.hint {
-                    d = d.with_hint(hint.clone());
-                }
-                diagnostics.push(d);
-                math::error_html(&span.tex, error).into()
-            }
-        };
-        Formula {
-            html,
-            tex: span.tex.clone(),
-            display: span.display,
-            failed: rendered.is_err(),
-            ids,
-        }
-    }
-
-    /// A formula as its author meant it, before numbering: Markdown escapes
-    /// undone (if asked), the article's own macros defined and expanded.
-    fn prepare(
-        &self,
-        tex: &str,
-        page_macros: &mut PageMacros,
-    ) -> Result<page_macros::Expanded, math::MathError> {
-        let tex = match self.markdown_escapes {
-            true => mathjax::unescape_markdown(tex),
-            false => std::borrow::Cow::Borrowed(tex),
-        };
-        page_macros.apply(&tex)
-    }
-}
-
-/// Where a formula sits: its number in the article and the article's equations.
-struct FormulaContext<'a> {
-    index: usize,
-    numbering: &'a equations::Numbering,
-    source: &'a Source<'a>,
-    lines: &'a Lines<'a>,
-}
-
-/// A formula that is nothing but `\eqref{x}` or `\ref{x}`: a link to the equation.
-fn lone_reference(tex: &str, numbering: &equations::Numbering) -> Option<String> {
-    let trimmed = tex.trim();
-    let references = equations::references(trimmed);
-    let [reference] = references.as_slice() else {
-        return None;
-    };
-    if reference.range != (0..trimmed.len()) {
-        return None;
-    }
-    let number = numbering.number(reference.label)?;
-    Some(reference_link(
-        reference.label,
-        number,
-        reference.parenthesised,
-    ))
-}
-
-/// `<a class="eqref" href="#eq:x">(3)</a>`.
-fn reference_link(label: &str, number: &str, parenthesised: bool) -> String {
-    let shown = match parenthesised {
-        true => format!("({number})"),
-        false => number.to_string(),
-    };
-    format!(
-        "<a class=\"eqref\" href=\"#{}\">{}</a>",
-        escape(label),
-        escape(&shown)
-    )
-}
-
-fn unknown_label(path: &Path, label: &str, at: Position) -> Diagnostic {
-    Diagnostic::warning(
-        path,
-        format!("no equation is labelled `{label}` in this article"),
-    )
-    .at(at)
-    .with_hint("label the equation with \\label{…} inside its formula")
-    .strict()
-}
-
-/// An empty display block (a `$$` line, then a `$$` line): nothing to show,
-/// and probably a formula lost in editing, so the author is told.
-fn empty_block(
-    span: &math_scan::MathSpan,
-    source: &Source<'_>,
-    lines: &Lines<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Formula {
-    diagnostics.push(
-        Diagnostic::warning(source.path, "empty display formula: nothing is shown")
-            .at(lines.position(span.range.start))
-            .with_hint(
-                "put the formula between the two `$$` (or `\\[`, `\\]`) lines, or delete them",
-            ),
-    );
-    Formula {
-        html: std::sync::Arc::from(""),
-        tex: String::new(),
-        display: true,
-        failed: false,
-        ids: Vec::new(),
     }
 }
 
