@@ -195,24 +195,9 @@ const DEFINITIONS: &[&str] = &[
 /// expansions). KaTeX's `maxExpand` bounds neither, so such formulas are
 /// refused; `math.macros` covers the real need.
 fn macro_definition(tex: &str) -> Option<&'static str> {
-    let bytes = tex.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
-        }
-        let name_len = bytes[i + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphabetic())
-            .count();
-        let name = &tex[i + 1..i + 1 + name_len];
-        if let Some(found) = DEFINITIONS.iter().find(|d| **d == name) {
-            return Some(found);
-        }
-        i += 1 + name_len.max(1);
-    }
-    None
+    super::mathjax::control_words(tex)
+        .into_iter()
+        .find_map(|(_, name)| DEFINITIONS.iter().find(|d| **d == name).copied())
 }
 
 /// The in-page stand-in for a formula that failed: its source, in red, the message as title.

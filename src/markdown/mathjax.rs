@@ -183,7 +183,7 @@ fn group_end(tex: &str, from: usize) -> Option<usize> {
 }
 
 /// Every control word (`\name`, letters only) with the offset of its backslash.
-fn control_words(tex: &str) -> Vec<(usize, &str)> {
+pub(crate) fn control_words(tex: &str) -> Vec<(usize, &str)> {
     let bytes = tex.as_bytes();
     let mut words = Vec::new();
     let mut i = 0;

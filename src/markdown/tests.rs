@@ -3,7 +3,23 @@ use std::path::Path;
 
 use super::*;
 
-fn render(body: &str) -> Rendered {
+/// Options the tests change; the rest are the defaults.
+#[derive(Clone, Copy)]
+struct Options {
+    raw_html: bool,
+    markdown_escapes: bool,
+    math_code_spans: bool,
+    first_line: usize,
+}
+
+const DEFAULTS: Options = Options {
+    raw_html: true,
+    markdown_escapes: false,
+    math_code_spans: false,
+    first_line: 4,
+};
+
+fn render_with(body: &str, options: Options) -> Rendered {
     let math = MathEngine::new(BTreeMap::new());
     let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
     MarkdownRenderer {
@@ -11,16 +27,20 @@ fn render(body: &str) -> Rendered {
         code_style: &code_style,
         summary_length: 350,
         line_numbers: false,
-        raw_html: true,
-        markdown_escapes: false,
+        raw_html: options.raw_html,
+        markdown_escapes: options.markdown_escapes,
         language: crate::markdown::labels::Language::Chinese,
-        math_code_spans: false,
+        math_code_spans: options.math_code_spans,
     }
     .render(Source {
         body,
         path: Path::new("content/t.md"),
-        first_line: 4,
+        first_line: options.first_line,
     })
+}
+
+fn render(body: &str) -> Rendered {
+    render_with(body, DEFAULTS)
 }
 
 #[test]
@@ -306,44 +326,22 @@ fn external_links_are_recorded_where_written() {
 
 #[test]
 fn raw_html_shown_as_text_has_no_links() {
-    let math = MathEngine::new(BTreeMap::new());
-    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
-    let r = MarkdownRenderer {
-        math: &math,
-        code_style: &code_style,
-        summary_length: 350,
-        line_numbers: false,
+    let options = Options {
         raw_html: false,
-        markdown_escapes: false,
-        language: crate::markdown::labels::Language::Chinese,
-        math_code_spans: false,
-    }
-    .render(Source {
-        body: "<a href=\"https://example.com/\">x</a>\n",
-        path: Path::new("content/t.md"),
         first_line: 1,
-    });
+        ..DEFAULTS
+    };
+    let r = render_with("<a href=\"https://example.com/\">x</a>\n", options);
     assert!(r.external_links.is_empty(), "{:?}", r.external_links);
 }
 
 fn render_with_escapes(body: &str, markdown_escapes: bool) -> Rendered {
-    let math = MathEngine::new(BTreeMap::new());
-    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
-    MarkdownRenderer {
-        math: &math,
-        code_style: &code_style,
-        summary_length: 350,
-        line_numbers: false,
-        raw_html: true,
+    let options = Options {
         markdown_escapes,
-        language: crate::markdown::labels::Language::Chinese,
-        math_code_spans: false,
-    }
-    .render(Source {
-        body,
-        path: Path::new("content/t.md"),
         first_line: 1,
-    })
+        ..DEFAULTS
+    };
+    render_with(body, options)
 }
 
 #[test]
@@ -594,30 +592,19 @@ fn web_whitespace_inside_formulas_reaches_katex_as_spaces() {
 
 #[test]
 fn code_spans_holding_math_follow_the_math_code_spans_option() {
-    let math = MathEngine::new(BTreeMap::new());
-    let code_style = CodeStyle::new("InspiredGitHub", "base16-ocean.dark").unwrap();
     let body = "设`$x_i$`为样本，`$$\\sum_i x_i$$`为和，`$HOME`是变量。\n";
-    let render_with = |math_code_spans| {
-        MarkdownRenderer {
-            math: &math,
-            code_style: &code_style,
-            summary_length: 350,
-            line_numbers: false,
-            raw_html: true,
+    let with_code_spans = |math_code_spans| {
+        let options = Options {
             math_code_spans,
-            markdown_escapes: false,
-            language: crate::markdown::labels::Language::Chinese,
-        }
-        .render(Source {
-            body,
-            path: Path::new("content/t.md"),
             first_line: 1,
-        })
+            ..DEFAULTS
+        };
+        render_with(body, options)
     };
-    let off = render_with(false);
+    let off = with_code_spans(false);
     assert_eq!(off.formulas, 0);
     assert!(off.html.contains("<code>$x_i$</code>"), "{}", off.html);
-    let on = render_with(true);
+    let on = with_code_spans(true);
     assert_eq!(on.formulas, 2, "{}", on.html);
     assert!(!on.html.contains("<code>$x_i$</code>"), "{}", on.html);
     assert!(
