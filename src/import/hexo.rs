@@ -312,13 +312,6 @@ mod tests {
         plan
     }
 
-    fn value(plan: &Plan, key: &str) -> Option<String> {
-        plan.values
-            .iter()
-            .find(|m| m.key == key)
-            .map(|m| m.value.clone())
-    }
-
     #[test]
     fn config_values_blogsmith_has() {
         let plan = mapped(
@@ -326,24 +319,21 @@ mod tests {
              language: [zh-CN, en]\ntimezone: Asia/Shanghai\nurl: https://example.com\nroot: /blog/\n\
              per_page: 8\nindex_generator:\n  per_page: 6\npermalink: :year/:i_month/:title.html\ntheme: next\n",
         );
-        assert_eq!(value(&plan, "title").as_deref(), Some("\"学习笔记\""));
+        assert_eq!(plan.value("title").as_deref(), Some("\"学习笔记\""));
+        assert_eq!(plan.value("subtitle").as_deref(), Some("\"一步一个公式\""));
+        assert_eq!(plan.value("author").as_deref(), Some("\"张三\""));
+        assert_eq!(plan.value("language").as_deref(), Some("\"zh-CN\""));
         assert_eq!(
-            value(&plan, "subtitle").as_deref(),
-            Some("\"一步一个公式\"")
-        );
-        assert_eq!(value(&plan, "author").as_deref(), Some("\"张三\""));
-        assert_eq!(value(&plan, "language").as_deref(), Some("\"zh-CN\""));
-        assert_eq!(
-            value(&plan, "base_url").as_deref(),
+            plan.value("base_url").as_deref(),
             Some("\"https://example.com/blog/\"")
         );
         assert_eq!(
-            value(&plan, "paginate").as_deref(),
+            plan.value("paginate").as_deref(),
             Some("6"),
             "the index's own"
         );
         assert_eq!(
-            value(&plan, "permalink").as_deref(),
+            plan.value("permalink").as_deref(),
             Some("\":year/:i_month/:title.html\"")
         );
         assert!(
@@ -359,21 +349,21 @@ mod tests {
             "url: https://example.com/blog\nroot: /blog/\nper_page: 0\npermalink: :year/:post_title/\ntimezone: Mars/Base\nlanguage: default\n",
         );
         assert_eq!(
-            value(&plan, "base_url").as_deref(),
+            plan.value("base_url").as_deref(),
             Some("\"https://example.com/blog/\""),
             "root already in url"
         );
-        assert_eq!(value(&plan, "paginate"), None);
-        assert_eq!(value(&plan, "permalink"), None);
-        assert_eq!(value(&plan, "timezone"), None);
-        assert_eq!(value(&plan, "language"), None);
+        assert_eq!(plan.value("paginate"), None);
+        assert_eq!(plan.value("permalink"), None);
+        assert_eq!(plan.value("timezone"), None);
+        assert_eq!(plan.value("language"), None);
         let said = plan.not_mapped.join("\n");
         for part in ["per_page 0", ":post_title", "Mars/Base"] {
             assert!(said.contains(part), "{part}: {said}");
         }
         let default = mapped("title: x\n");
         assert_eq!(
-            value(&default, "permalink").as_deref(),
+            default.value("permalink").as_deref(),
             Some("\":year/:month/:day/:title/\"")
         );
     }

@@ -473,13 +473,6 @@ mod tests {
         plan
     }
 
-    fn value(plan: &Plan, key: &str) -> Option<String> {
-        plan.values
-            .iter()
-            .find(|m| m.key == key)
-            .map(|m| m.value.clone())
-    }
-
     #[test]
     fn config_values_blogsmith_has() {
         let plan = mapped(
@@ -488,17 +481,14 @@ mod tests {
              description = \"说明\"\n[params.author]\nname = \"王五\"\n",
         );
         assert_eq!(
-            value(&plan, "base_url").as_deref(),
+            plan.value("base_url").as_deref(),
             Some("\"https://example.org/notes/\"")
         );
-        assert_eq!(value(&plan, "language").as_deref(), Some("\"zh-cn\""));
-        assert_eq!(value(&plan, "paginate").as_deref(), Some("7"));
-        assert_eq!(value(&plan, "subtitle").as_deref(), Some("\"副\""));
-        assert_eq!(value(&plan, "author").as_deref(), Some("\"王五\""));
-        assert_eq!(
-            value(&plan, "timezone").as_deref(),
-            Some("\"Asia/Shanghai\"")
-        );
+        assert_eq!(plan.value("language").as_deref(), Some("\"zh-cn\""));
+        assert_eq!(plan.value("paginate").as_deref(), Some("7"));
+        assert_eq!(plan.value("subtitle").as_deref(), Some("\"副\""));
+        assert_eq!(plan.value("author").as_deref(), Some("\"王五\""));
+        assert_eq!(plan.value("timezone").as_deref(), Some("\"Asia/Shanghai\""));
     }
 
     #[test]
@@ -529,15 +519,12 @@ mod tests {
         let mut plan = Plan::default();
         map_permalink(&mut plan, "posts", &found);
         assert_eq!(
-            value(&plan, "permalink").as_deref(),
+            plan.value("permalink").as_deref(),
             Some("\"/:year/:slug/\"")
         );
         let mut plan = Plan::default();
         map_permalink(&mut plan, "blog", &BTreeMap::new());
-        assert_eq!(
-            value(&plan, "permalink").as_deref(),
-            Some("\"/blog/:slug/\"")
-        );
+        assert_eq!(plan.value("permalink").as_deref(), Some("\"/blog/:slug/\""));
     }
 
     #[test]

@@ -322,29 +322,22 @@ mod tests {
         (plan, pretty)
     }
 
-    fn value(plan: &Plan, key: &str) -> Option<String> {
-        plan.values
-            .iter()
-            .find(|m| m.key == key)
-            .map(|m| m.value.clone())
-    }
-
     #[test]
     fn config_values_blogsmith_has() {
         let (plan, pretty) = mapped(
             "title: 笔记\ntagline: 副标题\ndescription: 说明\nauthor:\n  name: 张三\n  email: a@b.c\n\
              locale: zh_CN\ntimezone: Asia/Shanghai\nurl: https://a.github.io\nbaseurl: /notes\npaginate: 5\n",
         );
-        assert_eq!(value(&plan, "subtitle").as_deref(), Some("\"副标题\""));
-        assert_eq!(value(&plan, "author").as_deref(), Some("\"张三\""));
-        assert_eq!(value(&plan, "language").as_deref(), Some("\"zh-CN\""));
+        assert_eq!(plan.value("subtitle").as_deref(), Some("\"副标题\""));
+        assert_eq!(plan.value("author").as_deref(), Some("\"张三\""));
+        assert_eq!(plan.value("language").as_deref(), Some("\"zh-CN\""));
         assert_eq!(
-            value(&plan, "base_url").as_deref(),
+            plan.value("base_url").as_deref(),
             Some("\"https://a.github.io/notes/\"")
         );
-        assert_eq!(value(&plan, "paginate").as_deref(), Some("5"));
+        assert_eq!(plan.value("paginate").as_deref(), Some("5"));
         assert_eq!(
-            value(&plan, "permalink").as_deref(),
+            plan.value("permalink").as_deref(),
             Some("\"/:categories/:year/:month/:day/:title.html\"")
         );
         assert!(!pretty);
@@ -354,7 +347,7 @@ mod tests {
     fn permalink_styles() {
         let pattern = |yaml: &str| {
             let (plan, pretty) = mapped(yaml);
-            (value(&plan, "permalink"), pretty, plan.not_mapped)
+            (plan.value("permalink"), pretty, plan.not_mapped)
         };
         assert_eq!(
             pattern("permalink: pretty\n").0.as_deref(),

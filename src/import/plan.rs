@@ -158,6 +158,15 @@ impl Plan {
         }
     }
 
+    /// The value mapped to `key`, as written in `blogsmith.yaml`.
+    #[cfg(test)]
+    pub(crate) fn value(&self, key: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| m.value.clone())
+    }
+
     /// Records something that was not carried over.
     pub(crate) fn not_mapped(&mut self, message: impl Into<String>) {
         self.not_mapped.push(message.into());
