@@ -637,7 +637,12 @@ impl Session {
         for (path, text) in feeds::generate(site, config, &html_of) {
             add(path, Contents::Bytes(text.into_bytes().into()));
         }
+        // Mermaid's 3.5 MB script goes out only with a page that draws a diagram.
+        let any_diagram = site.posts.iter().any(|p| p.has_diagram);
         for (path, source) in &theme.static_files {
+            if !any_diagram && path.starts_with("mermaid/") {
+                continue;
+            }
             add(path.clone(), Contents::from_static(source));
         }
         for (path, source) in render::article_assets(site, &self.options.root, assets) {

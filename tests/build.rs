@@ -557,3 +557,29 @@ fn raw_html_is_kept_unless_unsafe_html_is_off() {
     );
     assert!(html.contains("正文&lt;b&gt;粗&lt;/b&gt;。"), "{html}");
 }
+
+#[test]
+fn mermaid_goes_out_only_with_a_diagram() {
+    let site = Fixture::new();
+    site.article("a.md", "title: A\ndate: 2026-01-01", "正文。\n");
+    site.build_ok();
+    assert!(
+        !site.has("mermaid/mermaid.min.js"),
+        "no diagram, no 3.5 MB script"
+    );
+    assert!(!site.read("posts/a/index.html").contains("mermaid"));
+    site.article(
+        "b.md",
+        "title: B\ndate: 2026-01-02",
+        "```mermaid\nflowchart LR\n  a --> b\n```\n",
+    );
+    site.build_ok();
+    assert!(site.has("mermaid/mermaid.min.js"));
+    let page = site.read("posts/b/index.html");
+    assert!(
+        page.contains("<pre class=\"mermaid\">flowchart LR\n  a --&gt; b\n</pre>"),
+        "{page}"
+    );
+    assert!(page.contains("mermaid/mermaid.min.js"), "{page}");
+    assert!(!site.read("posts/a/index.html").contains("mermaid.min.js"));
+}

@@ -117,6 +117,8 @@ pub struct Rendered {
     pub formulas: usize,
     /// Code blocks on the page.
     pub code_blocks: usize,
+    /// Mermaid diagrams on the page (the page then loads Mermaid).
+    pub diagrams: usize,
     /// Characters and words, for reading time.
     pub text: TextCount,
     /// Relative link and image targets (`fig.png`, `rope.md#旋转`, `#小结`), for
@@ -238,6 +240,7 @@ impl MarkdownRenderer<'_> {
         let Pass {
             toc,
             code_blocks,
+            diagrams,
             local_links,
             root_links,
             external_links,
@@ -283,6 +286,7 @@ impl MarkdownRenderer<'_> {
             toc,
             formulas: formulas.iter().filter(|f| !f.tex.is_empty()).count(),
             code_blocks,
+            diagrams,
             text,
             local_links,
             root_links,
@@ -379,6 +383,7 @@ struct Pass<'a, 'd, 'r> {
     ids: HeadingIds,
     toc: Vec<TocEntry>,
     code_blocks: usize,
+    diagrams: usize,
     local_links: Vec<LocalLink>,
     root_links: Vec<LocalLink>,
     external_links: Vec<LocalLink>,
@@ -418,6 +423,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             ids: HeadingIds::default(),
             toc: Vec::new(),
             code_blocks: 0,
+            diagrams: 0,
             local_links: Vec::new(),
             root_links: Vec::new(),
             external_links: Vec::new(),
@@ -771,6 +777,7 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             CodeBlockKind::Indented => code::Fence::parse(""),
         };
         if fence.lang == "mermaid" {
+            self.diagrams += 1;
             // Drawn in the reader's browser by the theme's Mermaid script;
             // without JavaScript the source stays readable.
             return Event::Html(format!("<pre class=\"mermaid\">{}</pre>\n", escape(&code)).into());

@@ -226,7 +226,7 @@ impl<'a> Pages<'a> {
             Job::Post(post) => {
                 context.insert("page", &PostPage { post, content });
                 context.insert("has_math", &post.has_math);
-                context.insert("has_diagram", &content.contains("<pre class=\"mermaid\">"));
+                context.insert("has_diagram", &post.has_diagram);
                 context.insert("current_url", &post.url);
             }
             Job::List(list) => {

@@ -24,6 +24,8 @@ pub struct Article {
     pub formulas: usize,
     /// Code blocks in the article.
     pub code_blocks: usize,
+    /// Mermaid diagrams in the article.
+    pub diagrams: usize,
     /// Characters and words, for reading time.
     pub text: TextCount,
     /// Relative links and images, to copy files and resolve links.
@@ -56,6 +58,7 @@ impl Article {
             toc,
             formulas,
             code_blocks,
+            diagrams,
             text,
             local_links,
             root_links,
@@ -77,6 +80,7 @@ impl Article {
             excerpt,
             formulas,
             code_blocks,
+            diagrams,
             text,
             local_links,
             root_links,

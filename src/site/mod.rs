@@ -71,6 +71,8 @@ pub struct Post {
     pub word_count: usize,
     /// Whether the article has formulas (the page then links the KaTeX CSS).
     pub has_math: bool,
+    /// Whether the article has a Mermaid diagram (its page loads Mermaid).
+    pub has_diagram: bool,
     /// Pinned at the top of the index (`top:`, `sticky:`).
     pub pinned: bool,
     /// Whether the excerpt has formulas.
@@ -590,6 +592,7 @@ fn to_post(
         excerpt,
         formulas,
         code_blocks: _,
+        diagrams,
         text,
         local_links,
         root_links,
@@ -623,6 +626,7 @@ fn to_post(
         tags: page.tags.iter().map(name_link).collect(),
         categories: page.categories.iter().map(name_link).collect(),
         has_math: *formulas > 0,
+        has_diagram: *diagrams > 0,
         pinned: page.pinned,
         plain_text: std::sync::Arc::clone(plain_text),
         toc: nest(toc),

@@ -35,6 +35,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         excerpt: Default::default(),
         formulas: 0,
         code_blocks: 0,
+        diagrams: 0,
         text: Default::default(),
         local_links: Vec::new(),
         root_links: Vec::new(),
