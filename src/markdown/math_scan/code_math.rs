@@ -5,8 +5,7 @@
 use std::ops::Range;
 
 use super::MathSpan;
-use super::lines::{parse_line_prefix, split_lines, strip_container};
-use super::pairing::{needs_normalizing, normalize_whitespace};
+use super::lines::{parse_line_prefix, tex_of_lines};
 
 /// The formulas among `code_spans` (byte ranges of code spans, backticks
 /// included): those whose whole content is `$…$` or `$$…$$`.
@@ -65,17 +64,5 @@ fn tex_of(source: &str, start: usize, inner: &str) -> String {
         .and_then(|before| before.rfind(['\n', '\r']))
         .map_or(0, |at| at + 1);
     let prefix = parse_line_prefix(source.as_bytes(), line_start);
-    let mut tex = String::with_capacity(inner.len());
-    for (ix, line) in split_lines(inner).enumerate() {
-        if ix > 0 {
-            tex.push('\n');
-            tex.push_str(strip_container(line, prefix.quote_depth, prefix.indent));
-        } else {
-            tex.push_str(line);
-        }
-    }
-    if needs_normalizing(&tex) {
-        tex = normalize_whitespace(&tex);
-    }
-    tex.trim().to_owned()
+    tex_of_lines(inner, prefix).trim().to_owned()
 }

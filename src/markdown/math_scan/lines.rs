@@ -11,6 +11,26 @@ pub(super) struct LinePrefix {
     pub(super) indent: usize,
 }
 
+/// The TeX of a formula's `text`: continuation lines lose the container
+/// `prefix` of the line it opens on; spaces pasted from the web (NBSP,
+/// U+3000, zero-width) become spaces, which KaTeX would otherwise reject or
+/// mis-space. Not trimmed.
+pub(super) fn tex_of_lines(text: &str, prefix: LinePrefix) -> String {
+    let mut tex = String::with_capacity(text.len());
+    for (ix, line) in split_lines(text).enumerate() {
+        if ix > 0 {
+            tex.push('\n');
+            tex.push_str(strip_container(line, prefix.quote_depth, prefix.indent));
+        } else {
+            tex.push_str(line);
+        }
+    }
+    if super::pairing::needs_normalizing(&tex) {
+        tex = super::pairing::normalize_whitespace(&tex);
+    }
+    tex
+}
+
 pub(super) fn parse_line_prefix(bytes: &[u8], line_start: usize) -> LinePrefix {
     let mut i = line_start;
     let mut quote_depth = 0;

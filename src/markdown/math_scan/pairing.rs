@@ -3,22 +3,10 @@
 //! math when dollars are mis-paired. Also the web whitespace that TeX sees
 //! as spaces.
 
-/// Commands whose argument is text, not math: Chinese inside them is a
-/// label, not prose caught between mis-paired dollars.
-const TEXT_ARGUMENT_COMMANDS: &[&str] = &[
-    "text",
-    "textrm",
-    "textsf",
-    "texttt",
-    "textnormal",
-    "textbf",
-    "textit",
-    "textup",
-    "textmd",
-    "emph",
-    "mbox",
-    "hbox",
-    "fbox",
+/// Math fonts whose argument is usually a word: like the text commands
+/// (`super::scanner::TEXT_COMMANDS`), Chinese inside them is a label, not
+/// prose caught between mis-paired dollars.
+const WORD_FONT_COMMANDS: &[&str] = &[
     "mathrm",
     "mathbf",
     "mathit",
@@ -134,7 +122,8 @@ fn skip_command(tex: &str) -> &str {
         return &tex[1 + symbol..];
     }
     let after_name = &tex[1 + name_len..];
-    if !TEXT_ARGUMENT_COMMANDS.contains(&&tex[1..1 + name_len]) {
+    let name = &tex[1..1 + name_len];
+    if !super::scanner::TEXT_COMMANDS.contains(&name) && !WORD_FONT_COMMANDS.contains(&name) {
         return after_name;
     }
     let argument = after_name.trim_start_matches([' ', '\t']);

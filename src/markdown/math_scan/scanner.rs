@@ -6,15 +6,13 @@ use std::ops::Range;
 
 use super::MathSpan;
 use super::layout::{GuardKind, Layout};
-use super::lines::{LinePrefix, parse_line_prefix, split_lines, strip_container};
-use super::pairing::{
-    delimiters_allow, is_chinese_prose, is_shell_prompt, needs_normalizing, normalize_whitespace,
-};
+use super::lines::{LinePrefix, parse_line_prefix, tex_of_lines};
+use super::pairing::{delimiters_allow, is_chinese_prose, is_shell_prompt};
 use super::tokens::{Tokens, ascii_letters, next_at_or_after};
 
 /// Commands whose argument is text mode, where a `$` opens nested math
 /// instead of closing the formula.
-const TEXT_COMMANDS: &[&str] = &[
+pub(super) const TEXT_COMMANDS: &[&str] = &[
     "text",
     "textrm",
     "textsf",
@@ -412,20 +410,7 @@ impl<'a> Scanner<'a> {
     fn tex(&mut self, open: usize, content: Range<usize>) -> String {
         let prefix = self.line_prefix(open);
         let text = self.source.get(content).unwrap_or("");
-        let mut tex = String::with_capacity(text.len());
-        for (ix, line) in split_lines(text).enumerate() {
-            if ix > 0 {
-                tex.push('\n');
-                tex.push_str(strip_container(line, prefix.quote_depth, prefix.indent));
-            } else {
-                tex.push_str(line);
-            }
-        }
-        // Spaces pasted from the web (NBSP, U+3000, zero-width) are spaces
-        // to TeX; KaTeX would reject or mis-space them.
-        if needs_normalizing(&tex) {
-            tex = normalize_whitespace(&tex);
-        }
+        let tex = tex_of_lines(text, prefix);
         let trimmed = tex.trim();
         if trimmed.len() == tex.len() {
             tex
