@@ -5,6 +5,8 @@
 
 #[path = "../examples/gen_corpus/corpus.rs"]
 mod corpus;
+#[path = "../examples/gen_corpus/zola.rs"]
+mod zola;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -127,4 +129,47 @@ fn the_corpus_is_deterministic_and_prefix_stable() {
         )
         .is_err()
     );
+}
+
+/// The Zola flavour (`scripts/bench --compare zola`) keeps every article's
+/// body byte for byte and carries its front matter over as TOML.
+#[test]
+fn the_zola_flavour_keeps_the_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(40, dir.path());
+    let before = files(&dir.path().join("content"));
+    zola::convert(dir.path(), "合成笔记").expect("converted");
+    let after = files(&dir.path().join("content"));
+    assert!(!dir.path().join("blogsmith.yaml").exists());
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(
+        config.contains("build_search_index = true") && config.contains("generate_feeds = true")
+    );
+    for name in ["index.html", "page.html", "taxonomy_single.html"] {
+        assert!(dir.path().join("templates").join(name).is_file(), "{name}");
+    }
+    assert!(after.contains_key("_index.md"));
+    let mut summaries = 0;
+    for (name, yaml) in &before {
+        let (yaml, toml) = (
+            String::from_utf8_lossy(yaml),
+            String::from_utf8_lossy(&after[name]),
+        );
+        let body = |text: &str, fence: &str| text.splitn(3, fence).nth(2).unwrap().to_string();
+        assert_eq!(
+            body(&yaml, "---\n"),
+            body(&toml, "+++\n"),
+            "{name}: the body changed"
+        );
+        let front = toml.split("+++\n").nth(1).unwrap();
+        assert!(front.starts_with("title = \""), "{name}: {front}");
+        assert!(front.contains("+08:00\n"), "{name}: {front}");
+        assert!(
+            front.contains("\n[taxonomies]\ntags = [\""),
+            "{name}: {front}"
+        );
+        assert!(front.contains("\ncategories = [\""), "{name}: {front}");
+        summaries += usize::from(front.contains("\ndescription = \""));
+    }
+    assert!(summaries > 0, "no article carried a summary over");
 }
