@@ -302,3 +302,30 @@ fn pages_are_written_as_they_are_rendered_and_the_spill_folder_goes_away() {
         }
     }
 }
+
+/// The cache is keyed by content, not by where the site sits: a CI job that
+/// restores `.blogsmith-cache/` into a checkout at another path (another
+/// runner, another workspace name), with every file's time new, uses it whole
+/// and writes the same bytes.
+#[test]
+fn a_cache_made_in_one_checkout_is_used_from_another_path() {
+    let first = site();
+    build(&first, true, "public");
+    let second = common::Fixture::new();
+    for (path, bytes) in tree(first.root()) {
+        if path.starts_with("public/") {
+            continue;
+        }
+        let to = second.root().join(&path);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    assert_ne!(first.root(), second.root());
+    let moved = build(&second, true, "public");
+    assert_eq!(
+        moved.cache_hits,
+        6 + 6 * 2 + 6 * 2,
+        "every article, formula and code block came from the cache made elsewhere"
+    );
+    assert_eq!(tree(&second.root().join("public")), tree(&first.root().join("public")));
+}
