@@ -66,7 +66,11 @@ fn colours(css: &str) -> Vec<(String, String)> {
         .filter_map(|line| {
             let (selector, rest) = line.trim().split_once('{')?;
             let value = rest.trim().strip_prefix("color:")?;
-            let value = value.trim().trim_end_matches('}').trim().trim_end_matches(';');
+            let value = value
+                .trim()
+                .trim_end_matches('}')
+                .trim()
+                .trim_end_matches(';');
             (value != "inherit").then(|| (selector.trim().to_owned(), value.trim().to_owned()))
         })
         .collect()

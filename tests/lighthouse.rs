@@ -70,10 +70,7 @@ fn run(url: &str, out: &Path, categories: &str) -> serde_json::Value {
     let output = Command::new("node")
         .arg(lighthouse())
         .arg(url)
-        .args([
-            "--quiet",
-            "--output=json",
-        ])
+        .args(["--quiet", "--output=json"])
         .arg(format!("--only-categories={categories}"))
         .arg(format!("--output-path={}", report.display()))
         .arg(format!("--chrome-flags={flags}"))
@@ -167,7 +164,10 @@ fn flagship_pages_score_100_in_every_lighthouse_category() {
     // is audited for accessibility too.
     let unskipped = out.path().join("public/posts/rope-unskipped");
     std::fs::create_dir_all(&unskipped).expect("a folder for the copy");
-    assert!(rope.contains("content-visibility: auto"), "the rule the copy overrides");
+    assert!(
+        rope.contains("content-visibility: auto"),
+        "the rule the copy overrides"
+    );
     std::fs::write(
         unskipped.join("index.html"),
         rope.replacen(
@@ -179,11 +179,17 @@ fn flagship_pages_score_100_in_every_lighthouse_category() {
     .expect("write the copy");
     let server = http::Server::serve_compressed(&out.path().join("public"));
     let mut failures = Vec::new();
-    let whole = run(&server.url("/posts/rope-unskipped/"), out.path(), "accessibility");
+    let whole = run(
+        &server.url("/posts/rope-unskipped/"),
+        out.path(),
+        "accessibility",
+    );
     let score = scores(&whole)[1];
     eprintln!("/posts/rope/ with every block laid out: accessibility {score}");
     if score < 100 {
-        failures.push(format!("/posts/rope/ with every block laid out: accessibility {score}"));
+        failures.push(format!(
+            "/posts/rope/ with every block laid out: accessibility {score}"
+        ));
         failures.extend(failing_audits(&whole));
     }
     for page in PAGES {

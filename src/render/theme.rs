@@ -125,15 +125,15 @@ impl Theme {
             Some(StaticSource::Embedded(bytes)) => {
                 Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
             }
-            Some(StaticSource::File(file)) => std::fs::read_to_string(file)
-                .map(Some)
-                .map_err(|e| {
+            Some(StaticSource::File(file)) => {
+                std::fs::read_to_string(file).map(Some).map_err(|e| {
                     Diagnostic::error(
                         format!("{STATIC_DIR}/{path}"),
                         format!("cannot read the stylesheet: {e}"),
                     )
                     .with_hint("pages carry the theme's stylesheet inline; make the file readable")
-                }),
+                })
+            }
         }
     }
 

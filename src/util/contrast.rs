@@ -87,7 +87,10 @@ mod tests {
         let light_bg = (0xf4, 0xf2, 0xee);
         let fixed = readable_on((0x00, 0x86, 0xb3), &[light_bg], AA_NORMAL);
         assert!(contrast_ratio(fixed, light_bg) >= AA_NORMAL);
-        assert!(contrast_ratio(fixed, light_bg) < AA_NORMAL + 0.1, "{fixed:?}");
+        assert!(
+            contrast_ratio(fixed, light_bg) < AA_NORMAL + 0.1,
+            "{fixed:?}"
+        );
         // Same proportions of green to blue: the hue is kept.
         let ratio = |c: Rgb| f64::from(c.1) / f64::from(c.2);
         assert!((ratio(fixed) - ratio((0x00, 0x86, 0xb3))).abs() < 0.02);

@@ -178,11 +178,11 @@ impl Response {
     fn compress(&mut self) {
         use flate2::{Compression, write::GzEncoder};
         let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-        if encoder.write_all(&self.body).is_ok() {
-            if let Ok(body) = encoder.finish() {
-                self.body = body;
-                self.encoding = Some("gzip");
-            }
+        if encoder.write_all(&self.body).is_ok()
+            && let Ok(body) = encoder.finish()
+        {
+            self.body = body;
+            self.encoding = Some("gzip");
         }
     }
 
@@ -264,7 +264,9 @@ fn write_response(
         if keep_alive { "keep-alive" } else { "close" },
     );
     if let Some(encoding) = response.encoding {
-        head.push_str(&format!("Content-Encoding: {encoding}\r\nVary: Accept-Encoding\r\n"));
+        head.push_str(&format!(
+            "Content-Encoding: {encoding}\r\nVary: Accept-Encoding\r\n"
+        ));
     }
     if let Some(location) = &response.location {
         head.push_str(&format!("Location: {location}\r\n"));
@@ -293,9 +295,16 @@ fn reason(status: u16) -> &'static str {
 /// Whether a response of this type is text worth compressing.
 fn is_text(content_type: &str) -> bool {
     content_type.starts_with("text/")
-        || ["application/json", "application/javascript", "image/svg+xml", "application/xml", "application/atom+xml", "application/rss+xml"]
-            .iter()
-            .any(|t| content_type.starts_with(t))
+        || [
+            "application/json",
+            "application/javascript",
+            "image/svg+xml",
+            "application/xml",
+            "application/atom+xml",
+            "application/rss+xml",
+        ]
+        .iter()
+        .any(|t| content_type.starts_with(t))
 }
 
 /// Content-Type by extension: the same table as `blogsmith serve`'s.

@@ -64,7 +64,11 @@ fn printed_articles_drop_navigation_keep_blocks_whole_and_write_out_links() {
     assert_eq!(seen["footer"], false, "{seen}");
     assert_eq!(seen["article"], true, "{seen}");
     for pair in seen["breaks"].as_array().expect("a list") {
-        assert_eq!(pair[1], "avoid", "{} may be cut across pages: {seen}", pair[0]);
+        assert_eq!(
+            pair[1], "avoid",
+            "{} may be cut across pages: {seen}",
+            pair[0]
+        );
     }
     assert!(
         seen["external"]
@@ -73,7 +77,10 @@ fn printed_articles_drop_navigation_keep_blocks_whole_and_write_out_links() {
         "the address of a link to another site is printed: {seen}"
     );
     assert_eq!(seen["internal"], "none", "{seen}");
-    assert_eq!(seen["background"], "rgb(255, 255, 255)", "never the dark theme: {seen}");
+    assert_eq!(
+        seen["background"], "rgb(255, 255, 255)",
+        "never the dark theme: {seen}"
+    );
     assert_eq!(seen["text"], "rgb(0, 0, 0)", "{seen}");
 
     // On screen, the same dark reader gets the dark theme, and links in text are underlined.
