@@ -2,6 +2,9 @@
 //! accessibility, best practices and SEO on four pages of the flagship site:
 //! the index, an article with math and code, a tag page and the search page.
 //!
+//! Accessibility is also audited in the dark theme (the index and the
+//! article), and on the article with every block laid out (see below).
+//!
 //! The site is built into a temporary folder and served by the tests' HTTP
 //! server with gzip, as static hosts serve it. `scripts/test` installs
 //! Lighthouse 12.2.3 (npm) into `target/tools/lighthouse/`; `$BLOGSMITH_LIGHTHOUSE`
@@ -57,16 +60,27 @@ fn chromium() -> PathBuf {
     path
 }
 
+/// How the reader's system asks pages to look.
+#[derive(Clone, Copy, PartialEq)]
+enum Scheme {
+    Light,
+    /// `prefers-color-scheme: dark` (Chromium's `--force-dark-mode`).
+    Dark,
+}
+
 /// One Lighthouse run of `categories` (comma-separated): the report as JSON.
-fn run(url: &str, out: &Path, categories: &str) -> serde_json::Value {
+fn run(url: &str, out: &Path, categories: &str, scheme: Scheme) -> serde_json::Value {
     let report = out.join("report.json");
     let profile = tempfile::tempdir().expect("a Chromium profile folder");
-    let flags = format!(
+    let mut flags = format!(
         "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
          --disable-background-networking --disable-component-update --disable-sync \
          --user-data-dir={}",
         profile.path().display()
     );
+    if scheme == Scheme::Dark {
+        flags.push_str(" --force-dark-mode");
+    }
     let output = Command::new("node")
         .arg(lighthouse())
         .arg(url)
@@ -179,27 +193,36 @@ fn flagship_pages_score_100_in_every_lighthouse_category() {
     .expect("write the copy");
     let server = http::Server::serve_compressed(&out.path().join("public"));
     let mut failures = Vec::new();
-    let whole = run(
-        &server.url("/posts/rope-unskipped/"),
-        out.path(),
-        "accessibility",
-    );
-    let score = scores(&whole)[1];
-    eprintln!("/posts/rope/ with every block laid out: accessibility {score}");
-    if score < 100 {
-        failures.push(format!(
-            "/posts/rope/ with every block laid out: accessibility {score}"
-        ));
-        failures.extend(failing_audits(&whole));
+    // Accessibility in the dark theme too (the light one is the default).
+    for (page, scheme) in [
+        ("/posts/rope-unskipped/", Scheme::Light),
+        ("/posts/rope-unskipped/", Scheme::Dark),
+        ("/", Scheme::Dark),
+    ] {
+        let report = run(&server.url(page), out.path(), "accessibility", scheme);
+        let score = scores(&report)[1];
+        let what = format!(
+            "{page} ({}): accessibility {score}",
+            if scheme == Scheme::Dark {
+                "dark"
+            } else {
+                "light"
+            }
+        );
+        eprintln!("{what}");
+        if score < 100 {
+            failures.push(what);
+            failures.extend(failing_audits(&report));
+        }
     }
     for page in PAGES {
         let url = server.url(page);
-        let first = run(&url, out.path(), &CATEGORIES.join(","));
+        let first = run(&url, out.path(), &CATEGORIES.join(","), Scheme::Light);
         let mut runs = vec![scores(&first)];
         eprintln!("{page}: {:?} ({})", runs[0], CATEGORIES.join(", "));
         let mut reports = vec![first];
         while runs.len() < RUNS && runs[0].iter().any(|&s| s < 100) {
-            let report = run(&url, out.path(), &CATEGORIES.join(","));
+            let report = run(&url, out.path(), &CATEGORIES.join(","), Scheme::Light);
             runs.push(scores(&report));
             eprintln!("{page}: again {:?}", runs[runs.len() - 1]);
             reports.push(report);
@@ -231,7 +254,12 @@ fn lighthouse_reports_what_it_finds() {
     )
     .expect("write the page");
     let server = http::Server::serve_compressed(out.path());
-    let report = run(&server.url("/"), out.path(), &CATEGORIES.join(","));
+    let report = run(
+        &server.url("/"),
+        out.path(),
+        &CATEGORIES.join(","),
+        Scheme::Light,
+    );
     let scores = scores(&report);
     assert!(scores[1] < 100 && scores[3] < 100, "{scores:?}");
     assert!(
