@@ -65,7 +65,7 @@ fn pumpkin_book_builds_clean() {
         }
         let html = String::from_utf8(bytes).expect("UTF-8 output");
         assert!(
-            !html.contains("katex-error"),
+            !html.contains("class=\"katex-error"),
             "{path} has a KaTeX error span"
         );
         let text = visible_text_outside_code_and_math(&html);

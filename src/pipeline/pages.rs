@@ -37,7 +37,14 @@ impl Session {
             return rendered;
         };
         let config = &setup.config;
-        let pages = match Pages::new(site, config, theme, &self.options.render, self.reuse.salt()) {
+        let pages = match Pages::new(
+            site,
+            config,
+            theme,
+            &self.options.render,
+            &setup.highlight_css,
+            self.reuse.salt(),
+        ) {
             Ok(pages) => pages,
             Err(problem) => {
                 rendered.diagnostics.push(problem);

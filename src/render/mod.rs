@@ -24,6 +24,22 @@ pub use theme::Theme;
 /// The generated highlighting stylesheet, at the output root.
 pub const HIGHLIGHT_CSS: &str = "highlight.css";
 
+/// The theme's stylesheet, at the output root.
+pub const STYLE_CSS: &str = "style.css";
+
+/// KaTeX's stylesheet, under the output root.
+const KATEX_CSS: &str = "katex/katex.min.css";
+
+/// KaTeX's stylesheet `css` made ready to sit inline in a page: its font URLs
+/// (relative to the stylesheet) made to point into `fonts` (an absolute
+/// path), and each face drawn in a fallback font until it has loaded
+/// (`font-display: swap`, where KaTeX has `block`) instead of leaving the
+/// formula invisible for up to three seconds.
+fn inline_katex_css(css: &str, fonts: &str) -> String {
+    css.replace("url(fonts/", &format!("url({fonts}"))
+        .replace("font-display:block", "font-display:swap")
+}
+
 /// The folder of the search page.
 pub const SEARCH_DIR: &str = "search";
 
@@ -88,6 +104,17 @@ struct Globals<'a> {
     katex_css: String,
     mermaid_js: String,
     style_css: String,
+    /// Whether pages carry the stylesheets inline (`build`) rather than
+    /// link them (`serve`, whose live reload swaps linked stylesheets in
+    /// place when one is saved).
+    inline_css: bool,
+    /// `style.css` and the highlighting stylesheet, put inline in `<head>`
+    /// so that nothing blocks the first paint (see docs/reading.md); empty
+    /// when `inline_css` is false.
+    theme_css: String,
+    /// KaTeX's stylesheet for inlining on pages with math: font URLs made
+    /// absolute, faces shown with `font-display: swap`.
+    katex_inline_css: String,
     feed_url: String,
     permalink_root: &'a str,
     live_reload: Option<&'a str>,
@@ -120,8 +147,21 @@ impl<'a> Pages<'a> {
         config: &'a Config,
         theme: &'a Theme,
         options: &RenderOptions,
+        highlight_css: &str,
         salt: u64,
     ) -> Result<Self, Diagnostic> {
+        let inline_css = options.live_reload.is_none();
+        let katex_fonts = format!("{}katex/fonts/", site.base_path);
+        let (theme_css, katex_inline_css) = if inline_css {
+            let style = theme.static_text(STYLE_CSS)?.unwrap_or_default();
+            let katex = theme.static_text(KATEX_CSS)?.unwrap_or_default();
+            (
+                format!("{}\n{highlight_css}", style.trim_end()),
+                inline_katex_css(&katex, &katex_fonts),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         let globals = Globals {
             config,
             base_path: &site.base_path,
@@ -136,9 +176,12 @@ impl<'a> Pages<'a> {
                 .collect(),
             generator: concat!("blogsmith ", env!("CARGO_PKG_VERSION")),
             highlight_css: format!("{}{HIGHLIGHT_CSS}", site.base_path),
-            katex_css: format!("{}katex/katex.min.css", site.base_path),
+            katex_css: format!("{}{KATEX_CSS}", site.base_path),
             mermaid_js: format!("{}mermaid/mermaid.min.js", site.base_path),
-            style_css: format!("{}style.css", site.base_path),
+            style_css: format!("{}{STYLE_CSS}", site.base_path),
+            inline_css,
+            theme_css,
+            katex_inline_css,
             feed_url: site.url_of_file("atom.xml"),
             permalink_root: &site.permalink_root,
             live_reload: options.live_reload.as_deref(),

@@ -117,6 +117,26 @@ impl Theme {
         self.hash
     }
 
+    /// The text of the static file at `path` (`style.css`), the site's own
+    /// if it has one; `None` when the theme has no such file.
+    pub fn static_text(&self, path: &str) -> Result<Option<String>, Diagnostic> {
+        match self.static_files.get(path) {
+            None => Ok(None),
+            Some(StaticSource::Embedded(bytes)) => {
+                Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+            }
+            Some(StaticSource::File(file)) => {
+                std::fs::read_to_string(file).map(Some).map_err(|e| {
+                    Diagnostic::error(
+                        format!("{STATIC_DIR}/{path}"),
+                        format!("cannot read the stylesheet: {e}"),
+                    )
+                    .with_hint("pages carry the theme's stylesheet inline; make the file readable")
+                })
+            }
+        }
+    }
+
     /// Whether a template reads the front matter key `key` (as `extra.key`).
     pub fn uses_extra(&self, key: &str) -> bool {
         self.extra_keys.contains(key)

@@ -1,6 +1,7 @@
-//! Leaf helpers that depend on nothing else of blogsmith: hashing, file
-//! stamps, file operations, process marks, URLs, tracing and progress counters.
+//! Leaf helpers that depend on nothing else of blogsmith: hashing, colour
+//! contrast, file stamps, file operations, process marks, URLs, tracing and progress counters.
 
+pub mod contrast;
 pub mod fsio;
 pub mod hash;
 pub mod lock;

@@ -4,6 +4,8 @@
 //! GET and HEAD only; Content-Type by extension; `index.html` for folders
 //! (with a redirect to the trailing-slash URL); percent-decoded UTF-8 paths;
 //! 404 (with the site's `404.html` as body, if any) for missing files.
+//! [`Server::serve_compressed`] also gzips text for clients that accept it,
+//! as the static hosts sites are published on do.
 
 #![allow(dead_code)] // Not every test target uses every helper.
 
@@ -30,6 +32,16 @@ pub struct Server {
 impl Server {
     /// Serves `root` on 127.0.0.1 at a free port.
     pub fn serve(root: &Path) -> Server {
+        Self::start(root, false)
+    }
+
+    /// Serves `root` like [`Server::serve`], gzipping text (HTML, CSS,
+    /// JavaScript, JSON, SVG, XML) for requests that accept gzip.
+    pub fn serve_compressed(root: &Path) -> Server {
+        Self::start(root, true)
+    }
+
+    fn start(root: &Path, gzip: bool) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener
             .local_addr()
@@ -45,7 +57,7 @@ impl Server {
                     }
                     let Ok(stream) = stream else { continue };
                     let root = root.clone();
-                    std::thread::spawn(move || handle_connection(stream, &root));
+                    std::thread::spawn(move || handle_connection(stream, &root, gzip));
                 }
             })
         };
@@ -79,7 +91,7 @@ impl Drop for Server {
 }
 
 /// Answers requests on one connection until it closes or idles out.
-fn handle_connection(stream: TcpStream, root: &Path) {
+fn handle_connection(stream: TcpStream, root: &Path, gzip: bool) {
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
     let Ok(write_half) = stream.try_clone() else {
@@ -92,7 +104,14 @@ fn handle_connection(stream: TcpStream, root: &Path) {
             .headers
             .iter()
             .any(|(k, v)| k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
-        let response = respond(&head.method, &head.target, root);
+        let mut response = respond(&head.method, &head.target, root);
+        let accepts_gzip = head.headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("accept-encoding")
+                && v.split(',').any(|e| e.trim().starts_with("gzip"))
+        });
+        if gzip && accepts_gzip && is_text(&response.content_type) {
+            response.compress();
+        }
         let head_only = head.method == "HEAD";
         if write_response(&mut writer, &response, head_only, keep_alive).is_err() || !keep_alive {
             break;
@@ -150,14 +169,29 @@ struct Response {
     content_type: String,
     location: Option<String>,
     body: Vec<u8>,
+    /// `Content-Encoding`, when the body is compressed.
+    encoding: Option<&'static str>,
 }
 
 impl Response {
+    /// Gzips the body.
+    fn compress(&mut self) {
+        use flate2::{Compression, write::GzEncoder};
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        if encoder.write_all(&self.body).is_ok()
+            && let Ok(body) = encoder.finish()
+        {
+            self.body = body;
+            self.encoding = Some("gzip");
+        }
+    }
+
     fn text(status: u16, body: &str) -> Response {
         Response {
             status,
             content_type: "text/plain; charset=utf-8".into(),
             location: None,
+            encoding: None,
             body: body.as_bytes().to_vec(),
         }
     }
@@ -187,6 +221,7 @@ fn respond(method: &str, target: &str, root: &Path) -> Response {
                 status: 301,
                 content_type: "text/plain; charset=utf-8".into(),
                 location: Some(format!("{raw_path}/{query}")),
+                encoding: None,
                 body: b"moved\n".to_vec(),
             };
         }
@@ -197,6 +232,7 @@ fn respond(method: &str, target: &str, root: &Path) -> Response {
             status: 200,
             content_type: content_type(&file),
             location: None,
+            encoding: None,
             body,
         },
         Err(_) => match std::fs::read(root.join("404.html")) {
@@ -204,6 +240,7 @@ fn respond(method: &str, target: &str, root: &Path) -> Response {
                 status: 404,
                 content_type: "text/html; charset=utf-8".into(),
                 location: None,
+                encoding: None,
                 body,
             },
             Err(_) => Response::text(404, "not found\n"),
@@ -226,6 +263,11 @@ fn write_response(
         response.body.len(),
         if keep_alive { "keep-alive" } else { "close" },
     );
+    if let Some(encoding) = response.encoding {
+        head.push_str(&format!(
+            "Content-Encoding: {encoding}\r\nVary: Accept-Encoding\r\n"
+        ));
+    }
     if let Some(location) = &response.location {
         head.push_str(&format!("Location: {location}\r\n"));
     }
@@ -248,6 +290,21 @@ fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         _ => "",
     }
+}
+
+/// Whether a response of this type is text worth compressing.
+fn is_text(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || [
+            "application/json",
+            "application/javascript",
+            "image/svg+xml",
+            "application/xml",
+            "application/atom+xml",
+            "application/rss+xml",
+        ]
+        .iter()
+        .any(|t| content_type.starts_with(t))
 }
 
 /// Content-Type by extension: the same table as `blogsmith serve`'s.

@@ -5,6 +5,7 @@
 
 mod cdp;
 mod http;
+mod reading;
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -682,11 +683,11 @@ fn served_pages_reload_on_save_and_show_build_errors() {
     );
     assert!(
         page.wait_until(
-            "document.body.innerText.includes('第二版，保存后自动刷新') && window.__beforeSave === undefined",
+            "document.querySelector('main').textContent.includes('第二版，保存后自动刷新') && window.__beforeSave === undefined",
             LIVE_TIMEOUT
         ),
         "the page did not reload with the new text: {:?}",
-        page.try_eval("document.body.innerText")
+        page.try_eval("document.querySelector('main').textContent")
     );
     assert_eq!(count(&mut page, ".katex"), 1, "math still typeset");
 
@@ -732,7 +733,7 @@ fn served_pages_reload_on_save_and_show_build_errors() {
         "{shown}"
     );
     assert_eq!(
-        page.eval("document.body.innerText.includes('第二版')"),
+        page.eval("document.querySelector('main').textContent.includes('第二版')"),
         true
     );
     page.screenshot(&screenshot_path("serve-error-overlay.png"));
@@ -757,7 +758,7 @@ fn served_pages_reload_on_save_and_show_build_errors() {
     for (page, what) in [(&mut page, "article"), (&mut fresh, "index")] {
         assert!(
             page.wait_until(
-                &format!("{OVERLAY_TEXT} === null && document.body.innerText.includes('第四版')"),
+                &format!("{OVERLAY_TEXT} === null && document.querySelector('main').textContent.includes('第四版')"),
                 LIVE_TIMEOUT
             ),
             "{what}: the overlay did not clear or the text did not update: {:?}",
@@ -801,7 +802,7 @@ fn many_open_tabs_share_one_event_stream_and_all_reload() {
     for (i, tab) in tabs.iter_mut().enumerate() {
         assert!(
             tab.wait_until(
-                "document.body.innerText.includes('第二版，所有标签页都刷新')",
+                "document.querySelector('main').textContent.includes('第二版，所有标签页都刷新')",
                 LIVE_TIMEOUT
             ),
             "tab {i} did not reload"
