@@ -327,5 +327,8 @@ fn a_cache_made_in_one_checkout_is_used_from_another_path() {
         6 + 6 * 2 + 6 * 2,
         "every article, formula and code block came from the cache made elsewhere"
     );
-    assert_eq!(tree(&second.root().join("public")), tree(&first.root().join("public")));
+    assert_eq!(
+        tree(&second.root().join("public")),
+        tree(&first.root().join("public"))
+    );
 }
