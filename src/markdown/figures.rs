@@ -24,10 +24,21 @@ struct Image<'a> {
     alt: Vec<Event<'a>>,
 }
 
+/// A figure's id and number.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct FigureId {
+    /// The id written (`{#fig:x}`), else `fig-<n>`.
+    pub id: String,
+    /// Its number in the article.
+    pub number: usize,
+    /// Whether its author wrote the id: then it is a label others refer to.
+    pub written: bool,
+}
+
 /// `events` with images written out (lazy loading, attributes) and the ones
 /// alone in a paragraph made figures, and the figures' ids (to link to).
 /// `label` names figures (`图`, `Figure`).
-pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> (Vec<Event<'a>>, Vec<String>) {
+pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> (Vec<Event<'a>>, Vec<FigureId>) {
     if !events
         .iter()
         .any(|e| matches!(e, Event::Start(Tag::Image { .. })))
@@ -41,7 +52,11 @@ pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> (Vec<Event<'a>
     while i < events.len() {
         if let Some((image, attributes, next)) = figure_at(&events, i) {
             figures += 1;
-            ids.push(figure_id(&attributes, figures));
+            ids.push(FigureId {
+                id: figure_id(&attributes, figures),
+                number: figures,
+                written: attributes.id.is_some(),
+            });
             out.extend(figure(image, &attributes, figures, label));
             i = next;
             continue;

@@ -24,6 +24,7 @@ mod mathml;
 pub mod page_macros;
 mod placeholder;
 mod recall;
+pub mod references;
 mod tables;
 pub mod tags;
 
@@ -40,10 +41,11 @@ pub use html::escape;
 pub use math::MathEngine;
 pub use mathml::mathml_only;
 pub use recall::{Forget, Recall};
+pub use references::Label;
 
 use crate::diagnostic::{Diagnostic, Position};
 use excerpt::Piece;
-use formulas::{FormulaContext, reference_link, unknown_label};
+use formulas::{FormulaContext, reference_link};
 use headings::HeadingIds;
 use page_macros::PageMacros;
 use placeholder::{Formula, Masked};
@@ -135,6 +137,10 @@ pub struct Rendered {
     /// link targets like heading ids.
     #[serde(default)]
     pub html_anchors: Vec<String>,
+    /// The labels the article defines (equations, theorems and figures with
+    /// an id written), in order: what references anywhere in the site name.
+    #[serde(default)]
+    pub labels: Vec<Label>,
     /// Warnings: formulas KaTeX cannot parse, unknown code languages.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -210,12 +216,13 @@ impl MarkdownRenderer<'_> {
             .map(|span| self.prepare(&span.tex, &mut page_macros))
             .collect();
         // Numbers first: a reference may come before its equation.
-        let numbering = equations::Numbering::of(
-            spans
-                .iter()
-                .zip(&prepared)
-                .map(|(span, p)| (p.as_ref().map_or("", |e| e.tex.as_str()), span.display)),
-        );
+        let numbering =
+            equations::Numbering::by_section(spans.iter().zip(&prepared).map(|(span, p)| {
+                let tex = p.as_ref().map_or("", |e| e.tex.as_str());
+                (tex, span.display, None)
+            }));
+        // References the site stage resolves, recorded as local links (see `references`).
+        let mut pending = Vec::new();
         let formulas: Vec<Formula> = spans
             .iter()
             .zip(prepared)
@@ -227,7 +234,7 @@ impl MarkdownRenderer<'_> {
                     source: &source,
                     lines: &lines,
                 };
-                self.formula(span, prepared, &context, &mut diagnostics)
+                self.formula(span, prepared, &context, &mut diagnostics, &mut pending)
             })
             .collect();
         let masked = Masked::new(body, &spans);
@@ -236,6 +243,7 @@ impl MarkdownRenderer<'_> {
         pass.tag_html = &translated.html;
         pass.equations = Some(&numbering);
         pass.generated_html = generated;
+        pass.local_links = pending;
         let events = pass.run();
         let Pass {
             toc,
@@ -255,7 +263,15 @@ impl MarkdownRenderer<'_> {
         let (pieces, text) = readable_text(&events, &formulas);
         let events = footnotes::gather(events);
         let (events, figure_ids) = figures::rewrite(events, self.language.figure());
-        html_anchors.extend(figure_ids);
+        let labels = references::labels(
+            &numbering,
+            &spans,
+            &translated.labels,
+            &figure_ids,
+            self.language,
+            &lines,
+        );
+        html_anchors.extend(figure_ids.into_iter().map(|figure| figure.id));
 
         let mut body_html = String::with_capacity(source.body.len() * 2);
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());
@@ -292,6 +308,7 @@ impl MarkdownRenderer<'_> {
             root_links,
             external_links,
             html_anchors,
+            labels,
             diagnostics,
         }
     }
@@ -510,12 +527,11 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             let html = match number {
                 Some(number) => reference_link(reference.label, number, reference.parenthesised),
                 None => {
+                    // A theorem, a figure or another article's: the site stage's.
                     // The event's text is the source's here: no escapes precede a `\ref`.
-                    let written = offset + reference.range.start;
-                    let at = self.lines.position(self.masked.original_offset(written));
-                    self.diagnostics
-                        .push(unknown_label(self.source.path, reference.label, at));
-                    escape(&text[reference.range.clone()])
+                    let url = references::reference_url(reference.label, reference.parenthesised);
+                    let marker = self.record_link(&url, offset + reference.range.start);
+                    references::pending_link(&marker)
                 }
             };
             events.push(Event::InlineHtml(html.into()));

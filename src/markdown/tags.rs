@@ -33,6 +33,20 @@ pub struct Translated<'a> {
     pub html: Vec<String>,
     /// Problems: (offset in the article, message, hint, whether an error).
     pub problems: Vec<Problem>,
+    /// Theorem-like blocks with an id written (`::: theorem {#thm:x}`), in order.
+    pub labels: Vec<BlockLabel>,
+}
+
+/// A numbered block (a theorem, a lemma, …) with an id its author wrote.
+pub struct BlockLabel {
+    /// Where its opening line is, in the article.
+    pub offset: usize,
+    /// The id: what `\ref{…}` names.
+    pub id: String,
+    /// Its number: `2`.
+    pub number: String,
+    /// Its name and number: `定理 2`.
+    pub text: String,
 }
 
 /// A tag that could not be translated.
@@ -83,6 +97,7 @@ pub fn translate(text: &str, language: Language) -> Translated<'_> {
         map: OffsetMap::default(),
         html: Vec::new(),
         problems: Vec::new(),
+        labels: Vec::new(),
     };
     if !may_have_tags(text) && !containers::may_have_containers(text) {
         return out;
@@ -335,6 +350,16 @@ impl Writer<'_, '_> {
         match &mark.opener {
             Some(opener) => {
                 let (open, close) = containers::html(opener, self.language, &mut self.counters);
+                if let Some((id, number, text)) =
+                    containers::label(opener, self.language, &self.counters)
+                {
+                    self.out.labels.push(BlockLabel {
+                        offset: mark.range.start,
+                        id,
+                        number,
+                        text,
+                    });
+                }
                 self.open
                     .push((":::".into(), Family::Container, mark.range.start, close));
                 let text = self.sentinel(open);

@@ -529,14 +529,22 @@ fn equations_are_numbered_and_referenced() {
     );
     assert!(html.contains("katex-tag"), "{html}");
     assert!(!html.contains("katex-error"), "{html}");
-    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    // A label the article does not define is the site stage's to find.
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let pending = r.local_links.last().expect("the reference is recorded");
+    assert_eq!(pending.url, "\\eqref{eq:none}");
+    assert_eq!(pending.position, Position::new(21, 3));
     assert!(
-        r.diagnostics[0].message.contains("`eq:none`"),
-        "{:?}",
-        r.diagnostics
+        html.contains(r#"<a class="eqref" href="blogsmith:link:0"></a>"#),
+        "{html}"
     );
-    assert_eq!(r.diagnostics[0].position, Some(Position::new(21, 3)));
     assert!(r.html_anchors.contains(&"eq:loss".to_string()));
+    let names: Vec<(&str, &str, &str)> = r
+        .labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.number.as_str(), l.text.as_str()))
+        .collect();
+    assert_eq!(names, [("eq:loss", "1", "(1)"), ("eq:grad", "2", "(2)")]);
 }
 
 #[test]
@@ -613,4 +621,88 @@ fn code_spans_holding_math_follow_the_math_code_spans_option() {
         on.html
     );
     assert!(on.html.contains("<code>$HOME</code>"), "{}", on.html);
+}
+
+#[test]
+fn theorems_and_figures_with_ids_are_labels_referred_to_by_the_site_stage() {
+    let r = render(
+        "::: theorem Softmax 平移不变 {#thm:shift}\n内容。\n:::\n\n\
+         ![结构](arch.png){#fig:arch}\n\n\
+         由 \\ref{thm:shift} 与 \\eqref{fig:arch}，$\\ref{thm:shift}$。\n",
+    );
+    let labels: Vec<(&str, &str, &str, usize)> = r
+        .labels
+        .iter()
+        .map(|l| {
+            (
+                l.name.as_str(),
+                l.number.as_str(),
+                l.text.as_str(),
+                l.position.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("thm:shift", "1", "定理 1", 4),
+            ("fig:arch", "1", "图 1", 8)
+        ]
+    );
+    let pending: Vec<&str> = r
+        .local_links
+        .iter()
+        .map(|l| l.url.as_str())
+        .filter(|u| u.starts_with('\\'))
+        .collect();
+    assert_eq!(
+        pending,
+        ["\\ref{thm:shift}", "\\ref{thm:shift}", "\\eqref{fig:arch}"],
+        "the formula's reference first: formulas are rendered before the text"
+    );
+    assert_eq!(
+        r.html
+            .matches("<a class=\"eqref\" href=\"blogsmith:link:")
+            .count(),
+        3,
+        "{}",
+        r.html
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn odd_labels_are_escaped_and_never_panic() {
+    let r = render(
+        "$$\nx \\label{}\n$$\n\n$$\ny \\label{a \"b\" <c>&}\n$$\n\n$$\nz \\label{eq:d}\n$$\n\n$$\nw \\label{eq:d}\n$$\n\n\
+         见 $\\eqref{a \"b\" <c>&}$、\\ref{}、\\eqref{eq:d}、\\ref{ 未闭合\n",
+    );
+    assert!(
+        r.html.contains("id=\"a &quot;b&quot; &lt;c&gt;&amp;\""),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains("href=\"#a &quot;b&quot; &lt;c&gt;&amp;\">(2)</a>"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("</span>\\ref{}、"),
+        "an empty label names nothing: {}",
+        r.html
+    );
+    assert!(!r.html.contains("id=\"\""), "{}", r.html);
+    assert!(
+        r.html.contains("href=\"#eq:d\">(3)</a>"),
+        "the first definition wins: {}",
+        r.html
+    );
+    let names: Vec<&str> = r.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["a \"b\" <c>&", "eq:d", "eq:d"],
+        "both, for the site to report"
+    );
 }

@@ -6,8 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use super::Post;
+use super::references::Labels;
 use crate::content::CONTENT_DIR;
 use crate::diagnostic::Diagnostic;
+use crate::markdown::references::reference_of;
 use crate::markdown::{LINK_MARKER, LocalLink, links_to_article};
 use crate::util::url::percent_decode;
 
@@ -38,13 +40,20 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
             (p.url.clone(), anchors, p.title.clone())
         })
         .collect();
-    let mut diagnostics = Vec::new();
-    for post in posts.iter_mut() {
+    let (labels, mut diagnostics) = Labels::of(posts);
+    let urls: Vec<String> = targets.iter().map(|(url, _, _)| url.clone()).collect();
+    for (from, post) in posts.iter_mut().enumerate() {
         let file = Path::new(CONTENT_DIR).join(&post.source);
         let source_dir = post.source.parent().unwrap_or(Path::new("")).to_path_buf();
         let own_anchors: BTreeSet<&str> = post.anchors.iter().map(String::as_str).collect();
         let mut replacements = Vec::new();
         for (index, link) in post.local_links.iter().enumerate() {
+            if let Some(reference) = reference_of(&link.url) {
+                let (page, excerpt, problem) = labels.resolve(&urls, from, reference, link, &file);
+                replacements.push((index, page, excerpt));
+                diagnostics.extend(problem);
+                continue;
+            }
             let (path, fragment) = split(&link.url);
             let problem = if path.is_empty() {
                 anchor_problem(fragment, &own_anchors, "this page")
@@ -66,6 +75,8 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                     Some(target) => {
                         let (url, anchors, title) = &targets[target];
                         let anchors: BTreeSet<&str> = anchors.iter().map(String::as_str).collect();
+                        // An empty link to an equation shows its number: `(3)`.
+                        let title = labels.text_of(target, fragment).unwrap_or(title);
                         let href = if fragment.is_empty() {
                             url.clone()
                         } else {

@@ -5,6 +5,7 @@ pub mod feeds;
 mod links;
 pub mod paginate;
 pub mod permalink;
+mod references;
 pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -125,6 +126,9 @@ pub struct Post {
     /// Links to paths of the site (`/posts/x/`), checked against its pages.
     #[serde(skip)]
     pub root_links: Vec<LocalLink>,
+    /// The labels the article defines, for references (see [`links::resolve`]).
+    #[serde(skip)]
+    pub labels: Vec<crate::markdown::Label>,
     #[serde(skip)]
     timestamp: Timestamp,
     #[serde(skip)]
@@ -598,6 +602,7 @@ fn to_post(
         root_links,
         external_links: _,
         html_anchors,
+        labels,
         source_hash,
     } = article;
     let output_dir = route.dir().to_string();
@@ -660,6 +665,7 @@ fn to_post(
             .collect(),
         root_links: root_links.clone(),
         local_links: local_links.clone(),
+        labels: labels.clone(),
         slug: page.slug.clone(),
         timestamp: page.date,
         updated_timestamp: page.updated,

@@ -235,6 +235,22 @@ pub(super) struct Counters {
     by_kind: HashMap<String, usize>,
 }
 
+/// The label a numbered block's opener defines, just after [`html`] numbered
+/// it: (id written, number, name and number).
+pub(super) fn label(
+    opener: &Opener,
+    language: Language,
+    counters: &Counters,
+) -> Option<(String, String, String)> {
+    let id = opener.id.as_ref()?;
+    let name = language.theorem_name(&opener.name)?;
+    let number = counters
+        .by_kind
+        .get(&opener.name)
+        .filter(|_| opener.name != "proof")?;
+    Some((id.clone(), number.to_string(), format!("{name} {number}")))
+}
+
 /// The HTML opening and closing a container.
 pub(super) fn html(
     opener: &Opener,
