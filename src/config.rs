@@ -173,6 +173,23 @@ pub struct MathConfig {
     /// A code span that is exactly `` `$…$` `` or `` `$$…$$` `` is a formula
     /// (the blogdown and Hugo convention); off by default.
     pub code_spans: bool,
+    /// How equations are numbered: through the article (`(3)`, the default)
+    /// or by section (`(2.1)`).
+    pub equation_numbering: EquationNumbering,
+}
+
+/// How equations are numbered (`math.equation_numbering`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EquationNumbering {
+    /// 1, 2, 3 through the article, as LaTeX's `article` class.
+    #[default]
+    Article,
+    /// 2.1, 2.2 in the article's second section: the sections are its
+    /// headings of the highest level it uses (`##` in most notes, `#` when it
+    /// has them), as `\numberwithin{equation}{section}`; equations before
+    /// the first section are 0.1, 0.2.
+    Section,
 }
 
 /// Markdown options.

@@ -155,6 +155,37 @@ impl Numbering {
     }
 }
 
+/// The section each formula of `spans` is in: the number of headings of the
+/// article's highest level before it (0 before the first).
+pub(crate) fn sections(
+    masked: &super::placeholder::Masked,
+    spans: &[super::math_scan::MathSpan],
+    options: pulldown_cmark::Options,
+) -> Vec<usize> {
+    let headings: Vec<(usize, pulldown_cmark::HeadingLevel)> =
+        pulldown_cmark::Parser::new_ext(&masked.text, options)
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading { level, .. }) => {
+                    Some((masked.original_offset(range.start), level))
+                }
+                _ => None,
+            })
+            .collect();
+    let Some(top) = headings.iter().map(|(_, level)| *level).min() else {
+        return vec![0; spans.len()];
+    };
+    let starts: Vec<usize> = headings
+        .iter()
+        .filter(|(_, level)| *level == top)
+        .map(|(at, _)| *at)
+        .collect();
+    spans
+        .iter()
+        .map(|span| starts.partition_point(|&at| at < span.range.start))
+        .collect()
+}
+
 /// The `\eqref{…}` and `\ref{…}` in `text`, in order.
 pub(crate) fn references(text: &str) -> Vec<Reference<'_>> {
     let mut found = Vec::new();

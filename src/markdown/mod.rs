@@ -176,6 +176,8 @@ pub struct MarkdownRenderer<'a> {
     pub language: labels::Language,
     /// Code spans that are exactly `` `$…$` `` or `` `$$…$$` `` are math (`math.code_spans`).
     pub math_code_spans: bool,
+    /// Number equations by section, `(2.1)` (`math.equation_numbering: section`).
+    pub equations_by_section: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -215,12 +217,19 @@ impl MarkdownRenderer<'_> {
             .iter()
             .map(|span| self.prepare(&span.tex, &mut page_macros))
             .collect();
+        let masked = Masked::new(body, &spans);
         // Numbers first: a reference may come before its equation.
+        let sections = match self.equations_by_section {
+            true => equations::sections(&masked, &spans, parser_options()),
+            false => Vec::new(),
+        };
         let numbering =
-            equations::Numbering::by_section(spans.iter().zip(&prepared).map(|(span, p)| {
-                let tex = p.as_ref().map_or("", |e| e.tex.as_str());
-                (tex, span.display, None)
-            }));
+            equations::Numbering::by_section(spans.iter().zip(&prepared).enumerate().map(
+                |(i, (span, p))| {
+                    let tex = p.as_ref().map_or("", |e| e.tex.as_str());
+                    (tex, span.display, sections.get(i).copied())
+                },
+            ));
         // References the site stage resolves, recorded as local links (see `references`).
         let mut pending = Vec::new();
         let formulas: Vec<Formula> = spans
@@ -237,7 +246,6 @@ impl MarkdownRenderer<'_> {
                 self.formula(span, prepared, &context, &mut diagnostics, &mut pending)
             })
             .collect();
-        let masked = Masked::new(body, &spans);
 
         let mut pass = Pass::new(*self, &masked, &source, &lines, &mut diagnostics);
         pass.tag_html = &translated.html;

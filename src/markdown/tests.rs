@@ -10,6 +10,7 @@ struct Options {
     markdown_escapes: bool,
     math_code_spans: bool,
     first_line: usize,
+    equations_by_section: bool,
 }
 
 const DEFAULTS: Options = Options {
@@ -17,6 +18,7 @@ const DEFAULTS: Options = Options {
     markdown_escapes: false,
     math_code_spans: false,
     first_line: 4,
+    equations_by_section: false,
 };
 
 fn render_with(body: &str, options: Options) -> Rendered {
@@ -31,6 +33,7 @@ fn render_with(body: &str, options: Options) -> Rendered {
         markdown_escapes: options.markdown_escapes,
         language: crate::markdown::labels::Language::Chinese,
         math_code_spans: options.math_code_spans,
+        equations_by_section: options.equations_by_section,
     }
     .render(Source {
         body,
@@ -704,5 +707,62 @@ fn odd_labels_are_escaped_and_never_panic() {
         names,
         ["a \"b\" <c>&", "eq:d", "eq:d"],
         "both, for the site to report"
+    );
+}
+
+#[test]
+fn equations_numbered_by_section_restart_in_each_top_level_section() {
+    let r = render_with(
+        "$$\nx \\label{eq:intro}\n$$\n\n## 一\n\n$$\na \\label{eq:a}\n$$\n\n### 小节\n\n$$\nb \\label{eq:b}\n$$\n\n\
+         ## 二\n\n```\n## 代码里的不是标题\n```\n\n$$\nc \\label{eq:c}\n$$\n\n见 \\eqref{eq:c}。\n",
+        Options {
+            equations_by_section: true,
+            ..DEFAULTS
+        },
+    );
+    let numbers: Vec<(&str, &str)> = r
+        .labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.number.as_str()))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("eq:intro", "0.1"),
+            ("eq:a", "1.1"),
+            ("eq:b", "1.2"),
+            ("eq:c", "2.1")
+        ]
+    );
+    assert!(r.html.contains("href=\"#eq:c\">(2.1)</a>"), "{}", r.html);
+    assert!(
+        r.html.contains("\\tag{2.1}"),
+        "the number KaTeX shows: {}",
+        r.html
+    );
+    let by_article =
+        render("# 标题\n\n$$\na \\label{eq:a}\n$$\n\n## 一\n\n$$\nb \\label{eq:b}\n$$\n");
+    let numbers: Vec<&str> = by_article
+        .labels
+        .iter()
+        .map(|l| l.number.as_str())
+        .collect();
+    assert_eq!(numbers, ["1", "2"]);
+    let top_level_one = render_with(
+        "# 一\n\n## 小\n\n$$\na \\label{eq:a}\n$$\n\n# 二\n\n$$\nb \\label{eq:b}\n$$\n",
+        Options {
+            equations_by_section: true,
+            ..DEFAULTS
+        },
+    );
+    let numbers: Vec<&str> = top_level_one
+        .labels
+        .iter()
+        .map(|l| l.number.as_str())
+        .collect();
+    assert_eq!(
+        numbers,
+        ["1.1", "2.1"],
+        "`#` sections when the article has them"
     );
 }
