@@ -366,7 +366,10 @@ impl Session {
         self.articles.clone_from(&published);
         // 3. Assemble.
         let phase = Instant::now();
-        let (site, problems) = assemble(&published, self.config(), &found.assets);
+        let content_dir = root.join(CONTENT_DIR);
+        let image_size = |path: &Path| image_size(&content_dir.join(path));
+        let (site, problems) =
+            Site::assemble_with(&published, self.config(), &found.assets, &image_size);
         diagnostics.extend(problems);
         trace::phase("assemble", phase);
         // 4. Render pages.
@@ -590,6 +593,15 @@ pub fn assemble(
     assets: &[PathBuf],
 ) -> (Site, Vec<Diagnostic>) {
     Site::assemble(articles, config, assets)
+}
+
+/// An image's width and height from its file's header (only the first bytes
+/// are read); `None` when it cannot be read or is no image it knows.
+fn image_size(file: &Path) -> Option<(u32, u32)> {
+    let size = imagesize::size(file).ok()?;
+    let width = u32::try_from(size.width).ok()?;
+    let height = u32::try_from(size.height).ok()?;
+    (width > 0 && height > 0).then_some((width, height))
 }
 
 /// One note for the whole site naming the front matter keys nothing uses

@@ -13,11 +13,20 @@ use crate::markdown::references::reference_of;
 use crate::markdown::{LINK_MARKER, LocalLink, links_to_article};
 use crate::util::url::percent_decode;
 
+/// A local image's width and height in pixels, from its file (`None` if it
+/// cannot be read): given a path relative to `content/`.
+pub type ImageSize<'a> = &'a dyn Fn(&Path) -> Option<(u32, u32)>;
+
 /// Points relative links at their targets and checks every local link.
 ///
 /// In the article, a file link stays as written (the file is copied beside the
-/// page); in the excerpt, shown on list pages, it is made absolute.
-pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic> {
+/// page); in the excerpt, shown on list pages, it is made absolute. Images
+/// get their size from `image_size`.
+pub fn resolve(
+    posts: &mut [Post],
+    assets: &BTreeSet<PathBuf>,
+    image_size: ImageSize<'_>,
+) -> Vec<Diagnostic> {
     let by_source: HashMap<PathBuf, usize> = posts
         .iter()
         .enumerate()
@@ -99,16 +108,26 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                     }
                 }
             } else {
-                let in_excerpt = LinkTarget::new(format!("{}{}", post.url, link.url));
-                replacements.push((index, LinkTarget::new(link.url.clone()), in_excerpt));
                 let in_asset_folder = || {
                     let folder = post.asset_folder()?;
                     resolve_path(&folder, path).filter(|p| assets.contains(p))
                 };
-                match resolve_path(&source_dir, path) {
-                    Some(p) if assets.contains(&p) => None,
-                    _ if in_asset_folder().is_some() => None,
-                    _ => Some(format!(
+                let file = resolve_path(&source_dir, path)
+                    .filter(|p| assets.contains(p))
+                    .or_else(in_asset_folder);
+                let size = file.as_deref().filter(|f| is_image(f)).and_then(image_size);
+                let in_excerpt = LinkTarget {
+                    size,
+                    ..LinkTarget::new(format!("{}{}", post.url, link.url))
+                };
+                let in_page = LinkTarget {
+                    size,
+                    ..LinkTarget::new(link.url.clone())
+                };
+                replacements.push((index, in_page, in_excerpt));
+                match file {
+                    Some(_) => None,
+                    None => Some(format!(
                         "`{}` links to a file that does not exist",
                         link.url
                     )),
@@ -183,16 +202,27 @@ pub struct LinkTarget {
     /// The title of the article linked to: the text of a link written without
     /// any (`[](other.md)`, Hexo's `{% post_link other %}`).
     pub title: Option<String>,
+    /// An image's width and height, read from its file: an `<img>` showing
+    /// it gets them, so the page does not shift when it loads.
+    pub size: Option<(u32, u32)>,
 }
 
 impl LinkTarget {
     fn new(href: String) -> Self {
-        Self { href, title: None }
+        Self {
+            href,
+            title: None,
+            size: None,
+        }
     }
 
     fn to_article(href: String, title: &str) -> Self {
         let title = Some(title.to_string());
-        Self { href, title }
+        Self {
+            href,
+            title,
+            size: None,
+        }
     }
 
     /// The text of an empty link: the article's title, else the address as written.
@@ -216,10 +246,21 @@ pub fn replace_markers(html: &str, targets: &HashMap<usize, &LinkTarget>) -> Str
         match target {
             Some(target) if after[digits..].starts_with('"') => {
                 let is_href = rest[..at].ends_with(" href");
+                let in_img = rest[..at].ends_with(" src")
+                    && rest[..at]
+                        .rfind('<')
+                        .is_some_and(|open| rest[open..].starts_with("<img "));
                 out.push_str(&rest[..at]);
                 out.push_str("=\"");
                 out.push_str(&crate::markdown::escape(&target.href));
                 rest = &after[digits..];
+                if in_img && let Some(size) = target.size {
+                    // After the closing quote of `src`.
+                    out.push('"');
+                    rest = &rest[1..];
+                    out.push_str(&size_attributes(rest, size));
+                    continue;
+                }
                 const EMPTY_LINK: &str = "\"></a>";
                 if is_href && rest.starts_with(EMPTY_LINK) {
                     out.push_str("\">");
@@ -236,6 +277,42 @@ pub fn replace_markers(html: &str, targets: &HashMap<usize, &LinkTarget>) -> Str
     }
     out.push_str(rest);
     out
+}
+
+/// The `width`/`height` attributes an `<img>` whose attributes after `src`
+/// are `tag_rest` lacks: both from the file; only `height` when the author
+/// gave a width in pixels (the file's aspect kept); none when it has both
+/// or a height of its own.
+fn size_attributes(tag_rest: &str, (width, height): (u32, u32)) -> String {
+    let tag = &tag_rest[..tag_rest.find('>').unwrap_or(tag_rest.len())];
+    let attribute = |name: &str| {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(&tag[at..at + tag[at..].find('"')?])
+    };
+    if attribute("height").is_some() || width == 0 {
+        return String::new();
+    }
+    match attribute("width") {
+        None => format!(" width=\"{width}\" height=\"{height}\""),
+        Some(given) => match given.parse::<u64>() {
+            Ok(given) => {
+                let scaled = (given * u64::from(height) + u64::from(width) / 2) / u64::from(width);
+                format!(" height=\"{scaled}\"")
+            }
+            Err(_) => String::new(),
+        },
+    }
+}
+
+/// Whether a file is an image whose size can be read from its header.
+fn is_image(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(
+        extension.as_deref(),
+        Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "bmp" | "ico" | "tif" | "tiff")
+    )
 }
 
 fn broken(file: &Path, link: &LocalLink, message: String) -> Diagnostic {

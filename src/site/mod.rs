@@ -280,6 +280,17 @@ impl Site {
         config: &Config,
         assets: &[PathBuf],
     ) -> (Self, Vec<Diagnostic>) {
+        Self::assemble_with(articles, config, assets, &|_| None)
+    }
+
+    /// [`Site::assemble`], the local images shown in articles getting their
+    /// `width` and `height` from `image_size`.
+    pub fn assemble_with(
+        articles: &[std::sync::Arc<Article>],
+        config: &Config,
+        assets: &[PathBuf],
+        image_size: links::ImageSize<'_>,
+    ) -> (Self, Vec<Diagnostic>) {
         let base_path = config.base_path();
         let tz = config.time_zone();
         let permalink_base = config.base_url.trim_end_matches('/').to_string();
@@ -352,7 +363,7 @@ impl Site {
         }
         resolve_term_links(&mut posts, &taxonomies);
         let assets: std::collections::BTreeSet<PathBuf> = assets.iter().cloned().collect();
-        diagnostics.extend(links::resolve(&mut posts, &assets));
+        diagnostics.extend(links::resolve(&mut posts, &assets, image_size));
         let mut site = Self {
             posts,
             taxonomies,

@@ -107,6 +107,7 @@ impl Labels {
             let unknown = LinkTarget {
                 href: format!("#{label}"),
                 title: Some(shown("??", parenthesised)),
+                size: None,
             };
             let problem = Diagnostic::warning(
                 file,
@@ -127,10 +128,12 @@ impl Labels {
             LinkTarget {
                 href: in_page,
                 title: text.clone(),
+                size: None,
             },
             LinkTarget {
                 href: elsewhere,
                 title: text,
+                size: None,
             },
             None,
         )
