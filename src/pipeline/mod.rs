@@ -367,9 +367,9 @@ impl Session {
         // 3. Assemble.
         let phase = Instant::now();
         let content_dir = root.join(CONTENT_DIR);
-        let image_size = |path: &Path| image_size(&content_dir.join(path));
+        let sizes = |files: &[&Path]| image_sizes(&content_dir, files);
         let (site, problems) =
-            Site::assemble_with(&published, self.config(), &found.assets, &image_size);
+            Site::assemble_with(&published, self.config(), &found.assets, &sizes);
         diagnostics.extend(problems);
         trace::phase("assemble", phase);
         // 4. Render pages.
@@ -593,6 +593,28 @@ pub fn assemble(
     assets: &[PathBuf],
 ) -> (Site, Vec<Diagnostic>) {
     Site::assemble(articles, config, assets)
+}
+
+/// The width and height of every image among `files` (relative to
+/// `content_dir`) whose header can be read, read in parallel.
+fn image_sizes(content_dir: &Path, files: &[&Path]) -> HashMap<PathBuf, (u32, u32)> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .filter(|file| is_image(file))
+        .filter_map(|file| Some((file.to_path_buf(), image_size(&content_dir.join(file))?)))
+        .collect()
+}
+
+/// Whether a file is an image whose size its header gives.
+fn is_image(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(
+        extension.as_deref(),
+        Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "bmp" | "ico" | "tif" | "tiff")
+    )
 }
 
 /// An image's width and height from its file's header (only the first bytes

@@ -13,9 +13,9 @@ use crate::markdown::references::reference_of;
 use crate::markdown::{LINK_MARKER, LocalLink, links_to_article};
 use crate::util::url::percent_decode;
 
-/// A local image's width and height in pixels, from its file (`None` if it
-/// cannot be read): given a path relative to `content/`.
-pub type ImageSize<'a> = &'a dyn Fn(&Path) -> Option<(u32, u32)>;
+/// The width and height in pixels of the images among some files (paths
+/// relative to `content/`), read from the files; those it cannot read are left out.
+pub type ImageSizes<'a> = &'a dyn Fn(&[&Path]) -> HashMap<PathBuf, (u32, u32)>;
 
 /// Points relative links at their targets and checks every local link.
 ///
@@ -25,8 +25,19 @@ pub type ImageSize<'a> = &'a dyn Fn(&Path) -> Option<(u32, u32)>;
 pub fn resolve(
     posts: &mut [Post],
     assets: &BTreeSet<PathBuf>,
-    image_size: ImageSize<'_>,
+    image_sizes: ImageSizes<'_>,
 ) -> Vec<Diagnostic> {
+    // The files linked, asked for their sizes at once (the lookup reads them in parallel).
+    let files: BTreeSet<PathBuf> = posts
+        .iter()
+        .flat_map(|post| {
+            post.local_links
+                .iter()
+                .filter(|link| reference_of(&link.url).is_none() && !links_to_article(&link.url))
+                .filter_map(|link| linked_file(post, split(&link.url).0, assets))
+        })
+        .collect();
+    let sizes = image_sizes(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     let by_source: HashMap<PathBuf, usize> = posts
         .iter()
         .enumerate()
@@ -108,14 +119,8 @@ pub fn resolve(
                     }
                 }
             } else {
-                let in_asset_folder = || {
-                    let folder = post.asset_folder()?;
-                    resolve_path(&folder, path).filter(|p| assets.contains(p))
-                };
-                let file = resolve_path(&source_dir, path)
-                    .filter(|p| assets.contains(p))
-                    .or_else(in_asset_folder);
-                let size = file.as_deref().filter(|f| is_image(f)).and_then(image_size);
+                let file = linked_file(post, path, assets);
+                let size = file.as_ref().and_then(|f| sizes.get(f)).copied();
                 let in_excerpt = LinkTarget {
                     size,
                     ..LinkTarget::new(format!("{}{}", post.url, link.url))
@@ -154,6 +159,21 @@ pub fn resolve(
         }
     }
     diagnostics
+}
+
+/// The file of the site a link's `path` in `post` names, if it exists:
+/// beside the article, else in its asset folder.
+fn linked_file(post: &Post, path: &str, assets: &BTreeSet<PathBuf>) -> Option<PathBuf> {
+    if path.is_empty() {
+        return None;
+    }
+    let source_dir = post.source.parent().unwrap_or(Path::new(""));
+    resolve_path(source_dir, path)
+        .filter(|p| assets.contains(p))
+        .or_else(|| {
+            let folder = post.asset_folder()?;
+            resolve_path(&folder, path).filter(|p| assets.contains(p))
+        })
 }
 
 /// Warnings for links to paths of the site (`/posts/x/`, `/2019/07/29/x/`,
@@ -302,17 +322,6 @@ fn size_attributes(tag_rest: &str, (width, height): (u32, u32)) -> String {
             Err(_) => String::new(),
         },
     }
-}
-
-/// Whether a file is an image whose size can be read from its header.
-fn is_image(path: &Path) -> bool {
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    matches!(
-        extension.as_deref(),
-        Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "bmp" | "ico" | "tif" | "tiff")
-    )
 }
 
 fn broken(file: &Path, link: &LocalLink, message: String) -> Diagnostic {

@@ -280,16 +280,16 @@ impl Site {
         config: &Config,
         assets: &[PathBuf],
     ) -> (Self, Vec<Diagnostic>) {
-        Self::assemble_with(articles, config, assets, &|_| None)
+        Self::assemble_with(articles, config, assets, &|_| HashMap::new())
     }
 
     /// [`Site::assemble`], the local images shown in articles getting their
-    /// `width` and `height` from `image_size`.
+    /// `width` and `height` from `image_sizes`.
     pub fn assemble_with(
         articles: &[std::sync::Arc<Article>],
         config: &Config,
         assets: &[PathBuf],
-        image_size: links::ImageSize<'_>,
+        image_sizes: links::ImageSizes<'_>,
     ) -> (Self, Vec<Diagnostic>) {
         let base_path = config.base_path();
         let tz = config.time_zone();
@@ -363,7 +363,7 @@ impl Site {
         }
         resolve_term_links(&mut posts, &taxonomies);
         let assets: std::collections::BTreeSet<PathBuf> = assets.iter().cloned().collect();
-        diagnostics.extend(links::resolve(&mut posts, &assets, image_size));
+        diagnostics.extend(links::resolve(&mut posts, &assets, image_sizes));
         let mut site = Self {
             posts,
             taxonomies,
