@@ -25,7 +25,7 @@ fn render(body: &str, raw_html: bool) -> Rendered {
         markdown_escapes: false,
         language: blogsmith::markdown::labels::Language::Chinese,
         math_code_spans: false,
-        equations_by_section: false,
+        number_by_section: false,
     }
     .render(Source {
         body,

@@ -162,27 +162,33 @@ pub(crate) fn sections(
     spans: &[super::math_scan::MathSpan],
     options: pulldown_cmark::Options,
 ) -> Vec<usize> {
-    let headings: Vec<(usize, pulldown_cmark::HeadingLevel)> =
-        pulldown_cmark::Parser::new_ext(&masked.text, options)
-            .into_offset_iter()
-            .filter_map(|(event, range)| match event {
-                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading { level, .. }) => {
-                    Some((masked.original_offset(range.start), level))
-                }
-                _ => None,
-            })
-            .collect();
-    let Some(top) = headings.iter().map(|(_, level)| *level).min() else {
-        return vec![0; spans.len()];
-    };
-    let starts: Vec<usize> = headings
-        .iter()
-        .filter(|(_, level)| *level == top)
-        .map(|(at, _)| *at)
+    let starts: Vec<usize> = section_starts(&masked.text, options)
+        .into_iter()
+        .map(|at| masked.original_offset(at))
         .collect();
     spans
         .iter()
         .map(|span| starts.partition_point(|&at| at < span.range.start))
+        .collect()
+}
+
+/// Where the sections of `markdown` start: its headings of the highest level it uses.
+pub(crate) fn section_starts(markdown: &str, options: pulldown_cmark::Options) -> Vec<usize> {
+    let headings: Vec<(usize, pulldown_cmark::HeadingLevel)> =
+        pulldown_cmark::Parser::new_ext(markdown, options)
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading { level, .. }) => {
+                    Some((range.start, level))
+                }
+                _ => None,
+            })
+            .collect();
+    let top = headings.iter().map(|(_, level)| *level).min();
+    headings
+        .iter()
+        .filter(|(_, level)| Some(*level) == top)
+        .map(|(at, _)| *at)
         .collect()
 }
 

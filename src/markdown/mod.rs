@@ -176,8 +176,9 @@ pub struct MarkdownRenderer<'a> {
     pub language: labels::Language,
     /// Code spans that are exactly `` `$…$` `` or `` `$$…$$` `` are math (`math.code_spans`).
     pub math_code_spans: bool,
-    /// Number equations by section, `(2.1)` (`math.equation_numbering: section`).
-    pub equations_by_section: bool,
+    /// Number equations, theorems and figures by section, `(2.1)`
+    /// (`markdown.numbering: section`).
+    pub number_by_section: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -191,7 +192,10 @@ impl MarkdownRenderer<'_> {
     pub fn render_with(&self, source: Source<'_>, generated: &[String]) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
-        let translated = tags::translate(source.body, self.language);
+        let sections = self
+            .number_by_section
+            .then(|| equations::section_starts(source.body, parser_options()));
+        let translated = tags::translate_numbered(source.body, self.language, sections);
         let lines = Lines {
             original: source.body,
             first_line: source.first_line,
@@ -219,7 +223,7 @@ impl MarkdownRenderer<'_> {
             .collect();
         let masked = Masked::new(body, &spans);
         // Numbers first: a reference may come before its equation.
-        let sections = match self.equations_by_section {
+        let sections = match self.number_by_section {
             true => equations::sections(&masked, &spans, parser_options()),
             false => Vec::new(),
         };
@@ -270,7 +274,8 @@ impl MarkdownRenderer<'_> {
         let events = cjk_soft_breaks(events);
         let (pieces, text) = readable_text(&events, &formulas);
         let events = footnotes::gather(events);
-        let (events, figure_ids) = figures::rewrite(events, self.language.figure());
+        let (events, figure_ids) =
+            figures::rewrite(events, self.language.figure(), self.number_by_section);
         let labels = references::labels(
             &numbering,
             &spans,

@@ -102,7 +102,7 @@ pub(super) fn labels(
             offset,
             Label {
                 name: figure.id.clone(),
-                number: figure.number.to_string(),
+                number: figure.number.clone(),
                 text: format!("{} {}", language.figure(), figure.number),
                 position: lines.position_in_article(offset),
             },

@@ -92,6 +92,16 @@ fn may_have_tags(text: &str) -> bool {
 /// containers (`::: tip`, ```` ```{note} ````) into HTML around Markdown;
 /// `language` names callouts and theorems.
 pub fn translate(text: &str, language: Language) -> Translated<'_> {
+    translate_numbered(text, language, None)
+}
+
+/// [`translate`], theorem-like blocks numbered by section when `sections`
+/// gives where the article's sections start (`2.1`: the first of section 2).
+pub fn translate_numbered(
+    text: &str,
+    language: Language,
+    sections: Option<Vec<usize>>,
+) -> Translated<'_> {
     let mut out = Translated {
         text: Cow::Borrowed(text),
         map: OffsetMap::default(),
@@ -115,7 +125,7 @@ pub fn translate(text: &str, language: Language) -> Translated<'_> {
         out: &mut out,
         open: Vec::new(),
         language,
-        counters: containers::Counters::default(),
+        counters: containers::Counters::by_section(sections),
     };
     let mut at = 0;
     loop {
@@ -349,6 +359,7 @@ impl Writer<'_, '_> {
         let end = mark.range.end;
         match &mark.opener {
             Some(opener) => {
+                self.counters.at = mark.range.start;
                 let (open, close) = containers::html(opener, self.language, &mut self.counters);
                 if let Some((id, number, text)) =
                     containers::label(opener, self.language, &self.counters)

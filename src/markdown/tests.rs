@@ -10,7 +10,7 @@ struct Options {
     markdown_escapes: bool,
     math_code_spans: bool,
     first_line: usize,
-    equations_by_section: bool,
+    number_by_section: bool,
 }
 
 const DEFAULTS: Options = Options {
@@ -18,7 +18,7 @@ const DEFAULTS: Options = Options {
     markdown_escapes: false,
     math_code_spans: false,
     first_line: 4,
-    equations_by_section: false,
+    number_by_section: false,
 };
 
 fn render_with(body: &str, options: Options) -> Rendered {
@@ -33,7 +33,7 @@ fn render_with(body: &str, options: Options) -> Rendered {
         markdown_escapes: options.markdown_escapes,
         language: crate::markdown::labels::Language::Chinese,
         math_code_spans: options.math_code_spans,
-        equations_by_section: options.equations_by_section,
+        number_by_section: options.number_by_section,
     }
     .render(Source {
         body,
@@ -716,7 +716,7 @@ fn equations_numbered_by_section_restart_in_each_top_level_section() {
         "$$\nx \\label{eq:intro}\n$$\n\n## 一\n\n$$\na \\label{eq:a}\n$$\n\n### 小节\n\n$$\nb \\label{eq:b}\n$$\n\n\
          ## 二\n\n```\n## 代码里的不是标题\n```\n\n$$\nc \\label{eq:c}\n$$\n\n见 \\eqref{eq:c}。\n",
         Options {
-            equations_by_section: true,
+            number_by_section: true,
             ..DEFAULTS
         },
     );
@@ -751,7 +751,7 @@ fn equations_numbered_by_section_restart_in_each_top_level_section() {
     let top_level_one = render_with(
         "# 一\n\n## 小\n\n$$\na \\label{eq:a}\n$$\n\n# 二\n\n$$\nb \\label{eq:b}\n$$\n",
         Options {
-            equations_by_section: true,
+            number_by_section: true,
             ..DEFAULTS
         },
     );
@@ -765,4 +765,35 @@ fn equations_numbered_by_section_restart_in_each_top_level_section() {
         ["1.1", "2.1"],
         "`#` sections when the article has them"
     );
+}
+
+#[test]
+fn theorems_and_figures_numbered_by_section_too() {
+    let r = render_with(
+        "::: lemma {#lem:0}\n前言里的。\n:::\n\n## 一\n\n::: theorem {#thm:a}\n甲。\n:::\n\n\
+         ![图甲](a.png){#fig:a}\n\n::: theorem {#thm:b}\n乙。\n:::\n\n## 二\n\n\
+         ::: theorem\n丙。\n:::\n\n![图乙](b.png){#fig:b}\n",
+        Options {
+            number_by_section: true,
+            ..DEFAULTS
+        },
+    );
+    let labels: Vec<(&str, &str)> = r
+        .labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.text.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("lem:0", "引理 0.1"),
+            ("thm:a", "定理 1.1"),
+            ("fig:a", "图 1.1"),
+            ("thm:b", "定理 1.2"),
+            ("fig:b", "图 2.1")
+        ]
+    );
+    assert!(r.html.contains("<strong>定理 2.1</strong>"), "{}", r.html);
+    assert!(r.html.contains("id=\"theorem-2.1\""), "{}", r.html);
+    assert!(r.html.contains("图 2.1</span>"), "{}", r.html);
 }

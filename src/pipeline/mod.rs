@@ -463,8 +463,7 @@ impl Session {
             markdown_escapes: setup.config.math.markdown_escapes,
             language: crate::markdown::labels::Language::of(&setup.config.language),
             math_code_spans: setup.config.math.code_spans,
-            equations_by_section: setup.config.math.equation_numbering
-                == crate::config::EquationNumbering::Section,
+            number_by_section: setup.config.markdown.numbering == crate::config::Numbering::Section,
         })
     }
 
