@@ -173,3 +173,25 @@ fn local_images_get_their_width_and_height_from_the_file() {
         "{html}"
     );
 }
+
+#[test]
+fn links_and_references_in_a_summary_resolve_on_list_pages() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "a.md",
+        "title: 甲\ndate: 2026-01-02\nsummary: 见 \\eqref{eq:x} 与 [乙](b.md)",
+        "$$\nx \\label{eq:x}\n$$\n\n[图](fig.png)\n",
+    );
+    site.article("b.md", "title: 乙\ndate: 2026-01-01", "正文。\n");
+    site.write("content/fig.png", "png");
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    let index = site.read("index.html");
+    assert!(
+        index.contains(
+            r#"见 <a class="eqref" href="/posts/a/#eq:x">(1)</a> 与 <a href="/posts/b/">乙</a>"#
+        ),
+        "the summary's markers are its own, not the article's: {index}"
+    );
+}

@@ -333,10 +333,13 @@ impl MarkdownRenderer<'_> {
     pub fn excerpt(&self, rendered: &mut Rendered, summary: Option<&str>, path: &Path) -> Excerpt {
         let (html, is_partial) = match (rendered.before_more.take(), summary) {
             (Some(before), _) => (before, true),
-            (None, Some(summary)) => (
-                self.render_fragment(summary, path, 1).html.to_string(),
-                true,
-            ),
+            (None, Some(summary)) => {
+                // The summary's links and references join the article's, numbered after them.
+                let fragment = self.render_fragment(summary, path, 1);
+                let html = renumber_markers(&fragment.html, rendered.local_links.len());
+                rendered.local_links.extend(fragment.local_links);
+                (html, true)
+            }
             (None, None) => {
                 let partial = rendered.auto_excerpt.ends_with("…</p>");
                 (std::mem::take(&mut rendered.auto_excerpt), partial)
@@ -364,6 +367,29 @@ impl MarkdownRenderer<'_> {
             first_line: line,
         })
     }
+}
+
+/// `html` with each link marker's number raised by `by`.
+fn renumber_markers(html: &str, by: usize) -> String {
+    if by == 0 || !html.contains(LINK_MARKER) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(at) = rest.find(LINK_MARKER) {
+        let after = &rest[at + LINK_MARKER.len()..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at + LINK_MARKER.len()]);
+        match after[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The hint of an unknown language's warning: the closest known name, if any.
