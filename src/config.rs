@@ -175,6 +175,20 @@ pub struct MathConfig {
     pub code_spans: bool,
 }
 
+/// How equations, theorems and figures are numbered (`markdown.numbering`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Numbering {
+    /// 1, 2, 3 through the article, as LaTeX's `article` class.
+    #[default]
+    Article,
+    /// 2.1, 2.2 in the article's second section: the sections are its
+    /// headings of the highest level it uses (`##` in most notes, `#` when it
+    /// has them), as `\numberwithin{equation}{section}`; before the first
+    /// section, 0.1, 0.2.
+    Section,
+}
+
 /// Markdown options.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -182,11 +196,17 @@ pub struct MarkdownConfig {
     /// Keep raw HTML written in articles (it is the author's own). `false`
     /// shows it as text instead, for sites built from others' writing.
     pub unsafe_html: bool,
+    /// How equations, theorems and figures are numbered: through the article
+    /// (`(3)`, the default) or by section (`(2.1)`).
+    pub numbering: Numbering,
 }
 
 impl Default for MarkdownConfig {
     fn default() -> Self {
-        Self { unsafe_html: true }
+        Self {
+            unsafe_html: true,
+            numbering: Numbering::Article,
+        }
     }
 }
 
@@ -459,6 +479,22 @@ mod tests {
         assert_eq!(c.math.macros["\\R"], "\\mathbb{R}");
         assert!(c.math.strict);
         assert!(c.math.code_spans);
+    }
+
+    #[test]
+    fn numbering_is_by_article_unless_by_section() {
+        assert_eq!(
+            Config::parse("").unwrap().markdown.numbering,
+            Numbering::Article
+        );
+        let c = Config::parse("markdown:\n  numbering: section\n").unwrap();
+        assert_eq!(c.markdown.numbering, Numbering::Section);
+        assert!(
+            c.markdown.unsafe_html,
+            "the other markdown keys keep their defaults"
+        );
+        let d = Config::parse("markdown:\n  numbering: chapter\n").unwrap_err();
+        assert_eq!(d.position.map(|p| p.line), Some(2), "{d}");
     }
 
     #[test]

@@ -238,3 +238,39 @@ fn a_disk_full_write_error_fails_cleanly_and_keeps_the_old_output() {
     assert!(stderr.contains("cannot write the output"), "{stderr}");
     assert_eq!(site.output_tree(), before, "the previous site is whole");
 }
+
+#[test]
+fn labels_defined_twice_and_references_to_nothing_are_located() {
+    let site = Fixture::new();
+    site.article(
+        "a.md",
+        "title: 甲\ndate: 2026-01-01",
+        "$$\nx \\label{eq:x}\n$$\n\n::: theorem {#thm:t}\n内容。\n:::\n",
+    );
+    site.article(
+        "b.md",
+        "title: 乙\ndate: 2026-01-02",
+        "$$\ny \\label{eq:x}\n$$\n\n见 \\eqref{eq:nothing}、$\\ref{thm:nothing}$ 与 \\ref{thm:t}。\n\n![图](none.png){#thm:t}\n",
+    );
+    let all = messages(&site);
+    for expected in [
+        "content/b.md:5:1: warning: the label `eq:x` is also defined at content/a.md:5:1",
+        "content/b.md:11:16: warning: the label `thm:t` is also defined at content/a.md:9:1",
+        "content/b.md:9:3: warning: no equation, theorem or figure of the site is labelled `eq:nothing`",
+        "content/b.md:9:22: warning: no equation, theorem or figure of the site is labelled `thm:nothing`",
+    ] {
+        assert!(all.contains(expected), "{expected}\nin:\n{all}");
+    }
+    let options = blogsmith::BuildOptions {
+        output: site.root().join("checked"),
+        ..site.options()
+    };
+    let failure = blogsmith::check(&options).expect_err("check fails on a reference to nothing");
+    let errors: Vec<String> = failure.errors().map(ToString::to_string).collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("b.md:9:3: error") && e.contains("`eq:nothing`")),
+        "{errors:?}"
+    );
+}

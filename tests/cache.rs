@@ -331,4 +331,34 @@ fn a_cache_made_in_one_checkout_is_used_from_another_path() {
         tree(&second.root().join("public")),
         tree(&first.root().join("public"))
     );
+
+#[test]
+fn references_across_articles_follow_a_renumbered_equation_between_builds() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "scale.md",
+        "title: 缩放\ndate: 2026-01-01",
+        "$$\n\\frac{q \\cdot k}{\\sqrt{d}} \\label{eq:scaled}\n$$\n",
+    );
+    site.article(
+        "grad.md",
+        "title: 梯度\ndate: 2026-01-02",
+        "由 \\eqref{eq:scaled} 得。\n",
+    );
+    build(&site, true, "public");
+    let page =
+        || std::fs::read_to_string(site.root().join("public/posts/grad/index.html")).expect("page");
+    assert!(page().contains("#eq:scaled\">(1)</a>"), "{}", page());
+    site.article(
+        "scale.md",
+        "title: 缩放\ndate: 2026-01-01",
+        "$$\nx \\label{eq:x}\n$$\n\n$$\n\\frac{q \\cdot k}{\\sqrt{d}} \\label{eq:scaled}\n$$\n",
+    );
+    let report = build(&site, true, "public");
+    assert!(
+        report.cache_hits >= 1,
+        "grad.md itself comes from the cache: {report:?}"
+    );
+    assert!(page().contains("#eq:scaled\">(2)</a>"), "{}", page());
 }

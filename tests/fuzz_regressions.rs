@@ -25,6 +25,7 @@ fn render(body: &str, raw_html: bool) -> Rendered {
         markdown_escapes: false,
         language: blogsmith::markdown::labels::Language::Chinese,
         math_code_spans: false,
+        number_by_section: false,
     }
     .render(Source {
         body,

@@ -118,3 +118,80 @@ fn full_content_feeds_get_the_rewritten_links_too() {
         "{page}"
     );
 }
+
+/// The first bytes of a PNG of `width` × `height`: all a size reader needs.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
+
+#[test]
+fn local_images_get_their_width_and_height_from_the_file() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.write(
+        "content/vit/index.md",
+        "---\ntitle: ViT\ndate: 2026-01-01\n---\n![切块](patch.png)\n\n<!-- more -->\n\n\
+         行内 ![小](patch.png) 图。\n\n![宽](patch.png){width=300}\n\n![百分比](patch.png){width=60%}\n\n\
+         ![都给了](patch.png){width=10 height=20}\n\n{% asset_img patch.png 标题 %}\n\n\
+         ![远程](https://example.org/x.png)\n\n![坏](broken.png)\n",
+    );
+    let write_png = |w, h| {
+        std::fs::write(site.root().join("content/vit/patch.png"), png_header(w, h)).expect("png")
+    };
+    write_png(640, 480);
+    site.write("content/vit/broken.png", "not a png");
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    let html = site.read("posts/vit/index.html");
+    for expected in [
+        r#"<img src="patch.png" width="640" height="480" alt="切块""#,
+        r#"<img src="patch.png" width="640" height="480" alt="小""#,
+        r#"<img src="patch.png" height="225" alt="宽" width="300""#,
+        r#"<img src="patch.png" width="640" height="480" alt="百分比" style="width:60%;""#,
+        r#"<img src="patch.png" alt="都给了" width="10" height="20""#,
+        r#"<img src="patch.png" width="640" height="480" alt="标题""#,
+        r#"<img src="https://example.org/x.png" alt="远程" loading"#,
+        r#"<img src="broken.png" alt="坏" loading"#,
+    ] {
+        assert!(html.contains(expected), "{expected}\n{html}");
+    }
+    assert!(
+        site.read("index.html")
+            .contains(r#"<img src="/posts/vit/patch.png" width="640" height="480""#),
+        "the excerpt's image too"
+    );
+    // The file changes size: the page follows.
+    write_png(100, 50);
+    site.build_ok();
+    let html = site.read("posts/vit/index.html");
+    assert!(
+        html.contains(r#"width="100" height="50" alt="切块""#),
+        "{html}"
+    );
+}
+
+#[test]
+fn links_and_references_in_a_summary_resolve_on_list_pages() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.article(
+        "a.md",
+        "title: 甲\ndate: 2026-01-02\nsummary: 见 \\eqref{eq:x} 与 [乙](b.md)",
+        "$$\nx \\label{eq:x}\n$$\n\n[图](fig.png)\n",
+    );
+    site.article("b.md", "title: 乙\ndate: 2026-01-01", "正文。\n");
+    site.write("content/fig.png", "png");
+    let report = site.build_ok();
+    assert!(report.warnings.is_empty(), "{}", lines(&report.warnings));
+    let index = site.read("index.html");
+    assert!(
+        index.contains(
+            r#"见 <a class="eqref" href="/posts/a/#eq:x">(1)</a> 与 <a href="/posts/b/">乙</a>"#
+        ),
+        "the summary's markers are its own, not the article's: {index}"
+    );
+}

@@ -248,3 +248,65 @@ fn renaming_an_article_rerenders_the_pages_linking_to_it() {
     };
     assert!(html.contains("href=\"/posts/rotary/\""), "{html}");
 }
+
+fn page_html(session: &Session, file: &str) -> String {
+    match &session.files()[file].contents {
+        blogsmith::Contents::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_reference_to_another_articles_equation_follows_its_number() {
+    let site = Fixture::new();
+    site.article(
+        "scale.md",
+        "title: 缩放\ndate: 2026-01-01",
+        "$$\nq \\cdot k \\label{eq:dot}\n$$\n\n$$\n\\frac{q \\cdot k}{\\sqrt{d}} \\label{eq:scaled}\n$$\n",
+    );
+    site.article(
+        "grad.md",
+        "title: 梯度\ndate: 2026-01-02",
+        "由 \\eqref{eq:scaled} 与 [](scale.md#eq:dot) 得。\n",
+    );
+    let mut session = session(&site);
+    let html = page_html(&session, "posts/grad/index.html");
+    assert!(
+        html.contains("<a class=\"eqref\" href=\"/posts/scale/#eq:scaled\">(2)</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"/posts/scale/#eq:dot\">(1)</a>"),
+        "{html}"
+    );
+    // A new equation before them renumbers both: the other article's page follows.
+    site.article(
+        "scale.md",
+        "title: 缩放\ndate: 2026-01-01",
+        "$$\nx \\label{eq:first}\n$$\n\n$$\nq \\cdot k \\label{eq:dot}\n$$\n\n$$\n\\frac{q \\cdot k}{\\sqrt{d}} \\label{eq:scaled}\n$$\n",
+    );
+    let changed = session.refresh().expect("refresh").changed;
+    assert!(
+        changed.contains(&"posts/grad/index.html".to_string()),
+        "{changed:?}"
+    );
+    let html = page_html(&session, "posts/grad/index.html");
+    assert!(html.contains("#eq:scaled\">(3)</a>"), "{html}");
+    assert!(html.contains("#eq:dot\">(2)</a>"), "{html}");
+    // The label gone: a located warning, and the reference shows `(??)`.
+    site.article("scale.md", "title: 缩放\ndate: 2026-01-01", "没有公式。\n");
+    let refreshed = session.refresh().expect("a warning, not an error");
+    let messages: Vec<String> = refreshed
+        .report
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("grad.md:5:3") && m.contains("`eq:scaled`")),
+        "{messages:?}"
+    );
+    assert!(page_html(&session, "posts/grad/index.html").contains("(??)"));
+}

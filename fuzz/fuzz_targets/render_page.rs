@@ -49,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
         markdown_escapes: config.math.markdown_escapes,
         language: blogsmith::markdown::labels::Language::of(&config.language),
         math_code_spans: config.math.code_spans,
+        number_by_section: config.markdown.numbering == blogsmith::config::Numbering::Section,
     };
     let (article, html, _) = render_article(page, &renderer, 0);
     if !config.markdown.unsafe_html {

@@ -26,6 +26,35 @@ pub(crate) struct Numbering {
     formulas: Vec<(Option<String>, Vec<String>)>,
     /// Label → the number it shows (`3`, or a `\tag` as written).
     labels: HashMap<String, String>,
+    /// Every label defined, in order, duplicates too: (formula, label, number).
+    defined: Vec<(usize, String, String)>,
+}
+
+/// The next equation number: `3`, or `2.3` in section 2 when numbered by section.
+#[derive(Debug, Default)]
+struct Counter {
+    /// The enclosing section's number, when equations are numbered by section.
+    section: Option<usize>,
+    /// Equations numbered so far (in the section, when by section).
+    count: usize,
+}
+
+impl Counter {
+    /// Moves into the section of the next formula (a new section starts again at 1).
+    fn enter(&mut self, section: Option<usize>) {
+        if section != self.section {
+            self.section = section;
+            self.count = 0;
+        }
+    }
+
+    fn next(&mut self) -> String {
+        self.count += 1;
+        match self.section {
+            Some(section) => format!("{section}.{}", self.count),
+            None => self.count.to_string(),
+        }
+    }
 }
 
 /// A reference to an equation: `\eqref{…}` or `\ref{…}`.
@@ -41,17 +70,44 @@ pub(crate) struct Reference<'t> {
 
 impl Numbering {
     /// Numbers the formulas of an article, given in order as (TeX, display).
+    #[cfg(test)]
     pub(crate) fn of<'t>(formulas: impl IntoIterator<Item = (&'t str, bool)>) -> Self {
+        Self::by_section(
+            formulas
+                .into_iter()
+                .map(|(tex, display)| (tex, display, None)),
+        )
+    }
+
+    /// Numbers the formulas of an article, given in order as (TeX, display,
+    /// section): `Some(section)` numbers them `section.n`, from 1 in each section.
+    pub(crate) fn by_section<'t>(
+        formulas: impl IntoIterator<Item = (&'t str, bool, Option<usize>)>,
+    ) -> Self {
         let mut numbering = Self::default();
-        let mut counter = 0usize;
-        for (tex, display) in formulas {
+        let mut counter = Counter::default();
+        for (index, (tex, display, section)) in formulas.into_iter().enumerate() {
+            counter.enter(section);
+            let mut defined = Vec::new();
             let numbered = match display && may_number(tex) {
-                true => number_formula(tex, &mut counter, &mut numbering.labels),
+                true => number_formula(tex, &mut counter, &mut defined),
                 false => (None, Vec::new()),
             };
+            for (label, number) in defined {
+                numbering
+                    .labels
+                    .entry(label.clone())
+                    .or_insert_with(|| number.clone());
+                numbering.defined.push((index, label, number));
+            }
             numbering.formulas.push(numbered);
         }
         numbering
+    }
+
+    /// Every numbered label, in order (a label defined twice, twice): (formula, label, number).
+    pub(crate) fn defined(&self) -> &[(usize, String, String)] {
+        &self.defined
     }
 
     /// The TeX of formula `index` with its numbers as tags, if it has any.
@@ -99,6 +155,43 @@ impl Numbering {
     }
 }
 
+/// The section each formula of `spans` is in: the number of headings of the
+/// article's highest level before it (0 before the first).
+pub(crate) fn sections(
+    masked: &super::placeholder::Masked,
+    spans: &[super::math_scan::MathSpan],
+    options: pulldown_cmark::Options,
+) -> Vec<usize> {
+    let starts: Vec<usize> = section_starts(&masked.text, options)
+        .into_iter()
+        .map(|at| masked.original_offset(at))
+        .collect();
+    spans
+        .iter()
+        .map(|span| starts.partition_point(|&at| at < span.range.start))
+        .collect()
+}
+
+/// Where the sections of `markdown` start: its headings of the highest level it uses.
+pub(crate) fn section_starts(markdown: &str, options: pulldown_cmark::Options) -> Vec<usize> {
+    let headings: Vec<(usize, pulldown_cmark::HeadingLevel)> =
+        pulldown_cmark::Parser::new_ext(markdown, options)
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading { level, .. }) => {
+                    Some((range.start, level))
+                }
+                _ => None,
+            })
+            .collect();
+    let top = headings.iter().map(|(_, level)| *level).min();
+    headings
+        .iter()
+        .filter(|(_, level)| Some(*level) == top)
+        .map(|(at, _)| *at)
+        .collect()
+}
+
 /// The `\eqref{…}` and `\ref{…}` in `text`, in order.
 pub(crate) fn references(text: &str) -> Vec<Reference<'_>> {
     let mut found = Vec::new();
@@ -118,11 +211,14 @@ pub(crate) fn references(text: &str) -> Vec<Reference<'_>> {
         match text[open + 1..].find('}') {
             Some(len) => {
                 let label = text[open + 1..open + 1 + len].trim();
-                found.push(Reference {
-                    range: start..open + len + 2,
-                    label,
-                    parenthesised,
-                });
+                // `\ref{}` names nothing: left as written.
+                if !label.is_empty() {
+                    found.push(Reference {
+                        range: start..open + len + 2,
+                        label,
+                        parenthesised,
+                    });
+                }
                 at = open + len + 2;
             }
             None => break,
@@ -139,8 +235,8 @@ fn may_number(tex: &str) -> bool {
 /// nothing in it is numbered.
 fn number_formula(
     tex: &str,
-    counter: &mut usize,
-    labels: &mut HashMap<String, String>,
+    counter: &mut Counter,
+    labels: &mut Vec<(String, String)>,
 ) -> (Option<String>, Vec<String>) {
     let mut ids = Vec::new();
     let mut out = String::with_capacity(tex.len() + 16);
@@ -189,8 +285,8 @@ fn number_formula(
 fn number_row(
     row: &str,
     numbered: bool,
-    counter: &mut usize,
-    labels: &mut HashMap<String, String>,
+    counter: &mut Counter,
+    labels: &mut Vec<(String, String)>,
     ids: &mut Vec<String>,
 ) -> String {
     let (row, row_labels) = take_labels(row);
@@ -200,19 +296,14 @@ fn number_row(
     let (row, number) = match (explicit, numbered && !skip) {
         (Some(tag), _) => (row.clone(), Some(tag)),
         (None, true) => {
-            *counter += 1;
-            (
-                format!("{row} \\tag{{{counter}}}"),
-                Some(counter.to_string()),
-            )
+            let number = counter.next();
+            (format!("{row} \\tag{{{number}}}"), Some(number))
         }
         (None, false) => (row, None),
     };
     for label in row_labels {
         if let Some(number) = &number {
-            labels
-                .entry(label.clone())
-                .or_insert_with(|| number.clone());
+            labels.push((label.clone(), number.clone()));
         }
         ids.push(label);
     }
@@ -229,7 +320,10 @@ fn take_labels(row: &str) -> (String, Vec<String>) {
             break;
         };
         out.push_str(&rest[..at]);
-        labels.push(rest[at + 7..at + 7 + len].trim().to_string());
+        let label = rest[at + 7..at + 7 + len].trim();
+        if !label.is_empty() {
+            labels.push(label.to_string());
+        }
         rest = &rest[at + 7 + len + 1..];
     }
     out.push_str(rest);

@@ -24,25 +24,63 @@ struct Image<'a> {
     alt: Vec<Event<'a>>,
 }
 
+/// A figure's id and number.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct FigureId {
+    /// The id written (`{#fig:x}`), else `fig-<n>`.
+    pub id: String,
+    /// Its number in the article: `2`, or `3.1` by section.
+    pub number: String,
+    /// Whether its author wrote the id: then it is a label others refer to.
+    pub written: bool,
+}
+
 /// `events` with images written out (lazy loading, attributes) and the ones
 /// alone in a paragraph made figures, and the figures' ids (to link to).
-/// `label` names figures (`图`, `Figure`).
-pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> (Vec<Event<'a>>, Vec<String>) {
+/// `label` names figures (`图`, `Figure`); `by_section` numbers them within
+/// the sections of the article (its headings of the highest level it uses).
+pub(crate) fn rewrite<'a>(
+    events: Vec<Event<'a>>,
+    label: &str,
+    by_section: bool,
+) -> (Vec<Event<'a>>, Vec<FigureId>) {
     if !events
         .iter()
         .any(|e| matches!(e, Event::Start(Tag::Image { .. })))
     {
         return (events, Vec::new());
     }
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) if by_section => Some(*level),
+            _ => None,
+        })
+        .min();
+    let mut section = 0;
     let mut ids = Vec::new();
     let mut out = Vec::with_capacity(events.len());
     let mut figures = 0;
     let mut i = 0;
     while i < events.len() {
+        if let Event::Start(Tag::Heading { level, .. }) = &events[i]
+            && Some(*level) == top
+        {
+            section += 1;
+            figures = 0;
+        }
         if let Some((image, attributes, next)) = figure_at(&events, i) {
             figures += 1;
-            ids.push(figure_id(&attributes, figures));
-            out.extend(figure(image, &attributes, figures, label));
+            let number = match by_section {
+                true => format!("{section}.{figures}"),
+                false => figures.to_string(),
+            };
+            ids.push(FigureId {
+                id: figure_id(&attributes, &number),
+                number: number.clone(),
+                written: attributes.id.is_some(),
+            });
+            out.extend(figure(image, &attributes, &number, label));
             i = next;
             continue;
         }
@@ -68,7 +106,7 @@ pub(crate) fn rewrite<'a>(events: Vec<Event<'a>>, label: &str) -> (Vec<Event<'a>
 }
 
 /// The id written (`{#fig:x}`), else `fig-<n>`.
-fn figure_id(attributes: &Attributes, number: usize) -> String {
+fn figure_id(attributes: &Attributes, number: &str) -> String {
     attributes
         .id
         .clone()
@@ -209,7 +247,7 @@ fn img_html(image: &Image<'_>, attributes: &Attributes) -> String {
 fn figure<'a>(
     image: Image<'a>,
     attributes: &Attributes,
-    number: usize,
+    number: &str,
     label: &str,
 ) -> Vec<Event<'a>> {
     let id = figure_id(attributes, number);
@@ -251,7 +289,7 @@ mod tests {
     fn render(markdown: &str) -> String {
         let events: Vec<Event<'_>> = Parser::new(markdown).collect();
         let mut out = String::new();
-        html::push_html(&mut out, rewrite(events, "图").0.into_iter());
+        html::push_html(&mut out, rewrite(events, "图", false).0.into_iter());
         out
     }
 

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::placeholder::Formula;
 use super::{
-    Lines, MarkdownRenderer, PageMacros, Source, equations, escape, math, math_scan, mathjax,
-    page_macros,
+    LINK_MARKER, Lines, LocalLink, MarkdownRenderer, PageMacros, Source, equations, escape, math,
+    math_scan, mathjax, page_macros, references,
 };
 use crate::diagnostic::{Diagnostic, Position};
 
@@ -18,6 +18,7 @@ impl MarkdownRenderer<'_> {
         prepared: Result<page_macros::Expanded, math::MathError>,
         context: &FormulaContext<'_>,
         diagnostics: &mut Vec<Diagnostic>,
+        pending: &mut Vec<LocalLink>,
     ) -> Formula {
         if span.tex.is_empty() {
             return empty_block(span, context.source, context.lines, diagnostics);
@@ -32,7 +33,18 @@ impl MarkdownRenderer<'_> {
                 .numbering
                 .numbered_tex(context.index)
                 .unwrap_or(&expanded.tex);
-            if let Some(link) = lone_reference(tex, context.numbering) {
+            if let Some((label, parenthesised)) = lone_reference(tex) {
+                let link = match context.numbering.number(label) {
+                    Some(number) => reference_link(label, number, parenthesised),
+                    None => {
+                        // Another article's, a theorem's or a figure's: the site stage's.
+                        pending.push(LocalLink {
+                            url: references::reference_url(label, parenthesised),
+                            position: at(),
+                        });
+                        references::pending_link(&format!("{LINK_MARKER}{}", pending.len() - 1))
+                    }
+                };
                 return Ok(link.into());
             }
             let (tex, missing) = context.numbering.resolve_in_formula(tex);
@@ -86,30 +98,20 @@ pub(super) struct FormulaContext<'a> {
     pub(super) lines: &'a Lines<'a>,
 }
 
-/// A formula that is nothing but `\eqref{x}` or `\ref{x}`: a link to the equation.
-fn lone_reference(tex: &str, numbering: &equations::Numbering) -> Option<String> {
+/// The label of a formula that is nothing but `\eqref{x}` or `\ref{x}`,
+/// and whether it is `\eqref`: it becomes a link to the equation.
+fn lone_reference(tex: &str) -> Option<(&str, bool)> {
     let trimmed = tex.trim();
     let references = equations::references(trimmed);
     let [reference] = references.as_slice() else {
         return None;
     };
-    if reference.range != (0..trimmed.len()) {
-        return None;
-    }
-    let number = numbering.number(reference.label)?;
-    Some(reference_link(
-        reference.label,
-        number,
-        reference.parenthesised,
-    ))
+    (reference.range == (0..trimmed.len())).then_some((reference.label, reference.parenthesised))
 }
 
 /// `<a class="eqref" href="#eq:x">(3)</a>`.
 pub(super) fn reference_link(label: &str, number: &str, parenthesised: bool) -> String {
-    let shown = match parenthesised {
-        true => format!("({number})"),
-        false => number.to_string(),
-    };
+    let shown = references::shown(number, parenthesised);
     format!(
         "<a class=\"eqref\" href=\"#{}\">{}</a>",
         escape(label),
@@ -123,7 +125,7 @@ pub(super) fn unknown_label(path: &Path, label: &str, at: Position) -> Diagnosti
         format!("no equation is labelled `{label}` in this article"),
     )
     .at(at)
-    .with_hint("label the equation with \\label{…} inside its formula")
+    .with_hint("a reference inside a formula names an equation of this article (\\label{…}); for theorems, figures and other articles write \\eqref{…} outside the formula")
     .strict()
 }
 

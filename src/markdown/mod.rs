@@ -24,6 +24,7 @@ mod mathml;
 pub mod page_macros;
 mod placeholder;
 mod recall;
+pub mod references;
 mod tables;
 pub mod tags;
 
@@ -40,10 +41,11 @@ pub use html::escape;
 pub use math::MathEngine;
 pub use mathml::mathml_only;
 pub use recall::{Forget, Recall};
+pub use references::Label;
 
 use crate::diagnostic::{Diagnostic, Position};
 use excerpt::Piece;
-use formulas::{FormulaContext, reference_link, unknown_label};
+use formulas::{FormulaContext, reference_link};
 use headings::HeadingIds;
 use page_macros::PageMacros;
 use placeholder::{Formula, Masked};
@@ -135,6 +137,10 @@ pub struct Rendered {
     /// link targets like heading ids.
     #[serde(default)]
     pub html_anchors: Vec<String>,
+    /// The labels the article defines (equations, theorems and figures with
+    /// an id written), in order: what references anywhere in the site name.
+    #[serde(default)]
+    pub labels: Vec<Label>,
     /// Warnings: formulas KaTeX cannot parse, unknown code languages.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -170,6 +176,9 @@ pub struct MarkdownRenderer<'a> {
     pub language: labels::Language,
     /// Code spans that are exactly `` `$…$` `` or `` `$$…$$` `` are math (`math.code_spans`).
     pub math_code_spans: bool,
+    /// Number equations, theorems and figures by section, `(2.1)`
+    /// (`markdown.numbering: section`).
+    pub number_by_section: bool,
 }
 
 impl MarkdownRenderer<'_> {
@@ -183,7 +192,10 @@ impl MarkdownRenderer<'_> {
     pub fn render_with(&self, source: Source<'_>, generated: &[String]) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
-        let translated = tags::translate(source.body, self.language);
+        let sections = self
+            .number_by_section
+            .then(|| equations::section_starts(source.body, parser_options()));
+        let translated = tags::translate_numbered(source.body, self.language, sections);
         let lines = Lines {
             original: source.body,
             first_line: source.first_line,
@@ -209,13 +221,21 @@ impl MarkdownRenderer<'_> {
             .iter()
             .map(|span| self.prepare(&span.tex, &mut page_macros))
             .collect();
+        let masked = Masked::new(body, &spans);
         // Numbers first: a reference may come before its equation.
-        let numbering = equations::Numbering::of(
-            spans
-                .iter()
-                .zip(&prepared)
-                .map(|(span, p)| (p.as_ref().map_or("", |e| e.tex.as_str()), span.display)),
-        );
+        let sections = match self.number_by_section {
+            true => equations::sections(&masked, &spans, parser_options()),
+            false => Vec::new(),
+        };
+        let numbering =
+            equations::Numbering::by_section(spans.iter().zip(&prepared).enumerate().map(
+                |(i, (span, p))| {
+                    let tex = p.as_ref().map_or("", |e| e.tex.as_str());
+                    (tex, span.display, sections.get(i).copied())
+                },
+            ));
+        // References the site stage resolves, recorded as local links (see `references`).
+        let mut pending = Vec::new();
         let formulas: Vec<Formula> = spans
             .iter()
             .zip(prepared)
@@ -227,15 +247,15 @@ impl MarkdownRenderer<'_> {
                     source: &source,
                     lines: &lines,
                 };
-                self.formula(span, prepared, &context, &mut diagnostics)
+                self.formula(span, prepared, &context, &mut diagnostics, &mut pending)
             })
             .collect();
-        let masked = Masked::new(body, &spans);
 
         let mut pass = Pass::new(*self, &masked, &source, &lines, &mut diagnostics);
         pass.tag_html = &translated.html;
         pass.equations = Some(&numbering);
         pass.generated_html = generated;
+        pass.local_links = pending;
         let events = pass.run();
         let Pass {
             toc,
@@ -254,8 +274,17 @@ impl MarkdownRenderer<'_> {
         let events = cjk_soft_breaks(events);
         let (pieces, text) = readable_text(&events, &formulas);
         let events = footnotes::gather(events);
-        let (events, figure_ids) = figures::rewrite(events, self.language.figure());
-        html_anchors.extend(figure_ids);
+        let (events, figure_ids) =
+            figures::rewrite(events, self.language.figure(), self.number_by_section);
+        let labels = references::labels(
+            &numbering,
+            &spans,
+            &translated.labels,
+            &figure_ids,
+            self.language,
+            &lines,
+        );
+        html_anchors.extend(figure_ids.into_iter().map(|figure| figure.id));
 
         let mut body_html = String::with_capacity(source.body.len() * 2);
         pulldown_cmark::html::push_html(&mut body_html, events.into_iter());
@@ -292,6 +321,7 @@ impl MarkdownRenderer<'_> {
             root_links,
             external_links,
             html_anchors,
+            labels,
             diagnostics,
         }
     }
@@ -303,10 +333,13 @@ impl MarkdownRenderer<'_> {
     pub fn excerpt(&self, rendered: &mut Rendered, summary: Option<&str>, path: &Path) -> Excerpt {
         let (html, is_partial) = match (rendered.before_more.take(), summary) {
             (Some(before), _) => (before, true),
-            (None, Some(summary)) => (
-                self.render_fragment(summary, path, 1).html.to_string(),
-                true,
-            ),
+            (None, Some(summary)) => {
+                // The summary's links and references join the article's, numbered after them.
+                let fragment = self.render_fragment(summary, path, 1);
+                let html = renumber_markers(&fragment.html, rendered.local_links.len());
+                rendered.local_links.extend(fragment.local_links);
+                (html, true)
+            }
             (None, None) => {
                 let partial = rendered.auto_excerpt.ends_with("…</p>");
                 (std::mem::take(&mut rendered.auto_excerpt), partial)
@@ -334,6 +367,29 @@ impl MarkdownRenderer<'_> {
             first_line: line,
         })
     }
+}
+
+/// `html` with each link marker's number raised by `by`.
+fn renumber_markers(html: &str, by: usize) -> String {
+    if by == 0 || !html.contains(LINK_MARKER) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(at) = rest.find(LINK_MARKER) {
+        let after = &rest[at + LINK_MARKER.len()..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at + LINK_MARKER.len()]);
+        match after[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The hint of an unknown language's warning: the closest known name, if any.
@@ -510,12 +566,11 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             let html = match number {
                 Some(number) => reference_link(reference.label, number, reference.parenthesised),
                 None => {
+                    // A theorem, a figure or another article's: the site stage's.
                     // The event's text is the source's here: no escapes precede a `\ref`.
-                    let written = offset + reference.range.start;
-                    let at = self.lines.position(self.masked.original_offset(written));
-                    self.diagnostics
-                        .push(unknown_label(self.source.path, reference.label, at));
-                    escape(&text[reference.range.clone()])
+                    let url = references::reference_url(reference.label, reference.parenthesised);
+                    let marker = self.record_link(&url, offset + reference.range.start);
+                    references::pending_link(&marker)
                 }
             };
             events.push(Event::InlineHtml(html.into()));

@@ -33,6 +33,20 @@ pub struct Translated<'a> {
     pub html: Vec<String>,
     /// Problems: (offset in the article, message, hint, whether an error).
     pub problems: Vec<Problem>,
+    /// Theorem-like blocks with an id written (`::: theorem {#thm:x}`), in order.
+    pub labels: Vec<BlockLabel>,
+}
+
+/// A numbered block (a theorem, a lemma, …) with an id its author wrote.
+pub struct BlockLabel {
+    /// Where its opening line is, in the article.
+    pub offset: usize,
+    /// The id: what `\ref{…}` names.
+    pub id: String,
+    /// Its number: `2`.
+    pub number: String,
+    /// Its name and number: `定理 2`.
+    pub text: String,
 }
 
 /// A tag that could not be translated.
@@ -78,11 +92,22 @@ fn may_have_tags(text: &str) -> bool {
 /// containers (`::: tip`, ```` ```{note} ````) into HTML around Markdown;
 /// `language` names callouts and theorems.
 pub fn translate(text: &str, language: Language) -> Translated<'_> {
+    translate_numbered(text, language, None)
+}
+
+/// [`translate`], theorem-like blocks numbered by section when `sections`
+/// gives where the article's sections start (`2.1`: the first of section 2).
+pub fn translate_numbered(
+    text: &str,
+    language: Language,
+    sections: Option<Vec<usize>>,
+) -> Translated<'_> {
     let mut out = Translated {
         text: Cow::Borrowed(text),
         map: OffsetMap::default(),
         html: Vec::new(),
         problems: Vec::new(),
+        labels: Vec::new(),
     };
     if !may_have_tags(text) && !containers::may_have_containers(text) {
         return out;
@@ -100,7 +125,7 @@ pub fn translate(text: &str, language: Language) -> Translated<'_> {
         out: &mut out,
         open: Vec::new(),
         language,
-        counters: containers::Counters::default(),
+        counters: containers::Counters::by_section(sections),
     };
     let mut at = 0;
     loop {
@@ -334,7 +359,18 @@ impl Writer<'_, '_> {
         let end = mark.range.end;
         match &mark.opener {
             Some(opener) => {
+                self.counters.at = mark.range.start;
                 let (open, close) = containers::html(opener, self.language, &mut self.counters);
+                if let Some((id, number, text)) =
+                    containers::label(opener, self.language, &self.counters)
+                {
+                    self.out.labels.push(BlockLabel {
+                        offset: mark.range.start,
+                        id,
+                        number,
+                        text,
+                    });
+                }
                 self.open
                     .push((":::".into(), Family::Container, mark.range.start, close));
                 let text = self.sentinel(open);

@@ -10,6 +10,7 @@ struct Options {
     markdown_escapes: bool,
     math_code_spans: bool,
     first_line: usize,
+    number_by_section: bool,
 }
 
 const DEFAULTS: Options = Options {
@@ -17,6 +18,7 @@ const DEFAULTS: Options = Options {
     markdown_escapes: false,
     math_code_spans: false,
     first_line: 4,
+    number_by_section: false,
 };
 
 fn render_with(body: &str, options: Options) -> Rendered {
@@ -31,6 +33,7 @@ fn render_with(body: &str, options: Options) -> Rendered {
         markdown_escapes: options.markdown_escapes,
         language: crate::markdown::labels::Language::Chinese,
         math_code_spans: options.math_code_spans,
+        number_by_section: options.number_by_section,
     }
     .render(Source {
         body,
@@ -529,14 +532,22 @@ fn equations_are_numbered_and_referenced() {
     );
     assert!(html.contains("katex-tag"), "{html}");
     assert!(!html.contains("katex-error"), "{html}");
-    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    // A label the article does not define is the site stage's to find.
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let pending = r.local_links.last().expect("the reference is recorded");
+    assert_eq!(pending.url, "\\eqref{eq:none}");
+    assert_eq!(pending.position, Position::new(21, 3));
     assert!(
-        r.diagnostics[0].message.contains("`eq:none`"),
-        "{:?}",
-        r.diagnostics
+        html.contains(r#"<a class="eqref" href="blogsmith:link:0"></a>"#),
+        "{html}"
     );
-    assert_eq!(r.diagnostics[0].position, Some(Position::new(21, 3)));
     assert!(r.html_anchors.contains(&"eq:loss".to_string()));
+    let names: Vec<(&str, &str, &str)> = r
+        .labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.number.as_str(), l.text.as_str()))
+        .collect();
+    assert_eq!(names, [("eq:loss", "1", "(1)"), ("eq:grad", "2", "(2)")]);
 }
 
 #[test]
@@ -613,4 +624,176 @@ fn code_spans_holding_math_follow_the_math_code_spans_option() {
         on.html
     );
     assert!(on.html.contains("<code>$HOME</code>"), "{}", on.html);
+}
+
+#[test]
+fn theorems_and_figures_with_ids_are_labels_referred_to_by_the_site_stage() {
+    let r = render(
+        "::: theorem Softmax 平移不变 {#thm:shift}\n内容。\n:::\n\n\
+         ![结构](arch.png){#fig:arch}\n\n\
+         由 \\ref{thm:shift} 与 \\eqref{fig:arch}，$\\ref{thm:shift}$。\n",
+    );
+    let labels: Vec<(&str, &str, &str, usize)> = r
+        .labels
+        .iter()
+        .map(|l| {
+            (
+                l.name.as_str(),
+                l.number.as_str(),
+                l.text.as_str(),
+                l.position.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("thm:shift", "1", "定理 1", 4),
+            ("fig:arch", "1", "图 1", 8)
+        ]
+    );
+    let pending: Vec<&str> = r
+        .local_links
+        .iter()
+        .map(|l| l.url.as_str())
+        .filter(|u| u.starts_with('\\'))
+        .collect();
+    assert_eq!(
+        pending,
+        ["\\ref{thm:shift}", "\\ref{thm:shift}", "\\eqref{fig:arch}"],
+        "the formula's reference first: formulas are rendered before the text"
+    );
+    assert_eq!(
+        r.html
+            .matches("<a class=\"eqref\" href=\"blogsmith:link:")
+            .count(),
+        3,
+        "{}",
+        r.html
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn odd_labels_are_escaped_and_never_panic() {
+    let r = render(
+        "$$\nx \\label{}\n$$\n\n$$\ny \\label{a \"b\" <c>&}\n$$\n\n$$\nz \\label{eq:d}\n$$\n\n$$\nw \\label{eq:d}\n$$\n\n\
+         见 $\\eqref{a \"b\" <c>&}$、\\ref{}、\\eqref{eq:d}、\\ref{ 未闭合\n",
+    );
+    assert!(
+        r.html.contains("id=\"a &quot;b&quot; &lt;c&gt;&amp;\""),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains("href=\"#a &quot;b&quot; &lt;c&gt;&amp;\">(2)</a>"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("</span>\\ref{}、"),
+        "an empty label names nothing: {}",
+        r.html
+    );
+    assert!(!r.html.contains("id=\"\""), "{}", r.html);
+    assert!(
+        r.html.contains("href=\"#eq:d\">(3)</a>"),
+        "the first definition wins: {}",
+        r.html
+    );
+    let names: Vec<&str> = r.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["a \"b\" <c>&", "eq:d", "eq:d"],
+        "both, for the site to report"
+    );
+}
+
+#[test]
+fn equations_numbered_by_section_restart_in_each_top_level_section() {
+    let r = render_with(
+        "$$\nx \\label{eq:intro}\n$$\n\n## 一\n\n$$\na \\label{eq:a}\n$$\n\n### 小节\n\n$$\nb \\label{eq:b}\n$$\n\n\
+         ## 二\n\n```\n## 代码里的不是标题\n```\n\n$$\nc \\label{eq:c}\n$$\n\n见 \\eqref{eq:c}。\n",
+        Options {
+            number_by_section: true,
+            ..DEFAULTS
+        },
+    );
+    let numbers: Vec<(&str, &str)> = r
+        .labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.number.as_str()))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("eq:intro", "0.1"),
+            ("eq:a", "1.1"),
+            ("eq:b", "1.2"),
+            ("eq:c", "2.1")
+        ]
+    );
+    assert!(r.html.contains("href=\"#eq:c\">(2.1)</a>"), "{}", r.html);
+    assert!(
+        r.html.contains("\\tag{2.1}"),
+        "the number KaTeX shows: {}",
+        r.html
+    );
+    let by_article =
+        render("# 标题\n\n$$\na \\label{eq:a}\n$$\n\n## 一\n\n$$\nb \\label{eq:b}\n$$\n");
+    let numbers: Vec<&str> = by_article
+        .labels
+        .iter()
+        .map(|l| l.number.as_str())
+        .collect();
+    assert_eq!(numbers, ["1", "2"]);
+    let top_level_one = render_with(
+        "# 一\n\n## 小\n\n$$\na \\label{eq:a}\n$$\n\n# 二\n\n$$\nb \\label{eq:b}\n$$\n",
+        Options {
+            number_by_section: true,
+            ..DEFAULTS
+        },
+    );
+    let numbers: Vec<&str> = top_level_one
+        .labels
+        .iter()
+        .map(|l| l.number.as_str())
+        .collect();
+    assert_eq!(
+        numbers,
+        ["1.1", "2.1"],
+        "`#` sections when the article has them"
+    );
+}
+
+#[test]
+fn theorems_and_figures_numbered_by_section_too() {
+    let r = render_with(
+        "::: lemma {#lem:0}\n前言里的。\n:::\n\n## 一\n\n::: theorem {#thm:a}\n甲。\n:::\n\n\
+         ![图甲](a.png){#fig:a}\n\n::: theorem {#thm:b}\n乙。\n:::\n\n## 二\n\n\
+         ::: theorem\n丙。\n:::\n\n![图乙](b.png){#fig:b}\n",
+        Options {
+            number_by_section: true,
+            ..DEFAULTS
+        },
+    );
+    let labels: Vec<(&str, &str)> = r
+        .labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.text.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("lem:0", "引理 0.1"),
+            ("thm:a", "定理 1.1"),
+            ("fig:a", "图 1.1"),
+            ("thm:b", "定理 1.2"),
+            ("fig:b", "图 2.1")
+        ]
+    );
+    assert!(r.html.contains("<strong>定理 2.1</strong>"), "{}", r.html);
+    assert!(r.html.contains("id=\"theorem-2.1\""), "{}", r.html);
+    assert!(r.html.contains("图 2.1</span>"), "{}", r.html);
 }

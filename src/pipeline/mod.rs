@@ -366,7 +366,10 @@ impl Session {
         self.articles.clone_from(&published);
         // 3. Assemble.
         let phase = Instant::now();
-        let (site, problems) = assemble(&published, self.config(), &found.assets);
+        let content_dir = root.join(CONTENT_DIR);
+        let sizes = |files: &[&Path]| image_sizes(&content_dir, files);
+        let (site, problems) =
+            Site::assemble_with(&published, self.config(), &found.assets, &sizes);
         diagnostics.extend(problems);
         trace::phase("assemble", phase);
         // 4. Render pages.
@@ -460,6 +463,7 @@ impl Session {
             markdown_escapes: setup.config.math.markdown_escapes,
             language: crate::markdown::labels::Language::of(&setup.config.language),
             math_code_spans: setup.config.math.code_spans,
+            number_by_section: setup.config.markdown.numbering == crate::config::Numbering::Section,
         })
     }
 
@@ -588,6 +592,37 @@ pub fn assemble(
     assets: &[PathBuf],
 ) -> (Site, Vec<Diagnostic>) {
     Site::assemble(articles, config, assets)
+}
+
+/// The width and height of every image among `files` (relative to
+/// `content_dir`) whose header can be read, read in parallel.
+fn image_sizes(content_dir: &Path, files: &[&Path]) -> HashMap<PathBuf, (u32, u32)> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .filter(|file| is_image(file))
+        .filter_map(|file| Some((file.to_path_buf(), image_size(&content_dir.join(file))?)))
+        .collect()
+}
+
+/// Whether a file is an image whose size its header gives.
+fn is_image(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(
+        extension.as_deref(),
+        Some("png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "bmp" | "ico" | "tif" | "tiff")
+    )
+}
+
+/// An image's width and height from its file's header (only the first bytes
+/// are read); `None` when it cannot be read or is no image it knows.
+fn image_size(file: &Path) -> Option<(u32, u32)> {
+    let size = imagesize::size(file).ok()?;
+    let width = u32::try_from(size.width).ok()?;
+    let height = u32::try_from(size.height).ok()?;
+    (width > 0 && height > 0).then_some((width, height))
 }
 
 /// One note for the whole site naming the front matter keys nothing uses

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::content::Page;
-use crate::markdown::{Excerpt, LocalLink, Rendered, TextCount, TocEntry};
+use crate::markdown::{Excerpt, Label, LocalLink, Rendered, TextCount, TocEntry};
 
 /// A rendered article: everything lists, links, search and feeds use, but
 /// not its HTML, which goes from the rendering straight to its page (so the
@@ -37,6 +37,10 @@ pub struct Article {
     pub external_links: Vec<LocalLink>,
     /// The `id`s of the article's own HTML: link targets besides its headings.
     pub html_anchors: Vec<String>,
+    /// The labels it defines (equations, theorems, figures), for references
+    /// from any article.
+    #[serde(default)]
+    pub labels: Vec<Label>,
     /// A hash of the source file, standing for everything derived from it.
     pub source_hash: u64,
 }
@@ -64,6 +68,7 @@ impl Article {
             root_links,
             external_links,
             html_anchors,
+            labels,
             diagnostics: _,
         } = rendered;
         // Rendered: the Markdown is not needed again.
@@ -86,6 +91,7 @@ impl Article {
             root_links,
             external_links,
             html_anchors,
+            labels,
             source_hash,
         };
         (article, html)

@@ -6,16 +6,38 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use super::Post;
+use super::references::Labels;
 use crate::content::CONTENT_DIR;
 use crate::diagnostic::Diagnostic;
+use crate::markdown::references::reference_of;
 use crate::markdown::{LINK_MARKER, LocalLink, links_to_article};
 use crate::util::url::percent_decode;
+
+/// The width and height in pixels of the images among some files (paths
+/// relative to `content/`), read from the files; those it cannot read are left out.
+pub type ImageSizes<'a> = &'a dyn Fn(&[&Path]) -> HashMap<PathBuf, (u32, u32)>;
 
 /// Points relative links at their targets and checks every local link.
 ///
 /// In the article, a file link stays as written (the file is copied beside the
-/// page); in the excerpt, shown on list pages, it is made absolute.
-pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic> {
+/// page); in the excerpt, shown on list pages, it is made absolute. Images
+/// get their size from `image_size`.
+pub fn resolve(
+    posts: &mut [Post],
+    assets: &BTreeSet<PathBuf>,
+    image_sizes: ImageSizes<'_>,
+) -> Vec<Diagnostic> {
+    // The files linked, asked for their sizes at once (the lookup reads them in parallel).
+    let files: BTreeSet<PathBuf> = posts
+        .iter()
+        .flat_map(|post| {
+            post.local_links
+                .iter()
+                .filter(|link| reference_of(&link.url).is_none() && !links_to_article(&link.url))
+                .filter_map(|link| linked_file(post, split(&link.url).0, assets))
+        })
+        .collect();
+    let sizes = image_sizes(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     let by_source: HashMap<PathBuf, usize> = posts
         .iter()
         .enumerate()
@@ -38,13 +60,20 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
             (p.url.clone(), anchors, p.title.clone())
         })
         .collect();
-    let mut diagnostics = Vec::new();
-    for post in posts.iter_mut() {
+    let (labels, mut diagnostics) = Labels::of(posts);
+    let urls: Vec<String> = targets.iter().map(|(url, _, _)| url.clone()).collect();
+    for (from, post) in posts.iter_mut().enumerate() {
         let file = Path::new(CONTENT_DIR).join(&post.source);
         let source_dir = post.source.parent().unwrap_or(Path::new("")).to_path_buf();
         let own_anchors: BTreeSet<&str> = post.anchors.iter().map(String::as_str).collect();
         let mut replacements = Vec::new();
         for (index, link) in post.local_links.iter().enumerate() {
+            if let Some(reference) = reference_of(&link.url) {
+                let (page, excerpt, problem) = labels.resolve(&urls, from, reference, link, &file);
+                replacements.push((index, page, excerpt));
+                diagnostics.extend(problem);
+                continue;
+            }
             let (path, fragment) = split(&link.url);
             let problem = if path.is_empty() {
                 anchor_problem(fragment, &own_anchors, "this page")
@@ -66,6 +95,8 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                     Some(target) => {
                         let (url, anchors, title) = &targets[target];
                         let anchors: BTreeSet<&str> = anchors.iter().map(String::as_str).collect();
+                        // An empty link to an equation shows its number: `(3)`.
+                        let title = labels.text_of(target, fragment).unwrap_or(title);
                         let href = if fragment.is_empty() {
                             url.clone()
                         } else {
@@ -88,16 +119,20 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
                     }
                 }
             } else {
-                let in_excerpt = LinkTarget::new(format!("{}{}", post.url, link.url));
-                replacements.push((index, LinkTarget::new(link.url.clone()), in_excerpt));
-                let in_asset_folder = || {
-                    let folder = post.asset_folder()?;
-                    resolve_path(&folder, path).filter(|p| assets.contains(p))
+                let file = linked_file(post, path, assets);
+                let size = file.as_ref().and_then(|f| sizes.get(f)).copied();
+                let in_excerpt = LinkTarget {
+                    size,
+                    ..LinkTarget::new(format!("{}{}", post.url, link.url))
                 };
-                match resolve_path(&source_dir, path) {
-                    Some(p) if assets.contains(&p) => None,
-                    _ if in_asset_folder().is_some() => None,
-                    _ => Some(format!(
+                let in_page = LinkTarget {
+                    size,
+                    ..LinkTarget::new(link.url.clone())
+                };
+                replacements.push((index, in_page, in_excerpt));
+                match file {
+                    Some(_) => None,
+                    None => Some(format!(
                         "`{}` links to a file that does not exist",
                         link.url
                     )),
@@ -124,6 +159,21 @@ pub fn resolve(posts: &mut [Post], assets: &BTreeSet<PathBuf>) -> Vec<Diagnostic
         }
     }
     diagnostics
+}
+
+/// The file of the site a link's `path` in `post` names, if it exists:
+/// beside the article, else in its asset folder.
+fn linked_file(post: &Post, path: &str, assets: &BTreeSet<PathBuf>) -> Option<PathBuf> {
+    if path.is_empty() {
+        return None;
+    }
+    let source_dir = post.source.parent().unwrap_or(Path::new(""));
+    resolve_path(source_dir, path)
+        .filter(|p| assets.contains(p))
+        .or_else(|| {
+            let folder = post.asset_folder()?;
+            resolve_path(&folder, path).filter(|p| assets.contains(p))
+        })
 }
 
 /// Warnings for links to paths of the site (`/posts/x/`, `/2019/07/29/x/`,
@@ -172,16 +222,27 @@ pub struct LinkTarget {
     /// The title of the article linked to: the text of a link written without
     /// any (`[](other.md)`, Hexo's `{% post_link other %}`).
     pub title: Option<String>,
+    /// An image's width and height, read from its file: an `<img>` showing
+    /// it gets them, so the page does not shift when it loads.
+    pub size: Option<(u32, u32)>,
 }
 
 impl LinkTarget {
     fn new(href: String) -> Self {
-        Self { href, title: None }
+        Self {
+            href,
+            title: None,
+            size: None,
+        }
     }
 
     fn to_article(href: String, title: &str) -> Self {
         let title = Some(title.to_string());
-        Self { href, title }
+        Self {
+            href,
+            title,
+            size: None,
+        }
     }
 
     /// The text of an empty link: the article's title, else the address as written.
@@ -205,10 +266,21 @@ pub fn replace_markers(html: &str, targets: &HashMap<usize, &LinkTarget>) -> Str
         match target {
             Some(target) if after[digits..].starts_with('"') => {
                 let is_href = rest[..at].ends_with(" href");
+                let in_img = rest[..at].ends_with(" src")
+                    && rest[..at]
+                        .rfind('<')
+                        .is_some_and(|open| rest[open..].starts_with("<img "));
                 out.push_str(&rest[..at]);
                 out.push_str("=\"");
                 out.push_str(&crate::markdown::escape(&target.href));
                 rest = &after[digits..];
+                if in_img && let Some(size) = target.size {
+                    // After the closing quote of `src`.
+                    out.push('"');
+                    rest = &rest[1..];
+                    out.push_str(&size_attributes(rest, size));
+                    continue;
+                }
                 const EMPTY_LINK: &str = "\"></a>";
                 if is_href && rest.starts_with(EMPTY_LINK) {
                     out.push_str("\">");
@@ -225,6 +297,31 @@ pub fn replace_markers(html: &str, targets: &HashMap<usize, &LinkTarget>) -> Str
     }
     out.push_str(rest);
     out
+}
+
+/// The `width`/`height` attributes an `<img>` whose attributes after `src`
+/// are `tag_rest` lacks: both from the file; only `height` when the author
+/// gave a width in pixels (the file's aspect kept); none when it has both
+/// or a height of its own.
+fn size_attributes(tag_rest: &str, (width, height): (u32, u32)) -> String {
+    let tag = &tag_rest[..tag_rest.find('>').unwrap_or(tag_rest.len())];
+    let attribute = |name: &str| {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(&tag[at..at + tag[at..].find('"')?])
+    };
+    if attribute("height").is_some() || width == 0 {
+        return String::new();
+    }
+    match attribute("width") {
+        None => format!(" width=\"{width}\" height=\"{height}\""),
+        Some(given) => match given.parse::<u64>() {
+            Ok(given) => {
+                let scaled = (given * u64::from(height) + u64::from(width) / 2) / u64::from(width);
+                format!(" height=\"{scaled}\"")
+            }
+            Err(_) => String::new(),
+        },
+    }
 }
 
 fn broken(file: &Path, link: &LocalLink, message: String) -> Diagnostic {

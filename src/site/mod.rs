@@ -5,6 +5,7 @@ pub mod feeds;
 mod links;
 pub mod paginate;
 pub mod permalink;
+mod references;
 pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -125,6 +126,9 @@ pub struct Post {
     /// Links to paths of the site (`/posts/x/`), checked against its pages.
     #[serde(skip)]
     pub root_links: Vec<LocalLink>,
+    /// The labels the article defines, for references (see [`links::resolve`]).
+    #[serde(skip)]
+    pub labels: Vec<crate::markdown::Label>,
     #[serde(skip)]
     timestamp: Timestamp,
     #[serde(skip)]
@@ -276,6 +280,17 @@ impl Site {
         config: &Config,
         assets: &[PathBuf],
     ) -> (Self, Vec<Diagnostic>) {
+        Self::assemble_with(articles, config, assets, &|_| HashMap::new())
+    }
+
+    /// [`Site::assemble`], the local images shown in articles getting their
+    /// `width` and `height` from `image_sizes`.
+    pub fn assemble_with(
+        articles: &[std::sync::Arc<Article>],
+        config: &Config,
+        assets: &[PathBuf],
+        image_sizes: links::ImageSizes<'_>,
+    ) -> (Self, Vec<Diagnostic>) {
         let base_path = config.base_path();
         let tz = config.time_zone();
         let permalink_base = config.base_url.trim_end_matches('/').to_string();
@@ -348,7 +363,7 @@ impl Site {
         }
         resolve_term_links(&mut posts, &taxonomies);
         let assets: std::collections::BTreeSet<PathBuf> = assets.iter().cloned().collect();
-        diagnostics.extend(links::resolve(&mut posts, &assets));
+        diagnostics.extend(links::resolve(&mut posts, &assets, image_sizes));
         let mut site = Self {
             posts,
             taxonomies,
@@ -598,6 +613,7 @@ fn to_post(
         root_links,
         external_links: _,
         html_anchors,
+        labels,
         source_hash,
     } = article;
     let output_dir = route.dir().to_string();
@@ -660,6 +676,7 @@ fn to_post(
             .collect(),
         root_links: root_links.clone(),
         local_links: local_links.clone(),
+        labels: labels.clone(),
         slug: page.slug.clone(),
         timestamp: page.date,
         updated_timestamp: page.updated,

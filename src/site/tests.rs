@@ -41,6 +41,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         root_links: Vec::new(),
         external_links: Vec::new(),
         html_anchors: Vec::new(),
+        labels: Vec::new(),
         source_hash: 0,
     })
 }
@@ -167,6 +168,80 @@ fn links_between_articles_point_at_their_pages_in_the_html_and_excerpt() {
         messages[0].contains("no heading `#x` in b.md"),
         "{messages:?}"
     );
+}
+
+#[test]
+fn references_find_labels_across_the_site() {
+    use crate::diagnostic::Position;
+    use crate::markdown::{LINK_MARKER, Label};
+    let link = |url: &str, line: usize| LocalLink {
+        url: url.into(),
+        position: Position::new(line, 1),
+    };
+    let label = |name: &str, number: &str, text: &str, line: usize| Label {
+        name: name.into(),
+        number: number.into(),
+        text: text.into(),
+        position: Position::new(line, 1),
+    };
+    let a = std::sync::Arc::new(Article {
+        local_links: vec![
+            link("\\eqref{eq:scale}", 3),
+            link("\\ref{thm:own}", 4),
+            link("b.md#eq:scale", 5),
+            link("\\eqref{eq:none}", 6),
+            link("\\ref{<x y>}", 7),
+        ],
+        labels: vec![label("thm:own", "1", "定理 1", 2)],
+        ..(*page("a", "2026-01-02", &[])).clone()
+    });
+    let b = std::sync::Arc::new(Article {
+        labels: vec![
+            label("eq:scale", "3", "(3)", 9),
+            label("thm:own", "2", "定理 2", 10),
+        ],
+        html_anchors: vec!["eq:scale".into(), "thm:own".into()],
+        ..(*page("b", "2026-01-01", &[])).clone()
+    });
+    let (site, diagnostics) = Site::assemble(&[a.clone(), b.clone()], &config(10), &[]);
+    let post = site.posts.iter().find(|p| p.slug == "a").unwrap();
+    let html = post.resolve_links(&format!(
+        "<a class=\"eqref\" href=\"{LINK_MARKER}0\"></a> <a href=\"{LINK_MARKER}1\"></a> \
+         <a href=\"{LINK_MARKER}2\"></a> <a href=\"{LINK_MARKER}3\"></a> <a href=\"{LINK_MARKER}4\"></a>"
+    ));
+    assert_eq!(
+        html,
+        "<a class=\"eqref\" href=\"/posts/b/#eq:scale\">(3)</a> <a href=\"#thm:own\">1</a> \
+         <a href=\"/posts/b/#eq:scale\">(3)</a> <a href=\"#eq:none\">(??)</a> <a href=\"#&lt;x y&gt;\">??</a>",
+        "another article's equation, the article's own theorem (not b's), an empty link to a label, unknown labels"
+    );
+    let messages: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("b.md:10:1")
+            && m.contains("`thm:own` is also defined at content/a.md:2:1")),
+        "a duplicate is reported where it is defined the second time: {messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("a.md:6:1") && m.contains("`eq:none`")),
+        "{messages:?}"
+    );
+    // The page shows b's number: when it changes, a's page must be rendered again.
+    let b2 = std::sync::Arc::new(Article {
+        labels: vec![label("eq:scale", "4", "(4)", 9)],
+        ..(*b).clone()
+    });
+    let a_again = site
+        .posts
+        .iter()
+        .find(|p| p.slug == "a")
+        .unwrap()
+        .source_hash;
+    let (site2, _) = Site::assemble(&[a, b2], &config(10), &[]);
+    let a2 = site2.posts.iter().find(|p| p.slug == "a").unwrap();
+    assert_ne!(a2.source_hash, a_again);
 }
 
 #[test]

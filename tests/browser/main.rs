@@ -827,8 +827,13 @@ fn notes_features_show_in_the_browser() {
         "notes/index.md",
         "title: 笔记的构件\ndate: 2026-01-01",
         "如式 \\eqref{eq:a}。\n\n$$\n\\begin{equation}\na = b \\label{eq:a}\n\\end{equation}\n$$\n\n\
-         ![示意图](fig.svg)\n\n> [!TIP]\n> 一个提示。\n\n::: theorem 名字\n内容。\n:::\n\n\
+         ![示意图](fig.svg)\n\n> [!TIP]\n> 一个提示。\n\n::: theorem 名字 {#thm:name}\n内容。\n:::\n\n\
          正文[^注]。\n\n[^注]: 脚注。\n\n```mermaid\nflowchart LR\n  a[输入] --> b[输出]\n```\n",
+    );
+    site.article(
+        "other.md",
+        "title: 引用另一篇\ndate: 2026-01-03",
+        "由那篇的 \\eqref{eq:a} 与定理 \\ref{thm:name}。\n",
     );
     site.build_ok();
     let server = Server::serve(&site.public());
@@ -869,6 +874,27 @@ fn notes_features_show_in_the_browser() {
     );
     assert_eq!(count(&mut page, "section.footnotes li"), 1);
     page.screenshot(&screenshot_path("notes-features.png"));
+    // References to another article's equation and theorem reach them.
+    assert_eq!(page.navigate(&server.url("/posts/other/")), 200);
+    let references = page.eval(
+        "[...document.querySelectorAll('a.eqref')].map(a => a.textContent + ' ' + a.getAttribute('href')).join(', ')",
+    );
+    assert_eq!(
+        references,
+        "(1) /posts/notes/#eq:a, 1 /posts/notes/#thm:name"
+    );
+    for (target, element) in [
+        ("/posts/notes/#eq:a", "DIV#eq:a"),
+        ("/posts/notes/#thm:name", "DIV#thm:name"),
+    ] {
+        assert_eq!(page.navigate(&server.url(target)), 200);
+        let found = page.eval(
+            "(e => e ? e.tagName + '#' + e.id : 'not found')(document.getElementById(decodeURIComponent(location.hash.slice(1))))",
+        );
+        assert_eq!(found, element, "{target}");
+        // Another page in between: a new fragment alone fires no load event.
+        assert_eq!(page.navigate(&server.url("/posts/other/")), 200);
+    }
     // A page without a diagram does not load Mermaid.
     site.article("plain.md", "title: 无图\ndate: 2026-01-02", "正文。\n");
     site.build_ok();

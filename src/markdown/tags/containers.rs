@@ -232,7 +232,65 @@ fn closes(line: &str, fence: &str) -> bool {
 /// Numbers theorem-like blocks per kind, in the order an article has them.
 #[derive(Debug, Default)]
 pub(super) struct Counters {
-    by_kind: HashMap<String, usize>,
+    /// Per kind: the section of the last block numbered, how many so far
+    /// (in that section, when by section), and the last number.
+    by_kind: HashMap<String, (usize, usize, String)>,
+    /// Where the article's sections start, when blocks are numbered by section.
+    sections: Option<Vec<usize>>,
+    /// Where the block being numbered is, in the article.
+    pub at: usize,
+}
+
+impl Counters {
+    /// Counters numbering by section when `sections` says where they start.
+    pub(super) fn by_section(sections: Option<Vec<usize>>) -> Self {
+        Self {
+            sections,
+            ..Self::default()
+        }
+    }
+
+    /// The next number of a block of `kind`: `2`, or `3.2` by section.
+    fn next(&mut self, kind: &str) -> String {
+        let section = self
+            .sections
+            .as_ref()
+            .map(|starts| starts.partition_point(|&start| start < self.at));
+        let entry = self.by_kind.entry(kind.to_string()).or_insert((
+            section.unwrap_or(0),
+            0,
+            String::new(),
+        ));
+        if entry.0 != section.unwrap_or(0) {
+            *entry = (section.unwrap_or(0), 0, String::new());
+        }
+        entry.1 += 1;
+        entry.2 = match section {
+            Some(section) => format!("{section}.{}", entry.1),
+            None => entry.1.to_string(),
+        };
+        entry.2.clone()
+    }
+
+    /// The number the last block of `kind` got.
+    fn current(&self, kind: &str) -> Option<&String> {
+        self.by_kind.get(kind).map(|(_, _, number)| number)
+    }
+}
+
+/// The label a numbered block's opener defines, just after [`html`] numbered
+/// it: (id written, number, name and number).
+pub(super) fn label(
+    opener: &Opener,
+    language: Language,
+    counters: &Counters,
+) -> Option<(String, String, String)> {
+    let id = opener.id.as_ref()?;
+    let name = language.theorem_name(&opener.name)?;
+    let number = counters
+        .current(&opener.name)
+        .filter(|_| opener.name != "proof")?;
+    Some((id.clone(), number.clone(), format!("{name} {number}")))
 }
 
 /// The HTML opening and closing a container.
@@ -258,8 +316,7 @@ pub(super) fn html(
         return (open, "<p class=\"qed\">∎</p></div>".into());
     }
     if let Some(theorem) = language.theorem_name(name) {
-        let number = counters.by_kind.entry(name.to_string()).or_insert(0);
-        *number += 1;
+        let number = counters.next(name);
         let id = id.unwrap_or_else(|| format!("{name}-{number}"));
         let open = format!(
             "<div class=\"theorem theorem-{name}\" id=\"{id}\"><p class=\"theorem-title\"><strong>{theorem} {number}</strong>{}</p>",
