@@ -5,6 +5,7 @@
 //! formulas are put back into the finished HTML.
 
 mod callouts;
+pub mod citations;
 mod cjk;
 mod code;
 mod equations;
@@ -33,6 +34,7 @@ use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
+pub use citations::{Bibliography, CitationStyle};
 pub use cjk::{TextCount, is_cjk};
 pub use headings::TocEntry;
 pub use highlight::{CodeStyle, Highlighted};
@@ -181,6 +183,17 @@ impl MarkdownRenderer<'_> {
     /// Renders one article whose body holds sentinels for `generated` HTML
     /// (a notebook's prompts and outputs: see `content::notebook`).
     pub fn render_with(&self, source: Source<'_>, generated: &[String]) -> Rendered {
+        self.render_cited(source, generated, None)
+    }
+
+    /// Renders one article that may cite entries of `bibliography`
+    /// (see [`citations`]); its references close the article, before its footnotes.
+    pub fn render_cited(
+        &self,
+        source: Source<'_>,
+        generated: &[String],
+        bibliography: Option<&Bibliography>,
+    ) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
         let translated = tags::translate(source.body, self.language);
@@ -236,6 +249,7 @@ impl MarkdownRenderer<'_> {
         pass.tag_html = &translated.html;
         pass.equations = Some(&numbering);
         pass.generated_html = generated;
+        pass.bibliography = bibliography;
         let events = pass.run();
         let Pass {
             toc,
@@ -245,8 +259,16 @@ impl MarkdownRenderer<'_> {
             root_links,
             external_links,
             mut html_anchors,
+            cites,
             ..
         } = pass;
+        let events = match bibliography {
+            Some(bibliography) if !cites.is_empty() => {
+                let title = self.language.references();
+                citations::insert(events, &cites, bibliography, title, &mut html_anchors)
+            }
+            _ => events,
+        };
         html_anchors.extend((0..formulas.len()).flat_map(|i| numbering.ids(i).iter().cloned()));
         // Callouts first: their title ends at the first line break, which
         // `cjk_soft_breaks` would remove between two Chinese characters.
@@ -401,6 +423,15 @@ struct Pass<'a, 'd, 'r> {
     table_rows: tables::RowCounter,
     /// The HTML of a notebook's sentinels, by number.
     generated_html: &'a [String],
+    /// The entries the article may cite; `None`: citations are left as text.
+    bibliography: Option<&'a Bibliography>,
+    /// Citations found, by sentinel number (see [`citations::insert`]).
+    cites: Vec<citations::Cite>,
+    /// Text events not yet looked at for citations (pulldown-cmark splits
+    /// text at `[` and `]`), with their place in the masked text.
+    pending_text: Vec<(CowStr<'a>, usize)>,
+    /// Links and images open around the current event: their text cites nothing.
+    link_depth: usize,
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -419,6 +450,10 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             tag_html: &[],
             equations: None,
             generated_html: &[],
+            bibliography: None,
+            cites: Vec::new(),
+            pending_text: Vec::new(),
+            link_depth: 0,
             diagnostics,
             ids: HeadingIds::default(),
             toc: Vec::new(),
@@ -438,6 +473,16 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
         let mut events = Vec::new();
         let mut parser = Parser::new_ext(&self.masked.text, parser_options()).into_offset_iter();
         while let Some((event, range)) = parser.next() {
+            let event = match event {
+                Event::Text(text) if self.bibliography.is_some() && self.link_depth == 0 => {
+                    self.pending_text.push((text, range.start));
+                    continue;
+                }
+                event => {
+                    self.before_other(&event, &mut events);
+                    event
+                }
+            };
             match event {
                 Event::Start(Tag::Heading {
                     level,
@@ -483,7 +528,80 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                 }
             }
         }
+        self.flush_text(&mut events);
         events
+    }
+
+    /// Before an event that is not text: the text before it looked at for
+    /// citations, and links followed (their text cites nothing).
+    fn before_other(&mut self, event: &Event<'a>, events: &mut Vec<Event<'a>>) {
+        if self.bibliography.is_none() {
+            return;
+        }
+        self.flush_text(events);
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.link_depth += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                self.link_depth = self.link_depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+
+    /// The text gathered in `pending_text`, its citations replaced by
+    /// sentinels (unknown keys reported), the rest as text events.
+    fn flush_text(&mut self, events: &mut Vec<Event<'a>>) {
+        let pending = std::mem::take(&mut self.pending_text);
+        let Some(bibliography) = self.bibliography.filter(|_| !pending.is_empty()) else {
+            return;
+        };
+        let run = citations::TextRun::new(&pending, &self.masked.text);
+        let found = citations::find(&run.text, |key| bibliography.contains(key));
+        if found.is_empty() {
+            for (text, offset) in pending {
+                self.text(text, offset, events);
+            }
+            return;
+        }
+        let mut copied = 0;
+        for mut cite in found {
+            if cite.range.start > copied {
+                let piece = run.text[copied..cite.range.start].to_string();
+                self.text(piece.into(), run.offset(copied), events);
+            }
+            let unknown = cite.items.iter().filter(|i| !bibliography.contains(&i.key));
+            for item in unknown.filter(|_| bibliography.complete) {
+                let at = self
+                    .lines
+                    .position(self.masked.original_offset(run.offset(item.at)));
+                self.diagnostics
+                    .push(citations::unknown_key(self.source.path, &item.key, at));
+            }
+            cite.items.retain(|item| bibliography.contains(&item.key));
+            if cite.items.is_empty() {
+                let written = run.text[cite.range.clone()].to_string();
+                events.push(Event::Text(written.into()));
+            } else {
+                events.push(Event::InlineHtml(
+                    citations::sentinel(self.cites.len()).into(),
+                ));
+                self.cites.push(cite.clone());
+            }
+            copied = cite.range.end;
+        }
+        if copied < run.text.len() {
+            let rest = run.text[copied..].to_string();
+            self.text(rest.into(), run.offset(copied), events);
+        }
+    }
+
+    /// A text event at `offset` of the masked text: `\ref{…}` in it linked.
+    fn text(&mut self, text: CowStr<'a>, offset: usize, events: &mut Vec<Event<'a>>) {
+        if text.contains("ref{") {
+            self.text_with_references(text, offset, events);
+        } else {
+            events.push(Event::Text(text));
+        }
     }
 
     /// Text holding `\eqref{…}`/`\ref{…}` (MathJax reads them outside

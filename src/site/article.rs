@@ -37,8 +37,13 @@ pub struct Article {
     pub external_links: Vec<LocalLink>,
     /// The `id`s of the article's own HTML: link targets besides its headings.
     pub html_anchors: Vec<String>,
-    /// A hash of the source file, standing for everything derived from it.
+    /// A hash of the source file (and of the `.bib` files it cites),
+    /// standing for everything derived from it.
     pub source_hash: u64,
+    /// The `.bib` files the rendering used, with the hash of their bytes:
+    /// a later build renders the article again when one of them changed.
+    #[serde(default)]
+    pub bibliographies: Vec<(std::path::PathBuf, u64)>,
 }
 
 impl Article {
@@ -87,6 +92,7 @@ impl Article {
             external_links,
             html_anchors,
             source_hash,
+            bibliographies: Vec::new(),
         };
         (article, html)
     }

@@ -599,6 +599,7 @@ fn to_post(
         external_links: _,
         html_anchors,
         source_hash,
+        bibliographies: _,
     } = article;
     let output_dir = route.dir().to_string();
     let url = match route.is_index() {

@@ -19,6 +19,8 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
             aliases: Vec::new(),
             permalink_at: None,
             aliases_at: None,
+            bibliography: Vec::new(),
+            bibliography_at: None,
             pinned: false,
             draft: false,
             extra: BTreeMap::new(),
@@ -42,6 +44,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         external_links: Vec::new(),
         html_anchors: Vec::new(),
         source_hash: 0,
+        bibliographies: Vec::new(),
     })
 }
 
