@@ -266,6 +266,33 @@ fn a_site_wide_bibliography_and_a_list_in_front_matter() {
 }
 
 #[test]
+fn editing_a_site_wide_bib_file_outside_content_is_a_change() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        "base_url: https://example.com/\nbibliography: refs/site.bib\n",
+    );
+    site.write(
+        "refs/site.bib",
+        "@book{site, author = {周志华}, title = {机器学习}, year = {2016}}\n",
+    );
+    site.article("a.md", "title: a\ndate: 2026-01-01", "[@site]\n");
+    let options = blogsmith::BuildOptions {
+        cache: true,
+        ..site.options()
+    };
+    blogsmith::build(&options).expect("first build");
+    assert!(blogsmith::build(&options).expect("again").up_to_date);
+    site.write(
+        "refs/site.bib",
+        "@book{site, author = {周志华}, title = {机器学习新编}, year = {2016}}\n",
+    );
+    let report = blogsmith::build(&options).expect("after the edit");
+    assert!(!report.up_to_date);
+    assert!(site.read("posts/a/index.html").contains("机器学习新编"));
+}
+
+#[test]
 fn editing_the_bib_file_rebuilds_the_articles_citing_it() {
     let site = site("base_url: https://example.com/\n");
     let options = blogsmith::BuildOptions {
