@@ -245,7 +245,7 @@ fn key_at(text: &str, start: usize) -> Option<(String, usize)> {
     (end > 0).then(|| (rest[..end].to_string(), start + end))
 }
 
-/// The locator of a suffix: `p. 3`, `pp. 3-5`, `chap. 2`, `sec. 1`, `第 3 页`,
+/// The locator of a suffix: `p. 3`, `pp. 3-5`, `chap. 2`, `sec. 1`, `第 3 页`, `第 6 章`,
 /// or a bare number (a page, as in Pandoc). Anything else is shown as written.
 fn locator(suffix: &str) -> Option<(Locator, &str)> {
     if suffix.is_empty() {
@@ -273,6 +273,12 @@ fn locator(suffix: &str) -> Option<(Locator, &str)> {
     }
     if let Some(page) = suffix.strip_prefix('第').and_then(|s| s.strip_suffix('页')) {
         return Some((Locator::Page, page.trim()));
+    }
+    if let Some(chapter) = suffix
+        .strip_prefix('第')
+        .and_then(|s| s.strip_suffix('章'))
+    {
+        return Some((Locator::Chapter, chapter.trim()));
     }
     if suffix
         .chars()
@@ -455,8 +461,8 @@ fn gbt_locators(cite: &Cite) -> String {
     let mut written = Vec::new();
     for item in &cite.items {
         match locator(&item.suffix) {
-            Some((Locator::Custom, text)) => written.push(text),
-            Some((_, text)) => raised.push(text),
+            Some((Locator::Page, pages)) => raised.push(pages),
+            Some(_) => written.push(item.suffix.as_str()),
             None => {}
         }
     }

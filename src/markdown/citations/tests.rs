@@ -52,6 +52,7 @@ fn locators() {
     assert_eq!(locator("pp. 33-35"), Some((Locator::Page, "33-35")));
     assert_eq!(locator("chap. 2"), Some((Locator::Chapter, "2")));
     assert_eq!(locator("第 12 页"), Some((Locator::Page, "12")));
+    assert_eq!(locator("第 6 章"), Some((Locator::Chapter, "6")));
     assert_eq!(locator("12"), Some((Locator::Page, "12")));
     assert_eq!(locator("and passim"), Some((Locator::Custom, "and passim")));
     assert_eq!(locator(""), None);
