@@ -126,6 +126,8 @@ fn author_year_citations_link_to_references_before_the_footnotes() {
         .map(|id| html.find(id).unwrap_or(usize::MAX))
         .collect();
     assert!(order[0] < order[1]);
+    // Descriptions, excerpts and the search index read citations as text.
+    assert!(html.contains("<meta name=\"description\" content=\"注意力机制 (Bahdanau 等, 2015; Vaswani 等, 2017) 改变了翻译。 如周志华 (2016)所述"), "{html}");
     // References come before the footnotes.
     let refs_at = html.find("class=\"references\"").unwrap();
     let notes_at = html.find("class=\"footnotes\"").expect("footnotes");
@@ -327,4 +329,24 @@ fn editing_the_bib_file_rebuilds_the_articles_citing_it() {
         html.contains("机器学习（第三版）[M]"),
         "the session rendered the article again"
     );
+}
+
+#[test]
+fn year_only_and_prefixes() {
+    let site = Fixture::new();
+    site.write("blogsmith.yaml", "base_url: https://example.com/\n");
+    site.write(
+        "content/refs.bib",
+        "@book{zhou2016, author = {周志华}, title = {机器学习}, year = {2016}}\n\
+",
+    );
+    site.article(
+        "a.md",
+        "title: a\ndate: 2026-01-01\nbibliography: refs.bib",
+        "周志华 [-@zhou2016] 与 [see @zhou2016]。\n",
+    );
+    site.build_ok();
+    let html = site.read("posts/a/index.html");
+    assert!(html.contains("周志华 <span class=\"citation\" data-cites=\"zhou2016\">(<a href=\"#ref-zhou2016\">2016</a>)</span> 与"), "{html}");
+    assert!(html.contains("<span class=\"citation\" data-cites=\"zhou2016\">(see <a href=\"#ref-zhou2016\">周志华, 2016</a>)</span>"), "{html}");
 }

@@ -188,8 +188,7 @@ pub fn parse(text: &str, shown: &Path) -> (Library, Vec<Diagnostic>) {
 fn last_entry_start(text: &str) -> usize {
     text.match_indices('@')
         .map(|(at, _)| at)
-        .filter(|&at| at == 0 || text[..at].ends_with('\n'))
-        .next_back()
+        .rfind(|&at| at == 0 || text[..at].ends_with('\n'))
         .unwrap_or(text.len())
 }
 

@@ -27,7 +27,7 @@ use hayagriva::{
     ElemChildren, ElemMeta, Entry, Formatting, LocatorPayload, SpecificLocator,
 };
 
-use pulldown_cmark::{CowStr, Event};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::cjk::is_cjk;
 use super::html::escape;
@@ -274,10 +274,7 @@ fn locator(suffix: &str) -> Option<(Locator, &str)> {
     if let Some(page) = suffix.strip_prefix('第').and_then(|s| s.strip_suffix('页')) {
         return Some((Locator::Page, page.trim()));
     }
-    if let Some(chapter) = suffix
-        .strip_prefix('第')
-        .and_then(|s| s.strip_suffix('章'))
-    {
+    if let Some(chapter) = suffix.strip_prefix('第').and_then(|s| s.strip_suffix('章')) {
         return Some((Locator::Chapter, chapter.trim()));
     }
     if suffix
@@ -419,35 +416,39 @@ fn citation_html(
     keys: &[&str],
     numeric: bool,
 ) -> String {
-    let mut html = String::new();
     let prefix: Vec<&str> = cite
         .items
         .iter()
         .map(|item| item.prefix.as_str())
         .filter(|p| !p.is_empty())
         .collect();
-    if !prefix.is_empty() {
-        html.push_str(&escape(&prefix.join(" ")));
-        html.push(' ');
+    let prefix = match prefix.is_empty() {
+        true => String::new(),
+        false => format!("{} ", escape(&prefix.join(" "))),
+    };
+    let link = |i: usize| keys.get(i).copied();
+    let mut inner = String::new();
+    write_children(&mut inner, rendered, &link);
+    // With `-@key` the style leaves its brackets out: (2016), as Pandoc writes it.
+    let year_only = cite.bracketed && cite.items.iter().any(|i| i.suppress_author);
+    let bracket = !numeric && (author.is_some() || year_only);
+    if bracket {
+        inner = format!("({inner})");
     }
-    let _ = write!(
-        html,
+    let mut html = format!(
         "<span class=\"citation\" data-cites=\"{}\">",
         escape(&keys.join(" "))
     );
-    let link = |i: usize| keys.get(i).copied();
     if let Some(author) = author {
         write_children(&mut html, author, &|_| None);
         html.push(' ');
-        if !numeric {
-            html.push('(');
-        }
-        write_children(&mut html, rendered, &link);
-        if !numeric {
-            html.push(')');
-        }
+        html.push_str(&inner);
+    } else if let Some(rest) = inner.strip_prefix('(').filter(|_| !prefix.is_empty()) {
+        // The prefix inside the brackets: (see 周志华, 2016).
+        let _ = write!(html, "({prefix}{rest}");
     } else {
-        write_children(&mut html, rendered, &link);
+        html.push_str(&prefix);
+        html.push_str(&inner);
     }
     html.push_str("</span>");
     html
@@ -639,6 +640,95 @@ pub(crate) fn insert<'a>(
         events.push(Event::Html(formatted.references.into()));
     }
     events
+}
+
+/// The text of a citation's HTML (`None` for other HTML), for excerpts,
+/// descriptions and the search index.
+pub(crate) fn plain_text(html: &str) -> Option<String> {
+    if !html.starts_with("<span class=\"citation\"") {
+        return None;
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// The pass's side of citations: text gathered until another event comes.
+impl<'a> super::Pass<'a, '_, '_> {
+    /// Before an event that is not text: the text before it looked at for
+    /// citations, and links followed (their text cites nothing).
+    pub(super) fn before_other(&mut self, event: &Event<'a>, events: &mut Vec<Event<'a>>) {
+        if self.bibliography.is_none() {
+            return;
+        }
+        self.flush_text(events);
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.link_depth += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                self.link_depth = self.link_depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+
+    /// The text gathered in `pending_text`, its citations replaced by
+    /// sentinels (unknown keys reported), the rest as text events.
+    pub(super) fn flush_text(&mut self, events: &mut Vec<Event<'a>>) {
+        let pending = std::mem::take(&mut self.pending_text);
+        let Some(bibliography) = self.bibliography.filter(|_| !pending.is_empty()) else {
+            return;
+        };
+        let run = TextRun::new(&pending, &self.masked.text);
+        let found = find(&run.text, |key| bibliography.contains(key));
+        if found.is_empty() {
+            for (text, offset) in pending {
+                self.text(text, offset, events);
+            }
+            return;
+        }
+        let mut copied = 0;
+        for mut cite in found {
+            if cite.range.start > copied {
+                let piece = run.text[copied..cite.range.start].to_string();
+                self.text(piece.into(), run.offset(copied), events);
+            }
+            let unknown = cite.items.iter().filter(|i| !bibliography.contains(&i.key));
+            for item in unknown.filter(|_| bibliography.complete) {
+                let at = self
+                    .lines
+                    .position(self.masked.original_offset(run.offset(item.at)));
+                self.diagnostics
+                    .push(unknown_key(self.source.path, &item.key, at));
+            }
+            cite.items.retain(|item| bibliography.contains(&item.key));
+            if cite.items.is_empty() {
+                let written = run.text[cite.range.clone()].to_string();
+                events.push(Event::Text(written.into()));
+            } else {
+                events.push(Event::InlineHtml(sentinel(self.cites.len()).into()));
+                self.cites.push(cite.clone());
+            }
+            copied = cite.range.end;
+        }
+        if copied < run.text.len() {
+            let rest = run.text[copied..].to_string();
+            self.text(rest.into(), run.offset(copied), events);
+        }
+    }
 }
 
 /// Consecutive text events as one string, and where each piece came from,

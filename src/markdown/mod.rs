@@ -532,69 +532,6 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
         events
     }
 
-    /// Before an event that is not text: the text before it looked at for
-    /// citations, and links followed (their text cites nothing).
-    fn before_other(&mut self, event: &Event<'a>, events: &mut Vec<Event<'a>>) {
-        if self.bibliography.is_none() {
-            return;
-        }
-        self.flush_text(events);
-        match event {
-            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.link_depth += 1,
-            Event::End(TagEnd::Link | TagEnd::Image) => {
-                self.link_depth = self.link_depth.saturating_sub(1)
-            }
-            _ => {}
-        }
-    }
-
-    /// The text gathered in `pending_text`, its citations replaced by
-    /// sentinels (unknown keys reported), the rest as text events.
-    fn flush_text(&mut self, events: &mut Vec<Event<'a>>) {
-        let pending = std::mem::take(&mut self.pending_text);
-        let Some(bibliography) = self.bibliography.filter(|_| !pending.is_empty()) else {
-            return;
-        };
-        let run = citations::TextRun::new(&pending, &self.masked.text);
-        let found = citations::find(&run.text, |key| bibliography.contains(key));
-        if found.is_empty() {
-            for (text, offset) in pending {
-                self.text(text, offset, events);
-            }
-            return;
-        }
-        let mut copied = 0;
-        for mut cite in found {
-            if cite.range.start > copied {
-                let piece = run.text[copied..cite.range.start].to_string();
-                self.text(piece.into(), run.offset(copied), events);
-            }
-            let unknown = cite.items.iter().filter(|i| !bibliography.contains(&i.key));
-            for item in unknown.filter(|_| bibliography.complete) {
-                let at = self
-                    .lines
-                    .position(self.masked.original_offset(run.offset(item.at)));
-                self.diagnostics
-                    .push(citations::unknown_key(self.source.path, &item.key, at));
-            }
-            cite.items.retain(|item| bibliography.contains(&item.key));
-            if cite.items.is_empty() {
-                let written = run.text[cite.range.clone()].to_string();
-                events.push(Event::Text(written.into()));
-            } else {
-                events.push(Event::InlineHtml(
-                    citations::sentinel(self.cites.len()).into(),
-                ));
-                self.cites.push(cite.clone());
-            }
-            copied = cite.range.end;
-        }
-        if copied < run.text.len() {
-            let rest = run.text[copied..].to_string();
-            self.text(rest.into(), run.offset(copied), events);
-        }
-    }
-
     /// A text event at `offset` of the masked text: `\ref{…}` in it linked.
     fn text(&mut self, text: CowStr<'a>, offset: usize, events: &mut Vec<Event<'a>>) {
         if text.contains("ref{") {
@@ -1159,6 +1096,11 @@ fn readable_text(events: &[Event<'_>], formulas: &[Formula]) -> (Vec<Piece>, Tex
                 });
             }
             Event::SoftBreak | Event::HardBreak => pieces.push(Piece::Text(" ".into())),
+            // Citations read as their text: (周志华, 2016).
+            Event::InlineHtml(html) if let Some(text) = citations::plain_text(html) => {
+                count.add(&text);
+                pieces.push(Piece::Text(text));
+            }
             Event::End(tag) if !is_inline_end(tag) => pieces.push(Piece::Break),
             _ => {}
         }
