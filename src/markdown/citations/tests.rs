@@ -72,3 +72,17 @@ fn text_runs_map_offsets_to_the_source() {
     assert_eq!(run.offset(3), 3);
     assert_eq!(run.offset(6), 6);
 }
+
+proptest::proptest! {
+    /// Any text: no panic, and every citation's range and keys lie within it.
+    #[test]
+    fn finding_citations_never_panics(text in "[\\[\\]@;,{}\\-a-z0-9 .:/周志华]{0,40}") {
+        for cite in find(&text, |key| key.len() % 2 == 0) {
+            proptest::prop_assert!(text.get(cite.range.clone()).is_some());
+            for item in &cite.items {
+                proptest::prop_assert!(text[item.at..].starts_with('@'));
+                let _ = locator(&item.suffix);
+            }
+        }
+    }
+}
