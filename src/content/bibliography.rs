@@ -168,7 +168,7 @@ pub fn parse(text: &str, shown: &Path) -> (Library, Vec<Diagnostic>) {
     for entry in bibliography.iter() {
         match hayagriva::Entry::try_from(entry) {
             Ok(mut converted) => {
-                join_chinese_names(&mut converted);
+                join_chinese_names(&mut converted, entry);
                 library.push(&converted);
             }
             Err(e) => {
@@ -193,35 +193,79 @@ fn last_entry_start(text: &str) -> usize {
 }
 
 /// Chinese names are written whole, family name first, in citations too:
-/// `李, 航` is 李航 (李航, 2012), not "李" or "李, 航" as Western names are cut.
-fn join_chinese_names(entry: &mut hayagriva::Entry) {
-    if let Some(authors) = entry.authors().filter(|a| a.iter().any(is_chinese_name)) {
-        let joined = authors.iter().map(joined_if_chinese).collect();
-        entry.set_authors(joined);
+/// `李, 航` and `李 航` are both 李航 (李航, 2012), where BibTeX would take 航
+/// for the family name of `李 航`, and cite "李" or "航" alone.
+fn join_chinese_names(converted: &mut hayagriva::Entry, raw: &biblatex::Entry) {
+    let written = |field: &str| -> Vec<bool> {
+        raw.get(field).map_or_else(Vec::new, |chunks| {
+            use biblatex::ChunksExt;
+            // Per name: whether it was written `family, given`.
+            chunks
+                .format_verbatim()
+                .split(" and ")
+                .map(|name| name.contains(','))
+                .collect()
+        })
+    };
+    if let Some(authors) = converted
+        .authors()
+        .filter(|a| a.iter().any(is_chinese_name))
+    {
+        let joined = joined_names(authors, &written("author"));
+        converted.set_authors(joined);
     }
-    if let Some(editors) = entry.editors().filter(|e| e.iter().any(is_chinese_name)) {
-        let joined = editors.iter().map(joined_if_chinese).collect();
-        entry.set_editors(joined);
+    if let Some(editors) = converted
+        .editors()
+        .filter(|e| e.iter().any(is_chinese_name))
+    {
+        let joined = joined_names(editors, &written("editor"));
+        converted.set_editors(joined);
     }
 }
 
+/// A Chinese name BibTeX cut in parts: `李, 航` (family, given) or `周 志华`,
+/// where the first character is taken for a particle like "von".
 fn is_chinese_name(person: &hayagriva::types::Person) -> bool {
-    person.given_name.is_some() && person.name.chars().any(is_han)
+    let han = |part: &str| part.chars().any(is_han);
+    han(&person.name)
+        && (person.given_name.is_some() || person.prefix.is_some())
+        && person.given_name.as_deref().is_none_or(han)
+        && person.prefix.as_deref().is_none_or(han)
+}
+
+/// `persons` with each Chinese name one family name, in the order it was
+/// written: `李, 航` (with a comma: family, given) and `周 志华` (as it stands).
+fn joined_names(
+    persons: &[hayagriva::types::Person],
+    with_comma: &[bool],
+) -> Vec<hayagriva::types::Person> {
+    persons
+        .iter()
+        .enumerate()
+        .map(|(i, person)| {
+            if !is_chinese_name(person) {
+                return person.clone();
+            }
+            let given = person.given_name.as_deref().unwrap_or("").trim();
+            let prefix = person.prefix.as_deref().unwrap_or("").trim();
+            let family = person.name.trim();
+            let name = match with_comma.get(i).copied().unwrap_or(true) {
+                true => format!("{prefix}{family}{given}"),
+                false => format!("{given}{prefix}{family}"),
+            };
+            hayagriva::types::Person {
+                name,
+                given_name: None,
+                prefix: None,
+                ..person.clone()
+            }
+        })
+        .collect()
 }
 
 /// A Han character (`content` comes before `markdown` and its `is_cjk`).
 fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
-}
-
-fn joined_if_chinese(person: &hayagriva::types::Person) -> hayagriva::types::Person {
-    let mut person = person.clone();
-    if is_chinese_name(&person)
-        && let Some(given) = person.given_name.take()
-    {
-        person.name = format!("{}{}", person.name.trim(), given.trim());
-    }
-    person
 }
 
 #[cfg(test)]
@@ -232,12 +276,17 @@ mod tests {
 
     #[test]
     fn chinese_names_are_joined() {
-        let bib = "@book{li2012, author = {李, 航 and Smith, John}, title = {统计学习方法}, year = {2012}}";
+        let bib = "@book{li2012, author = {李, 航 and Smith, John and 周 志华}, title = {统计学习方法}, year = {2012}}";
         let (library, _) = parse(bib, Path::new("refs.bib"));
         let authors = library.get("li2012").and_then(|e| e.authors()).unwrap();
         assert_eq!(authors[0].name, "李航");
         assert_eq!(authors[0].given_name, None);
         assert_eq!(authors[1].name, "Smith");
+        assert_eq!(
+            authors[2].name, "周志华",
+            "family name first without a comma too: {:?}",
+            authors[2]
+        );
     }
 
     #[test]
