@@ -268,6 +268,28 @@ fn a_site_wide_bibliography_and_a_list_in_front_matter() {
 }
 
 #[test]
+fn a_missing_site_wide_bib_file_is_an_error_in_the_configuration() {
+    let site = Fixture::new();
+    site.write(
+        "blogsmith.yaml",
+        "base_url: https://example.com/\nbibliography:\n  - refs/none.bib\n",
+    );
+    site.article("a.md", "title: a\ndate: 2026-01-01", "[@x]\n");
+    site.article("b.md", "title: b\ndate: 2026-01-02", "正文\n");
+    let failure = site.build().expect_err("a missing .bib file is an error");
+    let all = lines(&failure.diagnostics);
+    assert!(
+        all.starts_with("blogsmith.yaml:2:1: error: cannot read the bibliography refs/none.bib"),
+        "{all}"
+    );
+    assert_eq!(
+        failure.diagnostics.len(),
+        1,
+        "said once, and no unknown key: {all}"
+    );
+}
+
+#[test]
 fn editing_a_site_wide_bib_file_outside_content_is_a_change() {
     let site = Fixture::new();
     site.write(

@@ -95,6 +95,8 @@ pub fn of_page(root: &Path, page: &Page, config: &Config, files: &BibFiles) -> A
         let file = files.get(&path, &shown);
         found.files.push((path, file.hash.unwrap_or(0)));
         if let Some(error) = &file.unreadable {
+            // A site-wide file: at the `bibliography:` line of blogsmith.yaml.
+            let at = at.or_else(|| config_line(root));
             found.problems.push(
                 Diagnostic::error(&named_in, format!("cannot read the bibliography {}: {error}", shown.display()))
                     .at_maybe(at)
@@ -118,6 +120,14 @@ pub fn of_page(root: &Path, page: &Page, config: &Config, files: &BibFiles) -> A
         }
     };
     found
+}
+
+/// Where `bibliography:` is written in `blogsmith.yaml` (read again only
+/// to point at it when a file it names is missing).
+fn config_line(root: &Path) -> Option<Position> {
+    let text = std::fs::read_to_string(root.join(CONFIG_FILE)).ok()?;
+    let line = text.lines().position(|l| l.starts_with("bibliography:"))?;
+    Some(Position::new(line + 1, 1))
 }
 
 /// Reads and parses one `.bib` file.
