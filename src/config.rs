@@ -84,6 +84,11 @@ pub struct Config {
     /// `:year`, `:month`, `:day`, `:slug` (see [`PERMALINK_TOKENS`]), e.g.
     /// Hexo's `:year/:month/:day/:title/`. An article's own `permalink:` wins.
     pub permalink: String,
+    /// `.bib` files every article may cite (paths relative to the site
+    /// root): one path or a list. An article's own `bibliography:` adds to them.
+    pub bibliography: Bibliographies,
+    /// How citations and references look.
+    pub citations: CitationsConfig,
     /// Free-form values for templates, as `config.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -106,6 +111,8 @@ impl Default for Config {
             highlight: HighlightConfig::default(),
             feed: FeedConfig::default(),
             permalink: DEFAULT_PERMALINK.into(),
+            bibliography: Bibliographies::default(),
+            citations: CitationsConfig::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -208,6 +215,47 @@ impl Default for MarkdownConfig {
             numbering: Numbering::Article,
         }
     }
+}
+
+/// `bibliography:`: one `.bib` path or a list of them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(from = "OneOrMany")]
+pub struct Bibliographies(pub Vec<String>);
+
+/// What `bibliography:` may be written as.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<OneOrMany> for Bibliographies {
+    fn from(value: OneOrMany) -> Self {
+        match value {
+            OneOrMany::One(path) => Self(vec![path]),
+            OneOrMany::Many(paths) => Self(paths),
+        }
+    }
+}
+
+/// Citation options (see docs/citations.md).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CitationsConfig {
+    /// `author-year` (the default) or `numeric`.
+    pub style: CitationStyleName,
+}
+
+/// The citation styles blogsmith offers.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CitationStyleName {
+    /// `（Vaswani et al., 2017）`, references sorted by author (GB/T 7714-2015 author-date).
+    #[default]
+    AuthorYear,
+    /// `[1]`, references numbered in the order first cited (GB/T 7714-2015 numeric).
+    Numeric,
 }
 
 /// Feed options.

@@ -331,6 +331,7 @@ fn a_cache_made_in_one_checkout_is_used_from_another_path() {
         tree(&second.root().join("public")),
         tree(&first.root().join("public"))
     );
+}
 
 #[test]
 fn references_across_articles_follow_a_renumbered_equation_between_builds() {

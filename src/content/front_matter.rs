@@ -44,6 +44,10 @@ pub struct FrontMatter {
     pub aliases_at: Option<Position>,
     /// `top` or `sticky` (Hexo themes): pinned at the top of the index.
     pub pinned: bool,
+    /// `bibliography` (Pandoc, Quarto): `.bib` files the article cites, relative to it.
+    pub bibliography: Vec<String>,
+    /// Where `bibliography` is written, for a missing or broken file.
+    pub bibliography_at: Option<Position>,
     /// Every other key, for templates as `page.extra`.
     pub extra: BTreeMap<String, Value>,
 }
@@ -101,6 +105,10 @@ pub fn from_entries(
                 front.draft = if key == "draft" { flag } else { !flag };
             }
             "top" | "sticky" => front.pinned = pinned(&key, &value, at)?,
+            "bibliography" => {
+                front.bibliography = string_list(&key, value, at)?;
+                front.bibliography_at = Some(at);
+            }
             _ => {
                 front.extra.insert(key, value);
             }

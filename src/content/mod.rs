@@ -1,5 +1,6 @@
 //! Finding and loading sources: walk `content/`, split front matter, build [`Page`]s.
 
+pub mod bibliography;
 mod formats;
 mod front_matter;
 pub mod notebook;

@@ -49,6 +49,12 @@ pub struct Page {
     pub pinned: bool,
     /// Left out unless drafts are asked for.
     pub draft: bool,
+    /// `.bib` files the article cites (`bibliography:`), as written: relative to the article.
+    #[serde(default)]
+    pub bibliography: Vec<String>,
+    /// Where `bibliography:` is written in the file.
+    #[serde(default)]
+    pub bibliography_at: Option<Position>,
     /// Front matter keys blogsmith does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
     /// The Markdown body (LF line endings).
@@ -233,6 +239,8 @@ fn build_page(
             aliases: front.aliases,
             permalink_at: front.permalink_at,
             aliases_at: front.aliases_at,
+            bibliography: front.bibliography,
+            bibliography_at: front.bibliography_at,
             pinned: front.pinned,
             // Hexo and Jekyll keep drafts in `_drafts/`.
             draft: front.draft || super::walk::in_drafts_folder(relative),

@@ -128,6 +128,9 @@ pub struct Setting<'a> {
     pub output: &'a Path,
     /// A hash of the options that change the output.
     pub options: u64,
+    /// Inputs outside the folders read anyway, relative to the root: the
+    /// site-wide `.bib` files `blogsmith.yaml` names.
+    pub extra: &'a [PathBuf],
 }
 
 /// Reads the inputs of a build; `None` when some input cannot be read (the
@@ -164,6 +167,7 @@ pub fn read_inputs<R: DeserializeOwned>(
     ] {
         paths.extend(files_under(root, Path::new(dir))?);
     }
+    paths.extend(setting.extra.iter().cloned());
     let files: Vec<FileRecord> = paths
         .into_par_iter()
         .map(|relative| {
@@ -291,6 +295,7 @@ mod tests {
             root,
             output: out,
             options,
+            extra: &[],
         }
     }
 

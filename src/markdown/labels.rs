@@ -21,6 +21,11 @@ impl Language {
         }
     }
 
+    /// The title of an article's list of references.
+    pub fn references(self) -> &'static str {
+        self.pick("参考文献", "References")
+    }
+
     /// What a figure is called in its caption.
     pub fn figure(self) -> &'static str {
         self.pick("图", "Figure")

@@ -5,6 +5,7 @@
 //! formulas are put back into the finished HTML.
 
 mod callouts;
+pub mod citations;
 mod cjk;
 mod code;
 mod equations;
@@ -34,6 +35,7 @@ use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
+pub use citations::{Bibliography, CitationStyle};
 pub use cjk::{TextCount, is_cjk};
 pub use headings::TocEntry;
 pub use highlight::{CodeStyle, Highlighted};
@@ -190,6 +192,17 @@ impl MarkdownRenderer<'_> {
     /// Renders one article whose body holds sentinels for `generated` HTML
     /// (a notebook's prompts and outputs: see `content::notebook`).
     pub fn render_with(&self, source: Source<'_>, generated: &[String]) -> Rendered {
+        self.render_cited(source, generated, None)
+    }
+
+    /// Renders one article that may cite entries of `bibliography`
+    /// (see [`citations`]); its references close the article, before its footnotes.
+    pub fn render_cited(
+        &self,
+        source: Source<'_>,
+        generated: &[String],
+        bibliography: Option<&Bibliography>,
+    ) -> Rendered {
         let mut diagnostics = Vec::new();
         // Other generators' tags first: what they become is Markdown and math.
         let sections = self
@@ -256,6 +269,7 @@ impl MarkdownRenderer<'_> {
         pass.equations = Some(&numbering);
         pass.generated_html = generated;
         pass.local_links = pending;
+        pass.bibliography = bibliography;
         let events = pass.run();
         let Pass {
             toc,
@@ -265,8 +279,16 @@ impl MarkdownRenderer<'_> {
             root_links,
             external_links,
             mut html_anchors,
+            cites,
             ..
         } = pass;
+        let events = match bibliography {
+            Some(bibliography) if !cites.is_empty() => {
+                let title = self.language.references();
+                citations::insert(events, &cites, bibliography, title, &mut html_anchors)
+            }
+            _ => events,
+        };
         html_anchors.extend((0..formulas.len()).flat_map(|i| numbering.ids(i).iter().cloned()));
         // Callouts first: their title ends at the first line break, which
         // `cjk_soft_breaks` would remove between two Chinese characters.
@@ -457,6 +479,15 @@ struct Pass<'a, 'd, 'r> {
     table_rows: tables::RowCounter,
     /// The HTML of a notebook's sentinels, by number.
     generated_html: &'a [String],
+    /// The entries the article may cite; `None`: citations are left as text.
+    bibliography: Option<&'a Bibliography>,
+    /// Citations found, by sentinel number (see [`citations::insert`]).
+    cites: Vec<citations::Cite>,
+    /// Text events not yet looked at for citations (pulldown-cmark splits
+    /// text at `[` and `]`), with their place in the masked text.
+    pending_text: Vec<(CowStr<'a>, usize)>,
+    /// Links and images open around the current event: their text cites nothing.
+    link_depth: usize,
 }
 
 impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
@@ -475,6 +506,10 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
             tag_html: &[],
             equations: None,
             generated_html: &[],
+            bibliography: None,
+            cites: Vec::new(),
+            pending_text: Vec::new(),
+            link_depth: 0,
             diagnostics,
             ids: HeadingIds::default(),
             toc: Vec::new(),
@@ -494,6 +529,16 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
         let mut events = Vec::new();
         let mut parser = Parser::new_ext(&self.masked.text, parser_options()).into_offset_iter();
         while let Some((event, range)) = parser.next() {
+            let event = match event {
+                Event::Text(text) if self.bibliography.is_some() && self.link_depth == 0 => {
+                    self.pending_text.push((text, range.start));
+                    continue;
+                }
+                event => {
+                    self.before_other(&event, &mut events);
+                    event
+                }
+            };
             match event {
                 Event::Start(Tag::Heading {
                     level,
@@ -539,7 +584,17 @@ impl<'a, 'd, 'r> Pass<'a, 'd, 'r> {
                 }
             }
         }
+        self.flush_text(&mut events);
         events
+    }
+
+    /// A text event at `offset` of the masked text: `\ref{…}` in it linked.
+    fn text(&mut self, text: CowStr<'a>, offset: usize, events: &mut Vec<Event<'a>>) {
+        if text.contains("ref{") {
+            self.text_with_references(text, offset, events);
+        } else {
+            events.push(Event::Text(text));
+        }
     }
 
     /// Text holding `\eqref{…}`/`\ref{…}` (MathJax reads them outside
@@ -1096,6 +1151,11 @@ fn readable_text(events: &[Event<'_>], formulas: &[Formula]) -> (Vec<Piece>, Tex
                 });
             }
             Event::SoftBreak | Event::HardBreak => pieces.push(Piece::Text(" ".into())),
+            // Citations read as their text: (周志华, 2016).
+            Event::InlineHtml(html) if let Some(text) = citations::plain_text(html) => {
+                count.add(&text);
+                pieces.push(Piece::Text(text));
+            }
             Event::End(tag) if !is_inline_end(tag) => pieces.push(Piece::Break),
             _ => {}
         }

@@ -2,11 +2,13 @@
 //! from the render cache, or read, parsed and rendered — in parallel.
 
 use super::Session;
+use crate::config::CitationStyleName;
 use crate::config::Config;
+use crate::content::bibliography::{self, BibFiles};
 use crate::content::{self, CONTENT_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::incremental::{self, Remembered, Reuse};
-use crate::markdown::{MarkdownRenderer, Source};
+use crate::markdown::{Bibliography, CitationStyle, MarkdownRenderer, Source};
 use crate::output::{KeptHtml, Spill};
 use crate::site::Article;
 use crate::util::hash::hash_bytes;
@@ -68,6 +70,7 @@ impl Session {
             reuse: &self.reuse,
             from_store: self.articles_from_store(),
             spill: self.spill.as_ref(),
+            bib_files: &content::bibliography::BibFiles::default(),
         };
         let progress = self.options.progress.as_deref();
         progress::start(progress, Stage::Articles, relatives.len());
@@ -131,6 +134,8 @@ pub(super) struct ArticleLoader<'a> {
     pub(super) from_store: bool,
     /// Where a build puts each article's HTML until its page is rendered.
     pub(super) spill: Option<&'a Spill>,
+    /// The `.bib` files read by this refresh.
+    pub(super) bib_files: &'a BibFiles,
 }
 
 impl ArticleLoader<'_> {
@@ -140,6 +145,8 @@ impl ArticleLoader<'_> {
         let read_at = SystemTime::now();
         let stamp = Stamp::of(&path);
         let remembered = self.reuse.remembered(relative);
+        // An article whose `.bib` files changed is rendered again.
+        let remembered = remembered.filter(|r| self.bibliographies_unchanged(r.article.as_deref()));
         if let (Some(stamp), Some(remembered)) = (stamp, remembered)
             && stamp.unchanged_since(remembered.stamp, remembered.read_at)
         {
@@ -168,6 +175,7 @@ impl ArticleLoader<'_> {
             self.config,
             &self.renderer,
             hash,
+            self.bib_files,
         );
         if let Some(article) = &article
             && self.from_store
@@ -207,6 +215,9 @@ impl ArticleLoader<'_> {
         }
         let modified = incremental::modified_of(stamp, path);
         let (article, diagnostics) = self.reuse.stored_article(relative, hash, modified)?;
+        if !self.bibliographies_unchanged(Some(&article)) {
+            return None;
+        }
         Some(LoadedArticle {
             hash,
             stamp,
@@ -214,6 +225,18 @@ impl ArticleLoader<'_> {
             article: Some(Arc::new(article)),
             body: ArticleBody::NotKept,
             diagnostics,
+        })
+    }
+}
+
+impl ArticleLoader<'_> {
+    /// Whether the `.bib` files `article` was rendered with are as they were then.
+    fn bibliographies_unchanged(&self, article: Option<&Article>) -> bool {
+        article.is_none_or(|article| {
+            article
+                .bibliographies
+                .iter()
+                .all(|(path, hash)| self.bib_files.hash_of(path).unwrap_or(0) == *hash)
         })
     }
 }
@@ -263,12 +286,32 @@ pub(super) fn parse_and_render(
     config: &Config,
     renderer: &MarkdownRenderer<'_>,
     hash: u64,
+    bib_files: &BibFiles,
 ) -> (Option<Article>, Option<Arc<str>>, Vec<Diagnostic>) {
     let mut parsed = content::parse_article(root, relative, bytes, config);
     let Some(page) = parsed.page.take() else {
         return (None, None, parsed.diagnostics);
     };
-    let (article, html, problems) = render_article(page, renderer, hash);
+    let cited = bibliography::of_page(root, &page, config, bib_files);
+    let complete = cited.problems.is_empty();
+    parsed.diagnostics.extend(cited.problems);
+    let library = cited.library.map(|library| Bibliography {
+        library,
+        style: match config.citations.style {
+            CitationStyleName::AuthorYear => CitationStyle::AuthorYear,
+            CitationStyleName::Numeric => CitationStyle::Numeric,
+        },
+        chinese: config.language.to_ascii_lowercase().starts_with("zh"),
+        complete,
+    });
+    // The page shows the entries: its key changes with the `.bib` files.
+    let hash = match cited.files.is_empty() {
+        true => hash,
+        false => crate::util::hash::hash_of(&(hash, &cited.files)),
+    };
+    let (mut article, html, problems) =
+        render_cited_article(page, renderer, hash, library.as_ref());
+    article.bibliographies = cited.files;
     parsed.diagnostics.extend(problems);
     (Some(article), Some(html), parsed.diagnostics)
 }
@@ -283,12 +326,22 @@ pub fn render_article(
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
 ) -> (Article, Arc<str>, Vec<Diagnostic>) {
+    render_cited_article(page, renderer, source_hash, None)
+}
+
+/// [`render_article`] for an article that may cite entries of `bibliography`.
+fn render_cited_article(
+    page: content::Page,
+    renderer: &MarkdownRenderer<'_>,
+    source_hash: u64,
+    bibliography: Option<&Bibliography>,
+) -> (Article, Arc<str>, Vec<Diagnostic>) {
     let source = Source {
         body: &page.body,
         path: &page.source,
         first_line: page.body_line,
     };
-    let mut rendered = renderer.render_with(source, &page.generated_html);
+    let mut rendered = renderer.render_cited(source, &page.generated_html, bibliography);
     let excerpt = renderer.excerpt(&mut rendered, page.summary.as_deref(), &page.source);
     let mut diagnostics = std::mem::take(&mut rendered.diagnostics);
     if !page.line_map.is_empty() {

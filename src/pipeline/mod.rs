@@ -167,10 +167,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let cache_dir = options.root.join(incremental::CACHE_DIR);
     let manifest_path = cache_dir.join(incremental::OUTPUT_MANIFEST);
     let last_build = cache_dir.join(incremental::LAST_BUILD);
+    // Site-wide `.bib` files may sit outside `content/`: inputs all the same.
+    let bibliographies: Vec<PathBuf> = Config::load(&options.root)
+        .map(|config| config.bibliography.0.iter().map(PathBuf::from).collect())
+        .unwrap_or_default();
     let setting = fingerprint::Setting {
         root: &options.root,
         output: &output,
         options: options.hash(),
+        extra: &bibliographies,
     };
     let inputs = options
         .cache

@@ -245,6 +245,7 @@ impl Bodies<'_> {
             self.session.config(),
             &renderer,
             hash_bytes(&bytes),
+            &crate::content::bibliography::BibFiles::default(),
         );
         html.ok_or_else(|| {
             Diagnostic::error(

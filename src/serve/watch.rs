@@ -137,6 +137,8 @@ fn classify(root: &Path, event: &notify::Event) -> Option<Message> {
             .collect();
         match names.as_slice() {
             [CONFIG_FILE] => relevant.push(path.clone()),
+            // A site-wide bibliography beside `blogsmith.yaml` (see docs/citations.md).
+            [name] if name.ends_with(".bib") => relevant.push(path.clone()),
             [dir] if WATCHED_DIRS.contains(dir) => {
                 if path.is_dir() && !matches!(event.kind, EventKind::Remove(_)) {
                     return Some(Message::Appeared(path.clone()));

@@ -41,8 +41,13 @@ pub struct Article {
     /// from any article.
     #[serde(default)]
     pub labels: Vec<Label>,
-    /// A hash of the source file, standing for everything derived from it.
+    /// A hash of the source file (and of the `.bib` files it cites),
+    /// standing for everything derived from it.
     pub source_hash: u64,
+    /// The `.bib` files the rendering used, with the hash of their bytes:
+    /// a later build renders the article again when one of them changed.
+    #[serde(default)]
+    pub bibliographies: Vec<(std::path::PathBuf, u64)>,
 }
 
 impl Article {
@@ -93,6 +98,7 @@ impl Article {
             html_anchors,
             labels,
             source_hash,
+            bibliographies: Vec::new(),
         };
         (article, html)
     }

@@ -615,6 +615,7 @@ fn to_post(
         html_anchors,
         labels,
         source_hash,
+        bibliographies: _,
     } = article;
     let output_dir = route.dir().to_string();
     let url = match route.is_index() {

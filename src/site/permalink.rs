@@ -146,6 +146,8 @@ mod tests {
             aliases: Vec::new(),
             permalink_at: None,
             aliases_at: None,
+            bibliography: Vec::new(),
+            bibliography_at: None,
             pinned: false,
             draft: false,
             extra: Default::default(),

@@ -19,6 +19,8 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
             aliases: Vec::new(),
             permalink_at: None,
             aliases_at: None,
+            bibliography: Vec::new(),
+            bibliography_at: None,
             pinned: false,
             draft: false,
             extra: BTreeMap::new(),
@@ -43,6 +45,7 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         html_anchors: Vec::new(),
         labels: Vec::new(),
         source_hash: 0,
+        bibliographies: Vec::new(),
     })
 }
 
