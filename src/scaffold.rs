@@ -80,12 +80,47 @@ def softmax(x: np.ndarray) -> np.ndarray:
 /// output is kept in between builds, and the render cache.
 const INIT_GITIGNORE: &str = "/public/\n/.public.blogsmith-tmp-*\n/.blogsmith-cache/\n";
 
-/// Creates a new site in `dir`: a configuration, one example article and,
-/// unless there is one, a `.gitignore` for what builds write.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+/// The CI services `init` writes a build-and-publish workflow for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ci {
+    /// GitHub Actions and GitHub Pages: `.github/workflows/blogsmith.yml`.
+    Github,
+    /// GitLab CI and GitLab Pages: `.gitlab-ci.yml`.
+    Gitlab,
+}
+
+impl Ci {
+    /// Where the workflow goes, relative to the site folder.
+    pub fn workflow_path(self) -> &'static str {
+        match self {
+            Self::Github => ".github/workflows/blogsmith.yml",
+            Self::Gitlab => ".gitlab-ci.yml",
+        }
+    }
+
+    /// The workflow's text, for this version of blogsmith.
+    pub fn workflow(self) -> String {
+        let template = match self {
+            Self::Github => include_str!("scaffold/github-pages.yml"),
+            Self::Gitlab => include_str!("scaffold/gitlab-pages.yml"),
+        };
+        template
+            .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+            .replace("@REPOSITORY@", env!("CARGO_PKG_REPOSITORY"))
+    }
+}
+
+/// Creates a new site in `dir`: a configuration, one example article, the
+/// workflow for `ci` if any and, unless there is one, a `.gitignore` for what
+/// builds write. Nothing is written if any of the first three exists.
+pub fn init(dir: &Path, ci: Option<Ci>) -> Result<Vec<PathBuf>, ScaffoldError> {
     let config = dir.join(CONFIG_FILE);
     let article = dir.join(CONTENT_DIR).join("hello-blogsmith.md");
-    for path in [&config, &article] {
+    let workflow = ci.map(|ci| (dir.join(ci.workflow_path()), ci.workflow()));
+    for path in [&config, &article]
+        .into_iter()
+        .chain(workflow.as_ref().map(|(path, _)| path))
+    {
         if path.exists() {
             return Err(ScaffoldError::Exists(path.clone()));
         }
@@ -99,6 +134,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     write_new(&config, INIT_CONFIG)?;
     write_new(&article, &INIT_ARTICLE.replace("{date}", &date))?;
     let mut created = vec![config, article];
+    if let Some((path, text)) = workflow {
+        write_new(&path, &text)?;
+        created.push(path);
+    }
     let gitignore = dir.join(".gitignore");
     if !gitignore.exists() {
         write_new(&gitignore, INIT_GITIGNORE)?;
@@ -177,18 +216,56 @@ mod tests {
     fn init_refuses_to_overwrite() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(
-            init(dir.path()).unwrap().len(),
+            init(dir.path(), None).unwrap().len(),
             3,
             "config, article, .gitignore"
         );
-        assert!(matches!(init(dir.path()), Err(ScaffoldError::Exists(_))));
+        assert!(matches!(
+            init(dir.path(), None),
+            Err(ScaffoldError::Exists(_))
+        ));
         // A .gitignore of the author's own is kept as it is.
         let other = tempfile::tempdir().unwrap();
         std::fs::write(other.path().join(".gitignore"), "mine\n").unwrap();
-        assert_eq!(init(other.path()).unwrap().len(), 2);
+        assert_eq!(init(other.path(), None).unwrap().len(), 2);
         assert_eq!(
             std::fs::read_to_string(other.path().join(".gitignore")).unwrap(),
             "mine\n"
         );
+    }
+
+    #[test]
+    fn init_never_overwrites_a_workflow_and_writes_nothing_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let workflow = dir.path().join(".gitlab-ci.yml");
+        std::fs::write(&workflow, "mine\n").unwrap();
+        assert!(matches!(
+            init(dir.path(), Some(Ci::Gitlab)),
+            Err(ScaffoldError::Exists(path)) if path == workflow
+        ));
+        assert!(!dir.path().join(CONFIG_FILE).exists());
+        assert_eq!(std::fs::read_to_string(&workflow).unwrap(), "mine\n");
+    }
+
+    #[test]
+    fn workflows_name_this_version_and_leave_no_placeholder() {
+        for ci in [Ci::Github, Ci::Gitlab] {
+            let text = ci.workflow();
+            assert!(
+                text.contains(&format!(
+                    "BLOGSMITH_VERSION: \"{}\"",
+                    env!("CARGO_PKG_VERSION")
+                )),
+                "{text}"
+            );
+            assert!(
+                !text.contains("@VERSION@") && !text.contains("@REPOSITORY@"),
+                "{text}"
+            );
+            assert!(text.contains(&format!(
+                "{}/releases/download/v",
+                env!("CARGO_PKG_REPOSITORY")
+            )));
+        }
     }
 }

@@ -174,6 +174,71 @@ fn errors_are_listed_as_path_line_col_and_exit_1() {
 }
 
 #[test]
+fn message_format_github_prints_annotations_for_errors_and_warnings() {
+    let site = Fixture::new();
+    site.article("a.md", "title: A\ndate: 2026-13-45", "正文\n");
+    site.article(
+        "b.md",
+        "title: B\ndate: 2026-01-01",
+        "正文\n\n$$\n\\frac{a}{b\n$$\n",
+    );
+    for command in ["build", "check"] {
+        let result = blogsmith(&[command, "--message-format", "github"], site.root(), None);
+        assert_eq!(
+            result.status.code(),
+            Some(1),
+            "{command} fails on the error"
+        );
+        let stdout = text(&result.stdout);
+        let error = stdout
+            .lines()
+            .find(|l| l.starts_with("::error "))
+            .unwrap_or_else(|| panic!("{command}: an ::error line in {stdout}"));
+        assert!(
+            error.starts_with(
+                "::error file=content/a.md,line=3,col=7,title=content/a.md%3A3%3A7::`date` must be a date"
+            ),
+            "{error}"
+        );
+        if command == "build" {
+            // `check` is strict: there the formula is an error too.
+            let warning = stdout
+                .lines()
+                .find(|l| l.starts_with("::warning file=content/b.md,"))
+                .unwrap_or_else(|| panic!("a ::warning line for b.md in {stdout}"));
+            assert!(
+                warning.starts_with(
+                    "::warning file=content/b.md,line=7,col=1,title=content/b.md%3A7%3A1::KaTeX parse error: "
+                ),
+                "{warning}"
+            );
+            assert!(
+                warning.contains("(hint: a `{` is not closed: count the braces)"),
+                "the hint is in the message: {warning}"
+            );
+        }
+        assert!(
+            !text(&result.stderr).contains("content/a.md:3:7: error"),
+            "no human lines as well: {}",
+            text(&result.stderr)
+        );
+    }
+    // From above the site, paths are relative to where blogsmith runs (the checkout).
+    let parent = site.root().parent().unwrap();
+    let name = site.root().file_name().unwrap().to_str().unwrap();
+    let result = blogsmith(
+        &["build", "--root", name, "--message-format", "github"],
+        parent,
+        None,
+    );
+    assert!(
+        text(&result.stdout).contains(&format!("::error file={name}/content/a.md,line=3,col=7,")),
+        "{}",
+        text(&result.stdout)
+    );
+}
+
+#[test]
 fn math_errors_are_warnings_with_position_unless_strict() {
     let site = Fixture::new();
     site.article(

@@ -58,6 +58,9 @@ is reported `up to date` without writing anything. On a terminal a progress bar 
         /// Print only problems: no progress bar, no summary line.
         #[arg(long, short)]
         quiet: bool,
+        /// How problems are printed: `human` lines, or `github` workflow commands that GitHub Actions shows as annotations.
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Remove what builds leave behind: the output folder and the render cache.
     #[command(after_help = "Example:\n  blogsmith clean && blogsmith build   a build from scratch")]
@@ -101,6 +104,9 @@ now). A summary line counts the links. Links that answered well are not requeste
         /// Ignore the render cache, and with --external request every link again (and save no results).
         #[arg(long)]
         no_cache: bool,
+        /// How problems are printed: `human` lines, or `github` workflow commands that GitHub Actions shows as annotations.
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Preview the site: serve it locally, rebuild on every save, reload open pages.
     #[command(
@@ -132,11 +138,24 @@ whatever base_url says. Stop with Ctrl-C.",
         #[arg(long)]
         drafts: bool,
     },
-    /// Create a new site in DIR: a blogsmith.yaml and one example article.
-    #[command(after_help = "Example:\n  blogsmith init my-notes && cd my-notes && blogsmith build")]
+    /// Create a new site in DIR: a blogsmith.yaml, one example article and a CI workflow.
+    #[command(
+        long_about = "Create a new site in DIR: a blogsmith.yaml, one example article, a .gitignore \
+and a CI workflow that builds the site and publishes it: .github/workflows/blogsmith.yml for \
+GitHub Pages (the default), or .gitlab-ci.yml for GitLab Pages with --ci gitlab. The workflow \
+installs this version of blogsmith, keeps the render cache (.blogsmith-cache/) between runs, \
+and shows problems as annotations on the files. Nothing that exists is overwritten.",
+        after_help = "Examples:\n  blogsmith init my-notes && cd my-notes && blogsmith build\n  blogsmith init my-notes --ci gitlab\n  blogsmith init my-notes --no-ci"
+    )]
     Init {
         /// The folder to create the site in (created if missing).
         dir: PathBuf,
+        /// The CI service to write a build-and-publish workflow for.
+        #[arg(long, value_enum, value_name = "SERVICE", default_value_t = CiArg::Github)]
+        ci: CiArg,
+        /// Write no CI workflow.
+        #[arg(long, conflicts_with = "ci")]
+        no_ci: bool,
     },
     /// Turn a Hexo, Jekyll or Hugo blog into a new blogsmith site, and say what was mapped.
     #[command(
@@ -171,6 +190,33 @@ moved into place when complete, so a failed import leaves nothing behind.",
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+}
+
+/// How `build` and `check` print problems.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// `path:line:col: error: message (hint: …)` on standard error.
+    Human,
+    /// `::error file=path,line=L,col=C,title=…::message` on standard output (GitHub Actions annotations).
+    Github,
+}
+
+/// The CI services `init` writes a workflow for.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CiArg {
+    /// GitHub Actions, publishing to GitHub Pages: .github/workflows/blogsmith.yml.
+    Github,
+    /// GitLab CI, publishing to GitLab Pages: .gitlab-ci.yml.
+    Gitlab,
+}
+
+impl From<CiArg> for blogsmith::scaffold::Ci {
+    fn from(arg: CiArg) -> Self {
+        match arg {
+            CiArg::Github => Self::Github,
+            CiArg::Gitlab => Self::Gitlab,
+        }
+    }
 }
 
 /// The generators `import` knows.

@@ -18,7 +18,7 @@ use args::Command;
 use blogsmith::linkcheck::ExternalOptions;
 use blogsmith::serve::ServeOptions;
 use blogsmith::{BuildOptions, BuildReport, find_root, scaffold};
-use print::{fail, paint, print_diagnostics};
+use print::{DiagnosticPrinter, fail, paint, print_diagnostics};
 
 /// Runs the command line's command.
 pub fn run(cli: Cli) -> ExitCode {
@@ -31,8 +31,13 @@ pub fn run(cli: Cli) -> ExitCode {
             strict,
             no_cache,
             quiet,
+            message_format,
         } => {
             let root = site_root(root);
+            let printer = DiagnosticPrinter {
+                format: message_format,
+                root: root.clone(),
+            };
             let output = output.unwrap_or_else(|| root.join("public"));
             let options = BuildOptions {
                 drafts,
@@ -42,7 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 output: output.clone(),
                 ..BuildOptions::new(&root)
             };
-            run_build(options, &output, quiet)
+            run_build(options, &output, quiet, &printer)
         }
         Command::Clean { root, output } => {
             let root = site_root(root);
@@ -70,17 +75,23 @@ pub fn run(cli: Cli) -> ExitCode {
             external,
             timeout,
             no_cache,
+            message_format,
         } => {
+            let root = site_root(root);
+            let printer = DiagnosticPrinter {
+                format: message_format,
+                root: root.clone(),
+            };
             let options = BuildOptions {
                 drafts,
                 cache: !no_cache,
-                ..BuildOptions::new(site_root(root))
+                ..BuildOptions::new(root)
             };
             let external = external.then(|| ExternalOptions {
                 timeout: Duration::from_secs(timeout),
                 ..ExternalOptions::default()
             });
-            run_check(&options, external.as_ref())
+            run_check(&options, external.as_ref(), &printer)
         }
         Command::Serve {
             root,
@@ -97,7 +108,8 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             serve::run(options, open)
         }
-        Command::Init { dir } => match scaffold::init(&dir) {
+        Command::Init { dir, ci, no_ci } => match scaffold::init(&dir, (!no_ci).then(|| ci.into()))
+        {
             Ok(files) => {
                 for file in files {
                     println!("created {}", file.display());
@@ -128,7 +140,12 @@ fn site_root(root: Option<PathBuf>) -> PathBuf {
     })
 }
 
-fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
+fn run_build(
+    options: BuildOptions,
+    output: &Path,
+    quiet: bool,
+    printer: &DiagnosticPrinter,
+) -> ExitCode {
     use std::io::IsTerminal as _;
     let show_bar = !quiet
         && std::io::stderr().is_terminal()
@@ -141,14 +158,14 @@ fn run_build(options: BuildOptions, output: &Path, quiet: bool) -> ExitCode {
     });
     match built {
         Ok(report) => {
-            print_diagnostics(&report.warnings);
+            printer.print(&report.warnings);
             if !quiet {
                 println!("{}", build_summary(&report, output));
             }
             ExitCode::SUCCESS
         }
         Err(failure) => {
-            print_diagnostics(&failure.diagnostics);
+            printer.print(&failure.diagnostics);
             let errors = failure.errors().count();
             fail(&format!(
                 "build failed with {errors} error(s); the previous output was left untouched"
@@ -197,7 +214,11 @@ fn build_summary(report: &BuildReport, output: &Path) -> String {
     )
 }
 
-fn run_check(options: &BuildOptions, external: Option<&ExternalOptions>) -> ExitCode {
+fn run_check(
+    options: &BuildOptions,
+    external: Option<&ExternalOptions>,
+    printer: &DiagnosticPrinter,
+) -> ExitCode {
     let (checked, links) = match external {
         Some(external) => {
             let checked = blogsmith::check_external(options, external);
@@ -212,7 +233,7 @@ fn run_check(options: &BuildOptions, external: Option<&ExternalOptions>) -> Exit
     };
     match checked {
         Ok(report) => {
-            print_diagnostics(&report.warnings);
+            printer.print(&report.warnings);
             print_links();
             println!(
                 "{} {} articles, {} pages: no errors, {} warning(s)",
@@ -224,7 +245,7 @@ fn run_check(options: &BuildOptions, external: Option<&ExternalOptions>) -> Exit
             ExitCode::SUCCESS
         }
         Err(failure) => {
-            print_diagnostics(&failure.diagnostics);
+            printer.print(&failure.diagnostics);
             print_links();
             fail(&format!(
                 "check found {} error(s)",
