@@ -1,6 +1,7 @@
 //! Applying templates: every page of the assembled site, as bytes, and a
 //! key per page that changes whenever its bytes may.
 
+mod katex_fonts;
 pub mod theme;
 
 use std::collections::BTreeSet;
@@ -19,6 +20,7 @@ use crate::site::search;
 use crate::site::{ArchiveYear, Link, ListKind, ListPage, Post, Site, Taxonomy, Term};
 use crate::util::hash::{StableHasher, hash_json, hash_of};
 use crate::util::url::{percent_decode, slash_path};
+use katex_fonts::KatexFonts;
 pub use theme::Theme;
 
 /// The generated highlighting stylesheet, at the output root.
@@ -137,6 +139,9 @@ pub struct Pages<'a> {
     globals_hash: u64,
     /// Per post: a hash of what list pages show of it.
     entry_hashes: Vec<u64>,
+    /// Which font files formulas use, from the theme's KaTeX stylesheet:
+    /// pages with math preload those.
+    katex_fonts: KatexFonts,
 }
 
 impl<'a> Pages<'a> {
@@ -152,6 +157,11 @@ impl<'a> Pages<'a> {
     ) -> Result<Self, Diagnostic> {
         let inline_css = options.live_reload.is_none();
         let katex_fonts = format!("{}katex/fonts/", site.base_path);
+        let katex_dir = format!("{}katex/", site.base_path);
+        let katex_rules = KatexFonts::from_css(
+            &theme.static_text(KATEX_CSS)?.unwrap_or_default(),
+            &katex_dir,
+        );
         let (theme_css, katex_inline_css) = if inline_css {
             let style = theme.static_text(STYLE_CSS)?.unwrap_or_default();
             let katex = theme.static_text(KATEX_CSS)?.unwrap_or_default();
@@ -200,6 +210,7 @@ impl<'a> Pages<'a> {
             base,
             globals_hash,
             entry_hashes,
+            katex_fonts: katex_rules,
         })
     }
 
@@ -265,6 +276,7 @@ impl<'a> Pages<'a> {
     pub fn render(&self, job: &Job<'_>, content: &str) -> Result<Arc<[u8]>, Diagnostic> {
         let site = self.site;
         let mut context = self.base.clone();
+        let mut math_fonts = BTreeSet::new();
         match job {
             Job::Post(post) => {
                 context.insert("page", &PostPage { post, content });
@@ -284,6 +296,18 @@ impl<'a> Pages<'a> {
                     })
                     .collect();
                 let has_math = list.posts.iter().any(|&i| site.posts[i].excerpt_has_math);
+                // A list lays out every excerpt at once, so their fonts are
+                // fetched at load anyway: preloaded, they start with the HTML.
+                // (An article lays out blocks as they come into view, and
+                // fetches their fonts then: it preloads nothing.)
+                for &i in list
+                    .posts
+                    .iter()
+                    .filter(|&&i| site.posts[i].excerpt_has_math)
+                {
+                    self.katex_fonts
+                        .add_used(&site.posts[i].excerpt, &mut math_fonts);
+                }
                 context.insert("entries", &entries);
                 context.insert("paginator", &list.paginator);
                 context.insert("has_math", &has_math);
@@ -316,6 +340,7 @@ impl<'a> Pages<'a> {
                 context.insert("current_url", &format!("{}404.html", site.base_path));
             }
         }
+        context.insert("math_fonts", &math_fonts);
         let html = self
             .theme
             .tera

@@ -4,6 +4,7 @@
 //! (into `target/screenshots/`).
 
 mod cdp;
+mod fonts;
 mod http;
 mod reading;
 
