@@ -139,9 +139,9 @@ pub struct Pages<'a> {
     globals_hash: u64,
     /// Per post: a hash of what list pages show of it.
     entry_hashes: Vec<u64>,
-    /// Which font files formulas use, from the theme's KaTeX stylesheet:
-    /// pages with math preload those.
-    katex_fonts: KatexFonts,
+    /// Per post: the KaTeX font files its excerpt's formulas use (worked
+    /// out from the theme's KaTeX stylesheet), which list pages preload.
+    excerpt_fonts: Vec<Vec<String>>,
 }
 
 impl<'a> Pages<'a> {
@@ -157,14 +157,10 @@ impl<'a> Pages<'a> {
     ) -> Result<Self, Diagnostic> {
         let inline_css = options.live_reload.is_none();
         let katex_fonts = format!("{}katex/fonts/", site.base_path);
-        let katex_dir = format!("{}katex/", site.base_path);
-        let katex_rules = KatexFonts::from_css(
-            &theme.static_text(KATEX_CSS)?.unwrap_or_default(),
-            &katex_dir,
-        );
+        let katex = theme.static_text(KATEX_CSS)?.unwrap_or_default();
+        let font_rules = KatexFonts::from_css(&katex, &format!("{}katex/", site.base_path));
         let (theme_css, katex_inline_css) = if inline_css {
             let style = theme.static_text(STYLE_CSS)?.unwrap_or_default();
-            let katex = theme.static_text(KATEX_CSS)?.unwrap_or_default();
             (
                 format!("{}\n{highlight_css}", style.trim_end()),
                 inline_katex_css(&katex, &katex_fonts),
@@ -210,7 +206,17 @@ impl<'a> Pages<'a> {
             base,
             globals_hash,
             entry_hashes,
-            katex_fonts: katex_rules,
+            excerpt_fonts: site
+                .posts
+                .par_iter()
+                .map(|post| {
+                    let mut used = BTreeSet::new();
+                    if post.excerpt_has_math {
+                        font_rules.add_used(&post.excerpt, &mut used);
+                    }
+                    used.into_iter().map(str::to_owned).collect()
+                })
+                .collect(),
         })
     }
 
@@ -300,13 +306,8 @@ impl<'a> Pages<'a> {
                 // fetched at load anyway: preloaded, they start with the HTML.
                 // (An article lays out blocks as they come into view, and
                 // fetches their fonts then: it preloads nothing.)
-                for &i in list
-                    .posts
-                    .iter()
-                    .filter(|&&i| site.posts[i].excerpt_has_math)
-                {
-                    self.katex_fonts
-                        .add_used(&site.posts[i].excerpt, &mut math_fonts);
+                for &i in &list.posts {
+                    math_fonts.extend(self.excerpt_fonts[i].iter().map(String::as_str));
                 }
                 context.insert("entries", &entries);
                 context.insert("paginator", &list.paginator);
