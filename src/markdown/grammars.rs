@@ -71,84 +71,106 @@ pub(super) struct Grammar {
     max_line: Option<usize>,
 }
 
+/// A grammar compiled on first use. Compiling a highlight query is costly
+/// (C++'s, which includes C's, takes longer than highlighting a typical article's
+/// code), so each language waits until a block needs it, and two threads can
+/// compile two languages at once instead of queueing behind one lock.
+type LazyGrammar = LazyLock<Option<Grammar>>;
+
 /// Grammars by the fence token syntect would use (after aliases).
-static GRAMMARS: LazyLock<Vec<(&'static str, Grammar)>> = LazyLock::new(|| {
-    let c_query = tree_sitter_c::HIGHLIGHT_QUERY;
-    // tree-sitter-cpp's query only adds C++'s own tokens to C's.
-    let cpp_query = format!("{}\n{}", tree_sitter_cpp::HIGHLIGHT_QUERY, c_query);
-    [
-        (
-            "python",
-            tree_sitter_python::LANGUAGE.into(),
-            tree_sitter_python::HIGHLIGHTS_QUERY.to_string(),
-            "source.python",
-        ),
-        (
-            "cpp",
-            tree_sitter_cpp::LANGUAGE.into(),
-            cpp_query,
-            "source.c++",
-        ),
-        (
-            "c",
-            tree_sitter_c::LANGUAGE.into(),
-            c_query.to_string(),
-            "source.c",
-        ),
-        (
-            "rust",
-            tree_sitter_rust::LANGUAGE.into(),
-            tree_sitter_rust::HIGHLIGHTS_QUERY.to_string(),
-            "source.rust",
-        ),
-        (
-            "bash",
-            tree_sitter_bash::LANGUAGE.into(),
-            tree_sitter_bash::HIGHLIGHT_QUERY.to_string(),
-            "source.shell.bash",
-        ),
-        (
-            "yaml",
-            tree_sitter_yaml::LANGUAGE.into(),
-            tree_sitter_yaml::HIGHLIGHTS_QUERY.to_string(),
-            "source.yaml",
-        ),
-        (
-            "json",
-            tree_sitter_json::LANGUAGE.into(),
-            tree_sitter_json::HIGHLIGHTS_QUERY.to_string(),
-            "source.json",
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(token, language, query, base)| {
-        // The queries ship with the grammars and are tested; one that does not
-        // compile leaves its language to syntect rather than failing a build.
-        let mut config = HighlightConfiguration::new(language, token, &query, "", "").ok()?;
+static GRAMMARS: [(&str, LazyGrammar); 7] = [
+    (
+        "python",
+        LazyLock::new(|| {
+            let query = tree_sitter_python::HIGHLIGHTS_QUERY;
+            Grammar::compile("python", tree_sitter_python::LANGUAGE.into(), query)
+        }),
+    ),
+    (
+        "cpp",
+        LazyLock::new(|| {
+            // tree-sitter-cpp's query only adds C++'s own tokens to C's.
+            let query = format!(
+                "{}\n{}",
+                tree_sitter_cpp::HIGHLIGHT_QUERY,
+                tree_sitter_c::HIGHLIGHT_QUERY
+            );
+            Grammar::compile("cpp", tree_sitter_cpp::LANGUAGE.into(), &query)
+        }),
+    ),
+    (
+        "c",
+        LazyLock::new(|| {
+            let query = tree_sitter_c::HIGHLIGHT_QUERY;
+            Grammar::compile("c", tree_sitter_c::LANGUAGE.into(), query)
+        }),
+    ),
+    (
+        "rust",
+        LazyLock::new(|| {
+            let query = tree_sitter_rust::HIGHLIGHTS_QUERY;
+            Grammar::compile("rust", tree_sitter_rust::LANGUAGE.into(), query)
+        }),
+    ),
+    (
+        "bash",
+        LazyLock::new(|| {
+            let query = tree_sitter_bash::HIGHLIGHT_QUERY;
+            Grammar::compile("bash", tree_sitter_bash::LANGUAGE.into(), query)
+        }),
+    ),
+    (
+        "yaml",
+        LazyLock::new(|| {
+            let query = tree_sitter_yaml::HIGHLIGHTS_QUERY;
+            Grammar::compile("yaml", tree_sitter_yaml::LANGUAGE.into(), query)
+        }),
+    ),
+    (
+        "json",
+        LazyLock::new(|| {
+            let query = tree_sitter_json::HIGHLIGHTS_QUERY;
+            Grammar::compile("json", tree_sitter_json::LANGUAGE.into(), query)
+        }),
+    ),
+];
+
+/// The tree-sitter grammar for a syntect token (`python`, `cpp`, …), if any;
+/// compiled here the first time it is asked for.
+pub(super) fn for_token(token: &str) -> Option<&'static Grammar> {
+    GRAMMARS
+        .iter()
+        .find(|(name, _)| *name == token)
+        .and_then(|(_, grammar)| grammar.as_ref())
+}
+
+impl Grammar {
+    /// The grammar of `token` with its highlight query. `None` if the query
+    /// does not compile: the queries ship with the grammars and are tested, and
+    /// one that fails leaves its language to syntect rather than failing a build.
+    fn compile(token: &str, language: tree_sitter::Language, query: &str) -> Option<Grammar> {
+        let mut config = HighlightConfiguration::new(language, token, query, "", "").ok()?;
         config.configure(&CAPTURES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
         let scopes = CAPTURES
             .iter()
             .map(|(_, scope)| scope.and_then(|s| Scope::new(s).ok()))
             .collect();
-        Some((
-            token,
-            Grammar {
-                config,
-                base: Scope::new(base).ok()?,
-                scopes,
-                max_line: (token == "yaml").then_some(MAX_YAML_LINE),
-            },
-        ))
-    })
-    .collect()
-});
-
-/// The tree-sitter grammar for a syntect token (`python`, `cpp`, …), if any.
-pub(super) fn for_token(token: &str) -> Option<&'static Grammar> {
-    GRAMMARS
-        .iter()
-        .find(|(name, _)| *name == token)
-        .map(|(_, grammar)| grammar)
+        let base = match token {
+            "python" => "source.python",
+            "cpp" => "source.c++",
+            "c" => "source.c",
+            "rust" => "source.rust",
+            "bash" => "source.shell.bash",
+            "yaml" => "source.yaml",
+            _ => "source.json",
+        };
+        Some(Grammar {
+            config,
+            base: Scope::new(base).ok()?,
+            scopes,
+            max_line: (token == "yaml").then_some(MAX_YAML_LINE),
+        })
+    }
 }
 
 impl Grammar {
