@@ -252,7 +252,6 @@ impl CodeStyle {
     /// Highlights with a tree-sitter grammar: the same HTML shape as
     /// [`Self::highlight_lines`], from the scopes the grammar's captures map to.
     fn highlight_tree(&self, code: &str, grammar: &Grammar) -> Option<String> {
-        let (light, dark) = (Highlighter::new(self.light), Highlighter::new(self.dark));
         let mut html = String::with_capacity(code.len() * 4);
         let mut open: Option<Rc<str>> = None;
         grammar.runs(code, |text, scopes| {
@@ -264,7 +263,7 @@ impl CodeStyle {
                 writer.close();
                 writer.html.push('\n');
             } else {
-                writer.write(text, self.classes_for(scopes, &light, &dark));
+                writer.write(text, self.classes_for(scopes));
                 open = writer.open;
             }
         })?;
@@ -281,7 +280,6 @@ impl CodeStyle {
     }
 
     fn highlight_lines(&self, code: &str, syntax: &SyntaxReference) -> Option<String> {
-        let (light, dark) = (Highlighter::new(self.light), Highlighter::new(self.dark));
         let mut parse = ParseState::new(syntax);
         let mut stack = ScopeStack::new();
         let mut html = String::with_capacity(code.len() * 4);
@@ -296,19 +294,13 @@ impl CodeStyle {
             for (at, op) in &ops {
                 let at = (*at).min(text.len());
                 if at > from {
-                    writer.write(
-                        &text[from..at],
-                        self.classes_for(stack.as_slice(), &light, &dark),
-                    );
+                    writer.write(&text[from..at], self.classes_for(stack.as_slice()));
                     from = at;
                 }
                 stack.apply(op).ok()?;
             }
             if from < text.len() {
-                writer.write(
-                    &text[from..],
-                    self.classes_for(stack.as_slice(), &light, &dark),
-                );
+                writer.write(&text[from..], self.classes_for(stack.as_slice()));
             }
             writer.close();
             html.push('\n');
@@ -319,12 +311,7 @@ impl CodeStyle {
     /// The classes for a scope stack. A style depends only on the stack, and
     /// stacks repeat all the time: each thread resolves each distinct stack once
     /// (theme selector matching costs as much as parsing).
-    fn classes_for(
-        &self,
-        scopes: &[Scope],
-        light: &Highlighter<'_>,
-        dark: &Highlighter<'_>,
-    ) -> Rc<str> {
+    fn classes_for(&self, scopes: &[Scope]) -> Rc<str> {
         thread_local! {
             static CACHE: std::cell::RefCell<ClassCache> = std::cell::RefCell::new(HashMap::new());
         }
@@ -334,6 +321,9 @@ impl CodeStyle {
             if let Some(classes) = cache.get(scopes) {
                 return Rc::clone(classes);
             }
+            // Made only on a miss: a theme's highlighter sorts its rules on
+            // creation, which cost more than a short block's lookups.
+            let (light, dark) = (Highlighter::new(self.light), Highlighter::new(self.dark));
             let classes: Rc<str> = self
                 .classes(
                     Some(light.style_for_stack(scopes)),

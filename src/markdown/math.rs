@@ -242,15 +242,14 @@ fn hint_for(tex: &str, message: &str) -> Option<String> {
 /// and escapes `<`, `>` and `"` inside them.
 pub fn canonical_attribute_order(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
+    // One list for every tag: most formulas have hundreds of tags.
+    let mut attributes: Vec<&str> = Vec::new();
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
         rest = &rest[open..];
-        match sorted_tag(rest) {
-            Some((tag, consumed)) => {
-                out.push_str(&tag);
-                rest = &rest[consumed..];
-            }
+        match write_sorted_tag(rest, &mut attributes, &mut out) {
+            Some(consumed) => rest = &rest[consumed..],
             None => {
                 out.push('<');
                 rest = &rest[1..];
@@ -261,15 +260,22 @@ pub fn canonical_attribute_order(html: &str) -> String {
     out
 }
 
-/// Parses the start tag at the beginning of `text`; returns it with sorted
-/// attributes and its length, or `None` when it is not a start tag with several attributes.
-fn sorted_tag(text: &str) -> Option<(String, usize)> {
+/// Parses the start tag at the beginning of `text` and writes it to `out` with
+/// sorted attributes; returns its length, or `None` (writing nothing) when it
+/// is not a start tag with several attributes.
+fn write_sorted_tag<'t>(
+    text: &'t str,
+    attributes: &mut Vec<&'t str>,
+    out: &mut String,
+) -> Option<usize> {
     let bytes = text.as_bytes();
     if !bytes.get(1)?.is_ascii_alphabetic() {
         return None;
     }
-    let name_end = text.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')?;
-    let mut attributes: Vec<&str> = Vec::new();
+    let name_end = bytes
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')?;
+    attributes.clear();
     let mut i = name_end;
     loop {
         while bytes.get(i)?.is_ascii_whitespace() {
@@ -296,13 +302,12 @@ fn sorted_tag(text: &str) -> Option<(String, usize)> {
         return None;
     }
     attributes.sort_by_key(|a| a.split('=').next().unwrap_or(a));
-    let mut tag = String::with_capacity(i + 1);
-    tag.push_str(&text[..name_end]);
-    for attribute in attributes {
-        tag.push(' ');
-        tag.push_str(attribute);
+    out.push_str(&text[..name_end]);
+    for attribute in attributes.iter() {
+        out.push(' ');
+        out.push_str(attribute);
     }
-    Some((tag, i))
+    Some(i)
 }
 
 #[cfg(test)]
