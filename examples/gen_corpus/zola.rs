@@ -5,7 +5,9 @@
 //! is written again, as TOML (`+++`), with `tags` and `categories` as Zola
 //! taxonomies. The site asks Zola for what a blogsmith build makes: the index
 //! paginated by 10 (as `paginate: 10`), a page per tag and category, paginated,
-//! feeds, a sitemap, a search index over the whole text, code highlighted with
+//! feeds of the newest 20 (blogsmith's `feed.limit`; Zola's default, every
+//! article in full in every tag's feed, wrote 400 MB more), a sitemap, a
+//! search index over the whole text, code highlighted with
 //! classes in a light and a dark theme, and a table of contents on each page.
 //! Zola typesets no math: the formulas stay as text.
 //!
@@ -43,6 +45,7 @@ default_language = \"zh\"
 build_search_index = true
 generate_feeds = true
 feed_filenames = [\"atom.xml\"]
+feed_limit = 20
 taxonomies = [
   {{ name = \"tags\", paginate_by = 10, feed = true }},
   {{ name = \"categories\", paginate_by = 10, feed = true }},
