@@ -125,8 +125,18 @@ $$
     let status = page.navigate(&server.url("/posts/formulas/"));
     assert_eq!(status, 200);
 
-    let katex_main_ok =
-        page.eval("document.fonts.ready.then(() => document.fonts.check('1em KaTeX_Main'))");
+    // Polled, not read once after `document.fonts.ready`: that promise settles
+    // as soon as no font is loading, which on a busy machine can be before
+    // layout has asked for KaTeX's (the test failed so under a full `.ci/run`).
+    let katex_main_ok = page.eval(
+        "new Promise(done => {
+            const start = performance.now();
+            const poll = () => document.fonts.check('1em KaTeX_Main') ? done(true)
+                : performance.now() - start > 10000 ? done(false)
+                : setTimeout(poll, 50);
+            document.fonts.ready.then(poll);
+        })",
+    );
     assert_eq!(
         katex_main_ok, true,
         "document.fonts.check('1em KaTeX_Main')"
