@@ -477,7 +477,9 @@ impl Stores {
         let ((math, code), articles) = rayon::join(
             || {
                 rayon::join(
-                    || Store::open(dir, "math.bin", CACHE_VERSION),
+                    // New formulas on disk too: the math engine keeps only the
+                    // recent ones in memory, whatever the size of the site.
+                    || Store::open(dir, "math.bin", CACHE_VERSION).keeping_new_on_disk(),
                     || Store::open(dir, "code.bin", &code_version).keeping_new_on_disk(),
                 )
             },
