@@ -362,9 +362,9 @@ mod tests {
         let mut memo = Memo::default();
         let key = |n: usize| (false, format!("x_{{{n}}}"));
         let html: Typeset = Ok(Arc::from("<span></span>"));
-        memo.insert(key(0), html.clone());
+        let _ = memo.insert(key(0), html.clone());
         for n in 1..3 * MEMO_GENERATION {
-            memo.insert(key(n), html.clone());
+            let _ = memo.insert(key(n), html.clone());
             // The notation every note uses comes back all the time.
             if n % 1000 == 0 {
                 assert!(
@@ -380,7 +380,7 @@ mod tests {
         );
         assert!(memo.get(&key(3 * MEMO_GENERATION - 1)).is_some());
         assert_eq!(memo.seen.len(), 3 * MEMO_GENERATION);
-        memo.insert(key(1), html);
+        let _ = memo.insert(key(1), html);
         assert_eq!(
             memo.seen.len(),
             3 * MEMO_GENERATION,
