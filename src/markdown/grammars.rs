@@ -7,7 +7,7 @@
 //! colour both and the stylesheet does not change; other languages keep syntect.
 
 use std::cell::RefCell;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use syntect::parsing::Scope;
 use tree_sitter_highlight::{HighlightConfiguration, HighlightEvent, Highlighter};
@@ -71,104 +71,100 @@ pub(super) struct Grammar {
     max_line: Option<usize>,
 }
 
-/// A grammar compiled on first use. Compiling a highlight query is costly
-/// (C++'s, which includes C's, takes longer than highlighting a typical article's
-/// code), so each language waits until a block needs it, and two threads can
-/// compile two languages at once instead of queueing behind one lock.
-type LazyGrammar = LazyLock<Option<Grammar>>;
+/// A language tree-sitter highlights: the fence token syntect would use
+/// (after aliases), the grammar, its highlight query (parts joined by line
+/// breaks) and the TextMate scope all of its tokens are under.
+struct Source {
+    token: &'static str,
+    language: fn() -> tree_sitter::Language,
+    query: &'static [&'static str],
+    base: &'static str,
+}
 
-/// Grammars by the fence token syntect would use (after aliases).
-static GRAMMARS: [(&str, LazyGrammar); 7] = [
-    (
-        "python",
-        LazyLock::new(|| {
-            let query = tree_sitter_python::HIGHLIGHTS_QUERY;
-            Grammar::compile("python", tree_sitter_python::LANGUAGE.into(), query)
-        }),
-    ),
-    (
-        "cpp",
-        LazyLock::new(|| {
-            // tree-sitter-cpp's query only adds C++'s own tokens to C's.
-            let query = format!(
-                "{}\n{}",
-                tree_sitter_cpp::HIGHLIGHT_QUERY,
-                tree_sitter_c::HIGHLIGHT_QUERY
-            );
-            Grammar::compile("cpp", tree_sitter_cpp::LANGUAGE.into(), &query)
-        }),
-    ),
-    (
-        "c",
-        LazyLock::new(|| {
-            let query = tree_sitter_c::HIGHLIGHT_QUERY;
-            Grammar::compile("c", tree_sitter_c::LANGUAGE.into(), query)
-        }),
-    ),
-    (
-        "rust",
-        LazyLock::new(|| {
-            let query = tree_sitter_rust::HIGHLIGHTS_QUERY;
-            Grammar::compile("rust", tree_sitter_rust::LANGUAGE.into(), query)
-        }),
-    ),
-    (
-        "bash",
-        LazyLock::new(|| {
-            let query = tree_sitter_bash::HIGHLIGHT_QUERY;
-            Grammar::compile("bash", tree_sitter_bash::LANGUAGE.into(), query)
-        }),
-    ),
-    (
-        "yaml",
-        LazyLock::new(|| {
-            let query = tree_sitter_yaml::HIGHLIGHTS_QUERY;
-            Grammar::compile("yaml", tree_sitter_yaml::LANGUAGE.into(), query)
-        }),
-    ),
-    (
-        "json",
-        LazyLock::new(|| {
-            let query = tree_sitter_json::HIGHLIGHTS_QUERY;
-            Grammar::compile("json", tree_sitter_json::LANGUAGE.into(), query)
-        }),
-    ),
+const SOURCES: [Source; 7] = [
+    Source {
+        token: "python",
+        language: || tree_sitter_python::LANGUAGE.into(),
+        query: &[tree_sitter_python::HIGHLIGHTS_QUERY],
+        base: "source.python",
+    },
+    Source {
+        token: "cpp",
+        language: || tree_sitter_cpp::LANGUAGE.into(),
+        // tree-sitter-cpp's query only adds C++'s own tokens to C's.
+        query: &[
+            tree_sitter_cpp::HIGHLIGHT_QUERY,
+            tree_sitter_c::HIGHLIGHT_QUERY,
+        ],
+        base: "source.c++",
+    },
+    Source {
+        token: "c",
+        language: || tree_sitter_c::LANGUAGE.into(),
+        query: &[tree_sitter_c::HIGHLIGHT_QUERY],
+        base: "source.c",
+    },
+    Source {
+        token: "rust",
+        language: || tree_sitter_rust::LANGUAGE.into(),
+        query: &[tree_sitter_rust::HIGHLIGHTS_QUERY],
+        base: "source.rust",
+    },
+    Source {
+        token: "bash",
+        language: || tree_sitter_bash::LANGUAGE.into(),
+        query: &[tree_sitter_bash::HIGHLIGHT_QUERY],
+        base: "source.shell.bash",
+    },
+    Source {
+        token: "yaml",
+        language: || tree_sitter_yaml::LANGUAGE.into(),
+        query: &[tree_sitter_yaml::HIGHLIGHTS_QUERY],
+        base: "source.yaml",
+    },
+    Source {
+        token: "json",
+        language: || tree_sitter_json::LANGUAGE.into(),
+        query: &[tree_sitter_json::HIGHLIGHTS_QUERY],
+        base: "source.json",
+    },
 ];
+
+/// The grammar of each of [`SOURCES`], compiled on first use. Compiling a
+/// highlight query is costly (C++'s, which includes C's, takes longer than
+/// highlighting a typical article's code), so each language waits until a
+/// block needs it, and two threads can compile two languages at once instead
+/// of queueing behind one lock.
+static GRAMMARS: [OnceLock<Option<Grammar>>; SOURCES.len()] =
+    [const { OnceLock::new() }; SOURCES.len()];
 
 /// The tree-sitter grammar for a syntect token (`python`, `cpp`, …), if any;
 /// compiled here the first time it is asked for.
 pub(super) fn for_token(token: &str) -> Option<&'static Grammar> {
-    GRAMMARS
-        .iter()
-        .find(|(name, _)| *name == token)
-        .and_then(|(_, grammar)| grammar.as_ref())
+    let i = SOURCES.iter().position(|source| source.token == token)?;
+    GRAMMARS[i]
+        .get_or_init(|| Grammar::compile(&SOURCES[i]))
+        .as_ref()
 }
 
 impl Grammar {
-    /// The grammar of `token` with its highlight query. `None` if the query
+    /// The grammar of `source` with its highlight query. `None` if the query
     /// does not compile: the queries ship with the grammars and are tested, and
     /// one that fails leaves its language to syntect rather than failing a build.
-    fn compile(token: &str, language: tree_sitter::Language, query: &str) -> Option<Grammar> {
-        let mut config = HighlightConfiguration::new(language, token, query, "", "").ok()?;
+    fn compile(source: &Source) -> Option<Grammar> {
+        let query = source.query.join("\n");
+        let mut config =
+            HighlightConfiguration::new((source.language)(), source.token, &query, "", "").ok()?;
         config.configure(&CAPTURES.iter().map(|(name, _)| *name).collect::<Vec<_>>());
         let scopes = CAPTURES
             .iter()
             .map(|(_, scope)| scope.and_then(|s| Scope::new(s).ok()))
             .collect();
-        let base = match token {
-            "python" => "source.python",
-            "cpp" => "source.c++",
-            "c" => "source.c",
-            "rust" => "source.rust",
-            "bash" => "source.shell.bash",
-            "yaml" => "source.yaml",
-            _ => "source.json",
-        };
         Some(Grammar {
             config,
-            base: Scope::new(base).ok()?,
+            base: Scope::new(source.base).ok()?,
             scopes,
-            max_line: (token == "yaml").then_some(MAX_YAML_LINE),
+            max_line: (source.token == "yaml").then_some(MAX_YAML_LINE),
         })
     }
 }
