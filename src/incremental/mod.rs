@@ -48,9 +48,7 @@ pub const LAST_BUILD: &str = "last-build.json";
 
 impl Recall for Store {
     fn recall(&self, key: u128) -> Option<Arc<str>> {
-        self.get(key)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .map(Arc::from)
+        self.get_with(key, |bytes| std::str::from_utf8(bytes).ok().map(Arc::from))
     }
 
     fn remember(&self, key: u128, value: &Arc<str>) {
