@@ -1,6 +1,8 @@
 //! Phase timings on standard error, for profiling: set `BLOGSMITH_TRACE=1`.
 //!
-//! Each line reads `trace: <phase> <milliseconds> ms`, easy to grep and sum.
+//! Each line reads `trace: <phase> <milliseconds> ms`, easy to grep and sum;
+//! on Linux it ends with the memory resident then and the peak so far
+//! (`rss 512 MB, peak 700 MB`), to see which phase holds what.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -15,8 +17,46 @@ pub fn enabled() -> bool {
 pub fn phase(phase: &str, started: Instant) {
     if enabled() {
         eprintln!(
-            "trace: {phase} {:.1} ms",
-            started.elapsed().as_secs_f64() * 1e3
+            "trace: {phase} {:.1} ms{}",
+            started.elapsed().as_secs_f64() * 1e3,
+            memory()
+        );
+    }
+}
+
+/// `, rss R MB, peak P MB` from `/proc/self/status`, or nothing.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let megabytes = |field: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map(|kb| kb / 1024)
+    };
+    match (megabytes("VmRSS:"), megabytes("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(", rss {rss} MB, peak {peak} MB"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn memory_is_read_on_linux() {
+        let memory = super::memory();
+        assert!(
+            memory.starts_with(", rss ") && memory.ends_with(" MB"),
+            "{memory}"
         );
     }
 }
