@@ -48,6 +48,21 @@ pub(super) struct Index {
     pub entries: HashMap<u128, Entry>,
 }
 
+/// The bytes of the index file at `path`, if it starts as an index does:
+/// a cache file of an older format (gigabytes of records at 100,000
+/// articles) is not read whole to be found foreign.
+pub(super) fn read(path: &std::path::Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut start = vec![0; FORMAT.len()];
+    file.read_exact(&mut start).ok()?;
+    if start != FORMAT.as_bytes() {
+        return None;
+    }
+    file.read_to_end(&mut start).ok()?;
+    Some(start)
+}
+
 /// The index in `bytes`, if it is whole and made for `version`.
 pub(super) fn parse(bytes: &[u8], version: &str) -> Option<Index> {
     let (body, trailer) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
@@ -204,6 +219,19 @@ mod tests {
         );
         let index = parse(&bytes, "v").unwrap();
         assert_eq!(index.entries.len(), 1);
+    }
+
+    #[test]
+    fn only_files_starting_as_an_index_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.bin");
+        let bytes = encode("v", 1, "t-1.data", 0, &[]);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read(&path), Some(bytes));
+        std::fs::write(&path, "blogsmith-cache 2 xxh3 v generation 1\n").unwrap();
+        assert_eq!(read(&path), None, "an older format");
+        std::fs::write(&path, "short").unwrap();
+        assert_eq!(read(&path), None);
     }
 
     #[test]

@@ -178,8 +178,7 @@ impl Store {
     /// added records (1: every record this build did not use).
     pub fn open_keeping(dir: &Path, name: &str, version: &str, max_age: u32) -> Self {
         let path = dir.join(name);
-        let opened = std::fs::read(&path)
-            .ok()
+        let opened = index::read(&path)
             .and_then(|bytes| index::parse(&bytes, version))
             .and_then(|index| {
                 let file = File::open(dir.join(&index.data)).ok()?;
