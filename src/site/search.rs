@@ -31,7 +31,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::json;
+use std::time::{Duration, Instant};
 
 use super::Post;
 use crate::markdown::is_cjk;
@@ -157,9 +157,6 @@ struct DocTokens {
     words: Vec<(String, usize)>,
 }
 
-/// The postings of one shard's CJK tokens and words.
-type ShardPostings = (Vec<(u64, Postings)>, Vec<(String, Postings)>);
-
 /// Shards of the token space whose postings are put together in parallel:
 /// each shard's thread reads every document's tokens and keeps its own (a
 /// cheap test next to a map insertion).
@@ -219,82 +216,79 @@ impl std::hash::Hasher for FxHasher {
 
 type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// Builds the index of `docs`; a document's id is its position.
-fn index(docs: &[Doc<'_>]) -> SearchIndex {
-    use rayon::prelude::*;
-    // Tokenised in parallel; postings are then added in id order.
-    let phase = std::time::Instant::now();
-    let per_doc: Vec<DocTokens> = docs.par_iter().map(doc_tokens).collect();
-    crate::util::trace::phase("search: tokenise", phase);
-    let phase = std::time::Instant::now();
-    // Each shard's postings from every document in id order, shards side by side.
-    let shards: Vec<ShardPostings> = (0..SHARDS)
-        .into_par_iter()
-        .map(|shard| {
-            let mut cjk: FxMap<u64, Postings> = FxMap::default();
-            let mut words: FxMap<&str, Postings> = FxMap::default();
-            for (id, tokens) in per_doc.iter().enumerate() {
-                for &(key, occurrences) in &tokens.cjk {
-                    if shard_of_cjk(key) == shard {
-                        cjk.entry(key).or_default().add(id, occurrences);
-                    }
+/// Documents tokenised at a time: their tokens are added to the postings
+/// before the next ones are tokenised. Tokenising every document first held
+/// all their tokens at once (2.3 GB at 100,000 articles).
+const CHUNK: usize = 2048;
+
+/// The postings of one shard while they are put together.
+#[derive(Default)]
+struct Shard {
+    cjk: FxMap<u64, Postings>,
+    words: FxMap<String, Postings>,
+}
+
+impl Shard {
+    /// Adds the tokens of this shard from `per_doc`, the documents from `first_id` on.
+    fn add(&mut self, shard: usize, first_id: usize, per_doc: &[DocTokens]) {
+        for (id, tokens) in (first_id..).zip(per_doc) {
+            for &(key, occurrences) in &tokens.cjk {
+                if shard_of_cjk(key) == shard {
+                    self.cjk.entry(key).or_default().add(id, occurrences);
                 }
-                for (word, occurrences) in &tokens.words {
-                    if shard_of_word(word) == shard {
-                        words.entry(word).or_default().add(id, *occurrences);
+            }
+            for (word, occurrences) in &tokens.words {
+                if shard_of_word(word) == shard {
+                    match self.words.get_mut(word.as_str()) {
+                        Some(postings) => postings.add(id, *occurrences),
+                        None => {
+                            let mut postings = Postings::default();
+                            postings.add(id, *occurrences);
+                            self.words.insert(word.clone(), postings);
+                        }
                     }
                 }
             }
-            (
-                cjk.into_iter().collect(),
-                words
-                    .into_iter()
-                    .map(|(word, postings)| (word.to_string(), postings))
-                    .collect(),
-            )
-        })
-        .collect();
-    crate::util::trace::phase("search: merge", phase);
-    let phase = std::time::Instant::now();
+        }
+    }
+}
+
+/// Builds the index of `docs`; a document's id is its position.
+fn index(docs: &[Doc<'_>]) -> SearchIndex {
+    index_in_chunks(docs, CHUNK)
+}
+
+/// [`index`], tokenising `chunk` documents at a time.
+fn index_in_chunks(docs: &[Doc<'_>], chunk: usize) -> SearchIndex {
+    use rayon::prelude::*;
+    let (mut tokenising, mut merging) = (Duration::ZERO, Duration::ZERO);
+    let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
+    for (number, some) in docs.chunks(chunk.max(1)).enumerate() {
+        // Tokenised in parallel; postings are then added in id order, each
+        // shard's on its own thread.
+        let phase = Instant::now();
+        let per_doc: Vec<DocTokens> = some.par_iter().map(doc_tokens).collect();
+        tokenising += phase.elapsed();
+        let phase = Instant::now();
+        shards
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(shard, postings)| postings.add(shard, number * chunk, &per_doc));
+        merging += phase.elapsed();
+    }
+    crate::util::trace::took("search: tokenise", tokenising);
+    crate::util::trace::took("search: merge", merging);
+    let phase = Instant::now();
     let mut cjk_postings: Vec<(u64, Postings)> = Vec::new();
     let mut word_postings: Vec<(String, Postings)> = Vec::new();
-    for (cjk, words) in shards {
-        cjk_postings.extend(cjk);
-        word_postings.extend(words);
+    for shard in shards {
+        cjk_postings.extend(shard.cjk);
+        word_postings.extend(shard.words);
     }
     cjk_postings.par_sort_unstable_by_key(|(key, _)| *key);
     // Sorted, so that the file does not depend on how the work was split.
     word_postings.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-    let words: serde_json::Map<String, serde_json::Value> = word_postings
-        .into_iter()
-        .map(|(word, postings)| (word, postings.encoded.into()))
-        .collect();
-    let mut cjk = String::new();
-    let mut group = None;
-    for (key, postings) in cjk_postings {
-        let mut chars = cjk_chars(key);
-        let Some(first) = chars.next() else { continue };
-        if group != Some(first) {
-            if group.is_some() {
-                cjk.push(' ');
-            }
-            cjk.push(first);
-            group = Some(first);
-        }
-        cjk.extend(chars);
-        cjk.push_str(&postings.encoded);
-    }
-    let docs_json: Vec<serde_json::Value> = docs
-        .iter()
-        .map(|d| json!([d.title, d.url, d.date, snippet(d.text)]))
-        .collect();
-    let json = json!({
-        "version": FORMAT_VERSION,
-        "docs": docs_json,
-        "words": words,
-        "cjk": cjk,
-    })
-    .to_string();
+    let json = write_json(docs, &cjk_postings, &word_postings);
     crate::util::trace::phase("search: write", phase);
     let text_bytes = docs
         .iter()
@@ -307,6 +301,62 @@ fn index(docs: &[Doc<'_>]) -> SearchIndex {
         },
         json,
     }
+}
+
+/// The index file's text: its keys in the order of their names, written as
+/// they come rather than through a JSON tree (which held the index twice).
+fn write_json(
+    docs: &[Doc<'_>],
+    cjk_postings: &[(u64, Postings)],
+    word_postings: &[(String, Postings)],
+) -> String {
+    let mut cjk = String::new();
+    let mut group = None;
+    for (key, postings) in cjk_postings {
+        let mut chars = cjk_chars(*key);
+        let Some(first) = chars.next() else { continue };
+        if group != Some(first) {
+            if group.is_some() {
+                cjk.push(' ');
+            }
+            cjk.push(first);
+            group = Some(first);
+        }
+        cjk.extend(chars);
+        cjk.push_str(&postings.encoded);
+    }
+    let mut json = Vec::with_capacity(cjk.len() * 2);
+    json.extend_from_slice(b"{\"cjk\":");
+    push_json(&mut json, &cjk);
+    drop(cjk);
+    json.extend_from_slice(b",\"docs\":[");
+    for (i, doc) in docs.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        push_json(
+            &mut json,
+            &[doc.title, doc.url, doc.date, &snippet(doc.text)],
+        );
+    }
+    json.extend_from_slice(format!("],\"version\":{FORMAT_VERSION},\"words\":{{").as_bytes());
+    for (i, (word, postings)) in word_postings.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        push_json(&mut json, word);
+        json.push(b':');
+        push_json(&mut json, &postings.encoded);
+    }
+    json.extend_from_slice(b"}}");
+    // JSON written by serde_json from strings is UTF-8.
+    String::from_utf8(json).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends `value` as JSON.
+fn push_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
+    // Strings and arrays of strings cannot fail to serialise.
+    let _ = serde_json::to_writer(out, value);
 }
 
 /// Every token of a document, with how often it occurs in it.
@@ -463,6 +513,7 @@ fn each_token(text: &str, mut found: impl FnMut(Token<'_>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn doc<'a>(title: &'a str, text: &'a str) -> Doc<'a> {
         Doc {
@@ -494,6 +545,37 @@ mod tests {
         };
         let encoded: String = rest.chars().take_while(char::is_ascii).collect();
         (!encoded.is_empty()).then_some(encoded)
+    }
+
+    #[test]
+    fn the_index_does_not_depend_on_how_many_documents_are_tokenised_at_a_time() {
+        let texts: Vec<String> = (0..23)
+            .map(|i| {
+                format!(
+                    "第{i}篇 注意力机制 attention{} 梯度{}",
+                    i % 4,
+                    "下降".repeat(i % 9)
+                )
+            })
+            .collect();
+        let docs: Vec<Doc<'_>> = texts.iter().map(|t| doc("标题 Title", t)).collect();
+        let whole = index_in_chunks(&docs, 1000).json;
+        for chunk in [1, 2, 5, 22] {
+            assert_eq!(
+                index_in_chunks(&docs, chunk).json,
+                whole,
+                "{chunk} at a time"
+            );
+        }
+        assert_eq!(
+            postings(&whole, "attention3").as_deref(),
+            Some("deeee")
+        );
+        let value: serde_json::Value = serde_json::from_str(&whole).unwrap();
+        assert_eq!(
+            value["docs"][22],
+            json!(["标题 Title", "/posts/x/", "2026-01-01", texts[22]])
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! (`rss 512 MB, peak 700 MB`), to see which phase holds what.
 
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Whether `BLOGSMITH_TRACE` is set (read once).
 pub fn enabled() -> bool {
@@ -15,10 +15,15 @@ pub fn enabled() -> bool {
 
 /// Prints how long `phase` took since `started`, when tracing is on.
 pub fn phase(phase: &str, started: Instant) {
+    took(phase, started.elapsed());
+}
+
+/// Prints that `phase` took `time` (summed over its parts), when tracing is on.
+pub fn took(phase: &str, time: Duration) {
     if enabled() {
         eprintln!(
             "trace: {phase} {:.1} ms{}",
-            started.elapsed().as_secs_f64() * 1e3,
+            time.as_secs_f64() * 1e3,
             memory()
         );
     }
