@@ -15,7 +15,7 @@ use crate::incremental::manifest::{self, Manifest};
 use crate::render::theme::StaticSource;
 use crate::util::lock::{self, LiveMark};
 use crate::util::progress::{self, Progress};
-pub use spill::{KeptHtml, Spill};
+pub use spill::Spill;
 
 /// The bytes of one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::{Contents, absolute, sibling, temp_prefix};
 use crate::incremental::manifest::{self, Manifest};
-use crate::util::fsio::{read_exact_at, write_all_at};
+use crate::util::fsio::{Stretch, write_all_at};
 use crate::util::lock::LiveMark;
 
 /// After a process id and `TEMP_MARK`: a build's spill folder.
@@ -34,29 +34,6 @@ pub struct Spill {
 }
 
 type ArticlesFile = (Arc<std::fs::File>, Arc<Path>, u64);
-
-/// An article's HTML kept in a [`Spill`]: a stretch of one file shared by
-/// every article, read back when its page is rendered.
-#[derive(Debug, Clone)]
-pub struct KeptHtml {
-    file: Arc<std::fs::File>,
-    path: Arc<Path>,
-    offset: u64,
-    len: usize,
-}
-
-impl KeptHtml {
-    /// The HTML.
-    pub fn read(&self) -> io::Result<String> {
-        let bytes = read_exact_at(&self.file, self.offset, self.len)?;
-        String::from_utf8(bytes).map_err(io::Error::other)
-    }
-
-    /// The file it is in (unlinked: for messages).
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
 
 impl Spill {
     /// A new, empty spill folder for a build of `output`.
@@ -97,11 +74,12 @@ impl Spill {
         spilled.unwrap_or(Contents::Bytes(bytes))
     }
 
-    /// Appends an article's HTML to the file of articles here, to be read
-    /// back when its page is rendered; `None` when writing fails (or off
-    /// Unix), and the HTML stays in memory. One file for all: a file per
-    /// article would be 10,000 more inodes created and freed per build.
-    pub fn keep_html(&self, html: &str) -> Option<KeptHtml> {
+    /// Appends an article's HTML (or its plain text) to the file of articles
+    /// here, to be read back when its page is rendered (or the search index
+    /// built); `None` when writing fails, and the text stays in memory. One
+    /// file for all: a file per article would be 10,000 more inodes created
+    /// and freed per build.
+    pub fn keep_text(&self, html: &str) -> Option<Stretch> {
         let mut articles = self
             .articles
             .lock()
@@ -120,15 +98,10 @@ impl Spill {
         }
         let (file, path, end) = articles.as_mut()?;
         // The stretch is reserved under the lock, written outside it.
-        let kept = KeptHtml {
-            file: Arc::clone(file),
-            path: Arc::clone(path),
-            offset: *end,
-            len: html.len(),
-        };
+        let kept = Stretch::new(Arc::clone(file), Arc::clone(path), *end, html.len());
         *end += html.len() as u64;
         drop(articles);
-        write_all_at(&kept.file, html.as_bytes(), kept.offset).ok()?;
+        write_all_at(kept.file(), html.as_bytes(), kept.offset()).ok()?;
         Some(kept)
     }
 
@@ -199,7 +172,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let spill = Spill::create(&tmp.path().join("public")).unwrap();
         let (a, b) = ("<p>甲</p>".repeat(1000), "<p>乙</p>".to_string());
-        let (kept_a, kept_b) = (spill.keep_html(&a).unwrap(), spill.keep_html(&b).unwrap());
+        let (kept_a, kept_b) = (spill.keep_text(&a).unwrap(), spill.keep_text(&b).unwrap());
         assert_eq!(kept_a.path(), kept_b.path(), "one file for every article");
         assert_eq!(kept_a.read().unwrap(), a);
         assert_eq!(kept_b.read().unwrap(), b);

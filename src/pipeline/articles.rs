@@ -9,8 +9,9 @@ use crate::content::{self, CONTENT_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::incremental::{self, Remembered, Reuse};
 use crate::markdown::{Bibliography, CitationStyle, MarkdownRenderer, Source};
-use crate::output::{KeptHtml, Spill};
-use crate::site::Article;
+use crate::output::Spill;
+use crate::site::{Article, PlainText};
+use crate::util::fsio::Stretch;
 use crate::util::hash::hash_bytes;
 use crate::util::progress::{self, Stage};
 use crate::util::stamp::Stamp;
@@ -25,7 +26,7 @@ pub(super) enum ArticleBody {
     /// In memory, with link markers.
     Memory(Arc<str>),
     /// In the spill file, with link markers.
-    Disk(KeptHtml),
+    Disk(Stretch),
     /// Not kept: the article came from the render cache, and is rendered
     /// again if its page must be.
     NotKept,
@@ -184,9 +185,10 @@ impl ArticleLoader<'_> {
             self.reuse
                 .store_article(relative, hash, modified, article, &diagnostics);
         }
+        let article = article.map(|article| self.keep_text_aside(article));
         let body = match (html, self.spill) {
             (Some(html), Some(spill)) => spill
-                .keep_html(&html)
+                .keep_text(&html)
                 .map_or(ArticleBody::Memory(html), ArticleBody::Disk),
             (Some(html), None) => ArticleBody::Memory(html),
             (None, _) => ArticleBody::NotKept,
@@ -222,10 +224,21 @@ impl ArticleLoader<'_> {
             hash,
             stamp,
             read_at,
-            article: Some(Arc::new(article)),
+            article: Some(Arc::new(self.keep_text_aside(article))),
             body: ArticleBody::NotKept,
             diagnostics,
         })
+    }
+
+    /// `article` with its plain text in the spill file until the search
+    /// index reads it, when the build has one and writing works.
+    fn keep_text_aside(&self, mut article: Article) -> Article {
+        if let (Some(spill), PlainText::Memory(text)) = (self.spill, &article.plain_text)
+            && let Some(kept) = spill.keep_text(text)
+        {
+            article.plain_text = PlainText::Kept(kept);
+        }
+        article
     }
 }
 

@@ -52,7 +52,16 @@ impl Session {
             }
         };
         let phase = Instant::now();
-        let search_index = search::build(&site.posts);
+        let search_index = match search::build(&site.posts) {
+            Ok(index) => index,
+            Err(unreadable) => {
+                rendered.diagnostics.push(
+                    Diagnostic::error(Path::new(CONTENT_DIR).join(&unreadable.article), unreadable.to_string())
+                        .with_hint("the build keeps it beside the output folder: check that the disk has space and nothing removes that folder during the build"),
+                );
+                return rendered;
+            }
+        };
         trace::phase("render: search index", phase);
         let jobs = pages.jobs(config, &search_index.json);
         let bodies = Bodies {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::content::Page;
 use crate::markdown::{Excerpt, Label, LocalLink, Rendered, TextCount, TocEntry};
+use crate::util::fsio::Stretch;
 
 /// A rendered article: everything lists, links, search and feeds use, but
 /// not its HTML, which goes from the rendering straight to its page (so the
@@ -17,7 +18,7 @@ pub struct Article {
     /// The opening text, plain, for meta descriptions.
     pub description: String,
     /// The readable text, plain, for the search index.
-    pub plain_text: Arc<str>,
+    pub plain_text: PlainText,
     /// The excerpt list pages show.
     pub excerpt: Excerpt,
     /// Formulas in the article.
@@ -86,7 +87,7 @@ impl Article {
             page,
             toc,
             description,
-            plain_text,
+            plain_text: PlainText::Memory(plain_text),
             excerpt,
             formulas,
             code_blocks,
@@ -101,5 +102,54 @@ impl Article {
             bibliographies: Vec::new(),
         };
         (article, html)
+    }
+}
+
+/// An article's readable text, for the search index: in memory, or kept in
+/// a file until the index is built (1.3 GB of text at 100,000 articles, the
+/// largest part of what a build holds of its articles).
+#[derive(Debug, Clone)]
+pub enum PlainText {
+    /// The text itself.
+    Memory(Arc<str>),
+    /// Where it was written.
+    Kept(Stretch),
+}
+
+impl PlainText {
+    /// The text.
+    pub fn read(&self) -> std::io::Result<Arc<str>> {
+        match self {
+            PlainText::Memory(text) => Ok(Arc::clone(text)),
+            PlainText::Kept(stretch) => stretch.read().map(Arc::from),
+        }
+    }
+}
+
+impl Default for PlainText {
+    fn default() -> Self {
+        PlainText::Memory(Arc::from(""))
+    }
+}
+
+/// Compared by their texts (an unreadable one equals nothing).
+impl PartialEq for PlainText {
+    fn eq(&self, other: &Self) -> bool {
+        matches!((self.read(), other.read()), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+/// Stored as the text it is.
+impl serde::Serialize for PlainText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.read().map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PlainText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(PlainText::Memory(Arc::from(text)))
     }
 }

@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::markdown::LocalLink;
 use crate::markdown::headings::{TocNode, nest};
 use crate::util::url::{encode_path, slugify};
-pub use article::Article;
+pub use article::{Article, PlainText};
 pub use links::{check_root_links, replace_markers};
 use paginate::PagerItem;
 
@@ -105,7 +105,7 @@ pub struct Post {
     pub permalink_at: Option<Position>,
     /// The readable text, plain, for the search index (see [`Rendered::plain_text`]).
     #[serde(skip)]
-    pub plain_text: std::sync::Arc<str>,
+    pub plain_text: PlainText,
     /// The source file, relative to `content/`.
     #[serde(skip)]
     pub source: PathBuf,
@@ -645,7 +645,7 @@ fn to_post(
         has_math: *formulas > 0,
         has_diagram: *diagrams > 0,
         pinned: page.pinned,
-        plain_text: std::sync::Arc::clone(plain_text),
+        plain_text: plain_text.clone(),
         toc: nest(toc),
         description: page
             .description

@@ -33,7 +33,7 @@ use std::fmt::Write as _;
 
 use std::time::{Duration, Instant};
 
-use super::Post;
+use super::{PlainText, Post};
 use crate::markdown::is_cjk;
 
 /// The index file, at the output root.
@@ -58,7 +58,7 @@ const ENTRY_LETTERS: &[u8; 52] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS
 const RADIX: usize = 13;
 
 /// One article as the index sees it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Doc<'a> {
     /// Title.
     title: &'a str,
@@ -66,8 +66,8 @@ struct Doc<'a> {
     url: &'a str,
     /// Date shown in results.
     date: &'a str,
-    /// Plain text of the article.
-    text: &'a str,
+    /// Plain text of the article, read when it is tokenised.
+    text: &'a PlainText,
     /// Tags and categories, indexed like the text.
     terms: &'a [&'a str],
 }
@@ -90,8 +90,18 @@ pub struct SearchIndex {
     pub stats: SearchStats,
 }
 
+/// An article's text could not be read back (from the file the build kept it in).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read back the article's text for the search index: {error}")]
+pub struct UnreadableText {
+    /// The article's source, relative to `content/`.
+    pub article: std::path::PathBuf,
+    /// Why.
+    pub error: std::io::Error,
+}
+
 /// Builds the index of the site's articles (in the order given: newest first).
-pub fn build(posts: &[Post]) -> SearchIndex {
+pub fn build(posts: &[Post]) -> Result<SearchIndex, UnreadableText> {
     let names: Vec<Vec<&str>> = posts
         .iter()
         .map(|p| {
@@ -113,7 +123,10 @@ pub fn build(posts: &[Post]) -> SearchIndex {
             terms: names,
         })
         .collect();
-    index(&docs)
+    index(&docs).map_err(|(id, error)| UnreadableText {
+        article: posts[id].source.clone(),
+        error,
+    })
 }
 
 /// The documents holding one token, encoded as they are added.
@@ -253,21 +266,31 @@ impl Shard {
     }
 }
 
-/// Builds the index of `docs`; a document's id is its position.
-fn index(docs: &[Doc<'_>]) -> SearchIndex {
+/// Builds the index of `docs`; a document's id is its position. Fails with
+/// the id of a document whose text cannot be read.
+fn index(docs: &[Doc<'_>]) -> Result<SearchIndex, (usize, std::io::Error)> {
     index_in_chunks(docs, CHUNK)
 }
 
 /// [`index`], tokenising `chunk` documents at a time.
-fn index_in_chunks(docs: &[Doc<'_>], chunk: usize) -> SearchIndex {
+fn index_in_chunks(docs: &[Doc<'_>], chunk: usize) -> Result<SearchIndex, (usize, std::io::Error)> {
     use rayon::prelude::*;
     let (mut tokenising, mut merging) = (Duration::ZERO, Duration::ZERO);
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
+    let mut snippets = Vec::with_capacity(docs.len());
+    let mut text_bytes = 0;
     for (number, some) in docs.chunks(chunk.max(1)).enumerate() {
         // Tokenised in parallel; postings are then added in id order, each
         // shard's on its own thread.
         let phase = Instant::now();
-        let per_doc: Vec<DocTokens> = some.par_iter().map(doc_tokens).collect();
+        let read: Vec<std::io::Result<Tokenised>> = some.par_iter().map(tokenise).collect();
+        let mut per_doc = Vec::with_capacity(read.len());
+        for (id, tokenised) in (number * chunk..).zip(read) {
+            let tokenised = tokenised.map_err(|error| (id, error))?;
+            per_doc.push(tokenised.tokens);
+            snippets.push(tokenised.snippet);
+            text_bytes += tokenised.text_bytes;
+        }
         tokenising += phase.elapsed();
         let phase = Instant::now();
         shards
@@ -288,25 +311,22 @@ fn index_in_chunks(docs: &[Doc<'_>], chunk: usize) -> SearchIndex {
     cjk_postings.par_sort_unstable_by_key(|(key, _)| *key);
     // Sorted, so that the file does not depend on how the work was split.
     word_postings.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-    let json = write_json(docs, &cjk_postings, &word_postings);
+    let json = write_json(docs, &snippets, &cjk_postings, &word_postings);
     crate::util::trace::phase("search: write", phase);
-    let text_bytes = docs
-        .iter()
-        .map(|d| d.title.len() + d.text.len() + d.terms.iter().map(|t| t.len()).sum::<usize>())
-        .sum();
-    SearchIndex {
+    Ok(SearchIndex {
         stats: SearchStats {
             index_bytes: json.len(),
             text_bytes,
         },
         json,
-    }
+    })
 }
 
 /// The index file's text: its keys in the order of their names, written as
 /// they come rather than through a JSON tree (which held the index twice).
 fn write_json(
     docs: &[Doc<'_>],
+    snippets: &[String],
     cjk_postings: &[(u64, Postings)],
     word_postings: &[(String, Postings)],
 ) -> String {
@@ -330,14 +350,11 @@ fn write_json(
     push_json(&mut json, &cjk);
     drop(cjk);
     json.extend_from_slice(b",\"docs\":[");
-    for (i, doc) in docs.iter().enumerate() {
+    for (i, (doc, snippet)) in docs.iter().zip(snippets).enumerate() {
         if i > 0 {
             json.push(b',');
         }
-        push_json(
-            &mut json,
-            &[doc.title, doc.url, doc.date, &snippet(doc.text)],
-        );
+        push_json(&mut json, &[doc.title, doc.url, doc.date, snippet]);
     }
     json.extend_from_slice(format!("],\"version\":{FORMAT_VERSION},\"words\":{{").as_bytes());
     for (i, (word, postings)) in word_postings.iter().enumerate() {
@@ -359,15 +376,35 @@ fn push_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
     let _ = serde_json::to_writer(out, value);
 }
 
-/// Every token of a document, with how often it occurs in it.
-fn doc_tokens(doc: &Doc<'_>) -> DocTokens {
+/// What the index takes from one document: its tokens, its snippet, and
+/// the bytes of text indexed.
+struct Tokenised {
+    tokens: DocTokens,
+    snippet: String,
+    text_bytes: usize,
+}
+
+/// Reads a document's text and tokenises it.
+fn tokenise(doc: &Doc<'_>) -> std::io::Result<Tokenised> {
+    let text = doc.text.read()?;
+    let text_bytes =
+        doc.title.len() + text.len() + doc.terms.iter().map(|t| t.len()).sum::<usize>();
+    Ok(Tokenised {
+        tokens: doc_tokens(doc, &text),
+        snippet: snippet(&text),
+        text_bytes,
+    })
+}
+
+/// Every token of a document whose text is `text`, with how often it occurs in it.
+fn doc_tokens(doc: &Doc<'_>, text: &str) -> DocTokens {
     // Sized up front: growing the maps was a tenth of the tokenising. A CJK
     // character is 3 bytes of UTF-8, and about one in two pairs is new.
     let mut cjk: FxMap<u64, usize> =
-        FxMap::with_capacity_and_hasher(doc.text.len() / 6, Default::default());
+        FxMap::with_capacity_and_hasher(text.len() / 6, Default::default());
     let mut words: FxMap<String, usize> =
-        FxMap::with_capacity_and_hasher(doc.text.len() / 64, Default::default());
-    let text = [doc.title, doc.text]
+        FxMap::with_capacity_and_hasher(text.len() / 64, Default::default());
+    let text = [doc.title, text]
         .into_iter()
         .chain(doc.terms.iter().copied());
     for part in text {
@@ -515,14 +552,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn doc<'a>(title: &'a str, text: &'a str) -> Doc<'a> {
+    fn doc<'a>(title: &'a str, text: &str) -> Doc<'a> {
         Doc {
             title,
             url: "/posts/x/",
             date: "2026-01-01",
-            text,
+            // Leaked: a few bytes per test, for documents as short to write as their text.
+            text: Box::leak(Box::new(PlainText::Memory(text.into()))),
             terms: &[],
         }
+    }
+
+    /// The index of `docs`, whose texts are all in memory.
+    fn index(docs: &[Doc<'_>]) -> SearchIndex {
+        super::index(docs).expect("texts in memory")
     }
 
     /// The postings of `token` in an index, as written.
@@ -559,18 +602,15 @@ mod tests {
             })
             .collect();
         let docs: Vec<Doc<'_>> = texts.iter().map(|t| doc("标题 Title", t)).collect();
-        let whole = index_in_chunks(&docs, 1000).json;
+        let whole = index_in_chunks(&docs, 1000).unwrap().json;
         for chunk in [1, 2, 5, 22] {
             assert_eq!(
-                index_in_chunks(&docs, chunk).json,
+                index_in_chunks(&docs, chunk).unwrap().json,
                 whole,
                 "{chunk} at a time"
             );
         }
-        assert_eq!(
-            postings(&whole, "attention3").as_deref(),
-            Some("deeee")
-        );
+        assert_eq!(postings(&whole, "attention3").as_deref(), Some("deeee"));
         let value: serde_json::Value = serde_json::from_str(&whole).unwrap();
         assert_eq!(
             value["docs"][22],
@@ -709,6 +749,35 @@ mod tests {
         assert_eq!(postings(&built.json, "深度").as_deref(), Some("a"));
         assert_eq!(built.stats.index_bytes, built.json.len());
         assert_eq!(built.stats.text_bytes, "标题正文深度学习".len());
+    }
+
+    #[test]
+    fn a_text_that_cannot_be_read_back_names_its_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("texts");
+        std::fs::write(&path, "注意力").unwrap();
+        let file = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
+        let stretch = |len| {
+            PlainText::Kept(crate::util::fsio::Stretch::new(
+                file.clone(),
+                path.clone().into(),
+                0,
+                len,
+            ))
+        };
+        let (whole, past_the_end) = (stretch(9), stretch(90));
+        let mut docs = vec![doc("甲", ""), doc("乙", "")];
+        docs[0].text = &whole;
+        docs[1].text = &past_the_end;
+        let (id, _) = super::index(&docs).unwrap_err();
+        assert_eq!(id, 1);
+        docs.pop();
+        let built = index(&docs);
+        assert_eq!(
+            postings(&built.json, "注意").as_deref(),
+            Some("a"),
+            "read back"
+        );
     }
 
     #[test]

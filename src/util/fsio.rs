@@ -50,6 +50,55 @@ pub fn write_all_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> io::Resu
     Ok(())
 }
 
+/// A stretch of a file shared by threads (an article's HTML or text, kept
+/// in a build's spill file until it is needed), read back by position.
+#[derive(Debug, Clone)]
+pub struct Stretch {
+    file: std::sync::Arc<std::fs::File>,
+    path: std::sync::Arc<Path>,
+    offset: u64,
+    len: usize,
+}
+
+impl Stretch {
+    /// `len` bytes at `offset` in `file`, found at `path` (for messages:
+    /// the file may be unlinked).
+    pub fn new(
+        file: std::sync::Arc<std::fs::File>,
+        path: std::sync::Arc<Path>,
+        offset: u64,
+        len: usize,
+    ) -> Self {
+        Self {
+            file,
+            path,
+            offset,
+            len,
+        }
+    }
+
+    /// The bytes, as text.
+    pub fn read(&self) -> io::Result<String> {
+        let bytes = read_exact_at(&self.file, self.offset, self.len)?;
+        String::from_utf8(bytes).map_err(io::Error::other)
+    }
+
+    /// The file it is in.
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
+    }
+
+    /// Where it starts.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The file's path (for messages).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// Atomically exchanges two paths (`renameat2(RENAME_EXCHANGE)` on Linux,
 /// `renamex_np(RENAME_SWAP)` on macOS); `Ok(false)` when the system or the
 /// file system cannot.
