@@ -51,7 +51,8 @@ fuzz_target!(|data: &[u8]| {
         math_code_spans: config.math.code_spans,
         number_by_section: config.markdown.numbering == blogsmith::config::Numbering::Section,
     };
-    let (article, html, _) = render_article(page, &renderer, 0);
+    let (article, texts, _) = render_article(page, &renderer, 0);
+    let html = texts.html;
     if !config.markdown.unsafe_html {
         let mut outputs: Vec<&str> = vec![&html, &article.excerpt.html];
         outputs.extend(article.toc.iter().map(|e| e.title.as_str()));

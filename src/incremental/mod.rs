@@ -81,17 +81,30 @@ pub struct Remembered {
     pub article: Option<Arc<Article>>,
     /// Its HTML, with link markers.
     pub html: Option<Arc<str>>,
+    /// Its plain text, for the search index.
+    pub plain_text: Option<Arc<str>>,
     /// Every problem found while loading it.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// An article as the render cache keeps it: its rendering without the HTML,
-/// every problem found while loading it, and the file's modification time
-/// then (which matters only when the article takes its date from it).
+/// its plain text, every problem found while loading it, and the file's
+/// modification time then (which matters only when the article takes its
+/// date from it).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredArticle {
     diagnostics: Vec<Diagnostic>,
     article: Article,
+    plain_text: String,
+    modified: u128,
+}
+
+/// A [`StoredArticle`] as it is written, borrowed.
+#[derive(serde::Serialize)]
+struct StoringArticle<'a> {
+    diagnostics: &'a [Diagnostic],
+    article: &'a Article,
+    plain_text: &'a str,
     modified: u128,
 }
 
@@ -205,7 +218,8 @@ impl Reuse {
     }
 
     /// The rendered article whose source at `relative` hashes to `hash`,
-    /// from the render cache, with the problems found when it was made.
+    /// from the render cache, with its plain text and the problems found
+    /// when it was made.
     /// `modified` is the file's modification time, which counts only when
     /// the article takes its date from it.
     pub fn stored_article(
@@ -213,7 +227,7 @@ impl Reuse {
         relative: &Path,
         hash: u64,
         modified: u128,
-    ) -> Option<(Article, Vec<Diagnostic>)> {
+    ) -> Option<(Article, Arc<str>, Vec<Diagnostic>)> {
         let stored = self
             .stores
             .articles
@@ -222,24 +236,30 @@ impl Reuse {
                     .ok()
                     .filter(|s| !s.article.page.date_from_file_time || s.modified == modified)
             })?;
-        Some((stored.article, stored.diagnostics))
+        Some((
+            stored.article,
+            Arc::from(stored.plain_text),
+            stored.diagnostics,
+        ))
     }
 
-    /// Keeps a rendered article (without its HTML) for later builds.
+    /// Keeps a rendered article (without its HTML) and its plain text for later builds.
     pub fn store_article(
         &self,
         relative: &Path,
         hash: u64,
         modified: u128,
         article: &Article,
+        plain_text: &str,
         diagnostics: &[Diagnostic],
     ) {
         if self.read_only {
             return;
         }
-        let stored = StoredArticle {
-            diagnostics: diagnostics.to_vec(),
-            article: article.clone(),
+        let stored = StoringArticle {
+            diagnostics,
+            article,
+            plain_text,
             modified,
         };
         if let Ok(bytes) = serde_json::to_vec(&stored) {

@@ -10,7 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::incremental::{self, Remembered, Reuse};
 use crate::markdown::{Bibliography, CitationStyle, MarkdownRenderer, Source};
 use crate::output::Spill;
-use crate::site::{Article, PlainText};
+use crate::site::{Article, ArticleTexts};
 use crate::util::fsio::Stretch;
 use crate::util::hash::hash_bytes;
 use crate::util::progress::{self, Stage};
@@ -21,15 +21,26 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// An article's HTML during a refresh.
+/// An article's HTML (with link markers), or its plain text, during a refresh.
 pub(super) enum ArticleBody {
-    /// In memory, with link markers.
+    /// In memory.
     Memory(Arc<str>),
-    /// In the spill file, with link markers.
+    /// In the spill file.
     Disk(Stretch),
-    /// Not kept: the article came from the render cache, and is rendered
-    /// again if its page must be.
+    /// Not kept: the article came from the render cache without its HTML,
+    /// and is rendered again if its page must be.
     NotKept,
+}
+
+impl ArticleBody {
+    /// The text, if it was kept: from memory or read back from the spill file.
+    pub(super) fn read(&self) -> Option<std::io::Result<Arc<str>>> {
+        match self {
+            ArticleBody::Memory(text) => Some(Ok(Arc::clone(text))),
+            ArticleBody::Disk(kept) => Some(kept.read().map(Arc::from)),
+            ArticleBody::NotKept => None,
+        }
+    }
 }
 
 /// One article during a refresh.
@@ -38,7 +49,10 @@ pub(super) struct LoadedArticle {
     pub(super) stamp: Option<Stamp>,
     pub(super) read_at: SystemTime,
     pub(super) article: Option<Arc<Article>>,
+    /// Its HTML.
     pub(super) body: ArticleBody,
+    /// Its plain text, for the search index.
+    pub(super) text: ArticleBody,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
@@ -169,7 +183,7 @@ impl ArticleLoader<'_> {
         if let Some(loaded) = self.stored(relative, &path, hash, stamp, read_at) {
             return LoadOutcome::Loaded(Box::new(loaded));
         }
-        let (article, html, diagnostics) = parse_and_render(
+        let (article, texts, diagnostics) = parse_and_render(
             self.root,
             relative,
             &bytes,
@@ -178,20 +192,22 @@ impl ArticleLoader<'_> {
             hash,
             self.bib_files,
         );
-        if let Some(article) = &article
+        if let (Some(article), Some(texts)) = (&article, &texts)
             && self.from_store
         {
             let modified = incremental::modified_of(stamp, &path);
-            self.reuse
-                .store_article(relative, hash, modified, article, &diagnostics);
+            self.reuse.store_article(
+                relative,
+                hash,
+                modified,
+                article,
+                &texts.plain_text,
+                &diagnostics,
+            );
         }
-        let article = article.map(|article| self.keep_text_aside(article));
-        let body = match (html, self.spill) {
-            (Some(html), Some(spill)) => spill
-                .keep_text(&html)
-                .map_or(ArticleBody::Memory(html), ArticleBody::Disk),
-            (Some(html), None) => ArticleBody::Memory(html),
-            (None, _) => ArticleBody::NotKept,
+        let (body, text) = match texts {
+            Some(ArticleTexts { html, plain_text }) => (self.keep(html), self.keep(plain_text)),
+            None => (ArticleBody::NotKept, ArticleBody::NotKept),
         };
         LoadOutcome::Loaded(Box::new(LoadedArticle {
             hash,
@@ -199,8 +215,17 @@ impl ArticleLoader<'_> {
             read_at,
             article: article.map(Arc::new),
             body,
+            text,
             diagnostics,
         }))
+    }
+
+    /// `text` in the spill file until it is needed, when the build has one
+    /// and writing works; else in memory.
+    fn keep(&self, text: Arc<str>) -> ArticleBody {
+        self.spill
+            .and_then(|spill| spill.keep_text(&text))
+            .map_or(ArticleBody::Memory(text), ArticleBody::Disk)
     }
 
     /// The article whose bytes hash to `hash`, from the render cache (without its HTML).
@@ -216,7 +241,8 @@ impl ArticleLoader<'_> {
             return None;
         }
         let modified = incremental::modified_of(stamp, path);
-        let (article, diagnostics) = self.reuse.stored_article(relative, hash, modified)?;
+        let (article, plain_text, diagnostics) =
+            self.reuse.stored_article(relative, hash, modified)?;
         if !self.bibliographies_unchanged(Some(&article)) {
             return None;
         }
@@ -224,21 +250,11 @@ impl ArticleLoader<'_> {
             hash,
             stamp,
             read_at,
-            article: Some(Arc::new(self.keep_text_aside(article))),
+            article: Some(Arc::new(article)),
             body: ArticleBody::NotKept,
+            text: self.keep(plain_text),
             diagnostics,
         })
-    }
-
-    /// `article` with its plain text in the spill file until the search
-    /// index reads it, when the build has one and writing works.
-    fn keep_text_aside(&self, mut article: Article) -> Article {
-        if let (Some(spill), PlainText::Memory(text)) = (self.spill, &article.plain_text)
-            && let Some(kept) = spill.keep_text(text)
-        {
-            article.plain_text = PlainText::Kept(kept);
-        }
-        article
     }
 }
 
@@ -266,6 +282,7 @@ pub(super) fn unreadable(
         read_at,
         article: None,
         body: ArticleBody::NotKept,
+        text: ArticleBody::NotKept,
         diagnostics: vec![Diagnostic::error(
             Path::new(CONTENT_DIR).join(relative),
             format!("cannot read the file: {e}", e = error),
@@ -286,12 +303,19 @@ pub(super) fn remembered(remembered: &Remembered) -> LoadedArticle {
             .map_or(ArticleBody::NotKept, |html| {
                 ArticleBody::Memory(Arc::clone(html))
             }),
+        text: remembered
+            .plain_text
+            .as_ref()
+            .map_or(ArticleBody::NotKept, |text| {
+                ArticleBody::Memory(Arc::clone(text))
+            }),
         diagnostics: remembered.diagnostics.clone(),
     }
 }
 
 /// Parses an article's front matter and renders it: the article (unless an
-/// error prevents it), its HTML with link markers, and every problem found.
+/// error prevents it), its HTML with link markers and its plain text, and
+/// every problem found.
 pub(super) fn parse_and_render(
     root: &Path,
     relative: &Path,
@@ -300,7 +324,7 @@ pub(super) fn parse_and_render(
     renderer: &MarkdownRenderer<'_>,
     hash: u64,
     bib_files: &BibFiles,
-) -> (Option<Article>, Option<Arc<str>>, Vec<Diagnostic>) {
+) -> (Option<Article>, Option<ArticleTexts>, Vec<Diagnostic>) {
     let mut parsed = content::parse_article(root, relative, bytes, config);
     let Some(page) = parsed.page.take() else {
         return (None, None, parsed.diagnostics);
@@ -322,15 +346,15 @@ pub(super) fn parse_and_render(
         true => hash,
         false => crate::util::hash::hash_of(&(hash, &cited.files)),
     };
-    let (mut article, html, problems) =
+    let (mut article, texts, problems) =
         render_cited_article(page, renderer, hash, library.as_ref());
     article.bibliographies = cited.files;
     parsed.diagnostics.extend(problems);
-    (Some(article), Some(html), parsed.diagnostics)
+    (Some(article), Some(texts), parsed.diagnostics)
 }
 
 /// Renders one article: the article as the site sees it, its HTML (with
-/// link markers), and the problems found (formulas KaTeX cannot parse,
+/// link markers) and plain text, and the problems found (formulas KaTeX cannot parse,
 /// unknown code languages).
 ///
 /// Public for the fuzz targets (`fuzz/`), which render one page without a site.
@@ -338,7 +362,7 @@ pub fn render_article(
     page: content::Page,
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
-) -> (Article, Arc<str>, Vec<Diagnostic>) {
+) -> (Article, ArticleTexts, Vec<Diagnostic>) {
     render_cited_article(page, renderer, source_hash, None)
 }
 
@@ -348,7 +372,7 @@ fn render_cited_article(
     renderer: &MarkdownRenderer<'_>,
     source_hash: u64,
     bibliography: Option<&Bibliography>,
-) -> (Article, Arc<str>, Vec<Diagnostic>) {
+) -> (Article, ArticleTexts, Vec<Diagnostic>) {
     let source = Source {
         body: &page.body,
         path: &page.source,
@@ -365,6 +389,6 @@ fn render_cited_article(
                 .map(|p| content::notebook::file_position(&page.line_map, p));
         }
     }
-    let (article, html) = Article::new(page, rendered, excerpt, source_hash);
-    (article, html, diagnostics)
+    let (article, texts) = Article::new(page, rendered, excerpt, source_hash);
+    (article, texts, diagnostics)
 }

@@ -525,8 +525,8 @@ impl Session {
         let articles = loaded
             .into_iter()
             .map(|(relative, loaded)| {
-                let html = match loaded.body {
-                    ArticleBody::Memory(html) => Some(html),
+                let in_memory = |body| match body {
+                    ArticleBody::Memory(text) => Some(text),
                     ArticleBody::Disk(_) | ArticleBody::NotKept => None,
                 };
                 let remembered = Remembered {
@@ -534,7 +534,8 @@ impl Session {
                     stamp: loaded.stamp,
                     read_at: loaded.read_at,
                     article: loaded.article,
-                    html,
+                    html: in_memory(loaded.body),
+                    plain_text: in_memory(loaded.text),
                     diagnostics: loaded.diagnostics,
                 };
                 (relative, remembered)

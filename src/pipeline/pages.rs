@@ -11,7 +11,7 @@ use crate::incremental::{self, SamePage};
 use crate::output::{Contents, OutputFile};
 use crate::render::{self, Job, Pages, Theme};
 use crate::site::search::{self, SearchStats};
-use crate::site::{Post, Site, feeds};
+use crate::site::{ArticleTexts, Post, Site, feeds};
 use crate::util::hash::hash_bytes;
 use crate::util::progress::{self, Stage};
 use crate::util::trace;
@@ -51,8 +51,12 @@ impl Session {
                 return rendered;
             }
         };
+        let bodies = Bodies {
+            session: self,
+            loaded,
+        };
         let phase = Instant::now();
-        let search_index = match search::build(&site.posts) {
+        let search_index = match search::build(&site.posts, &|post| bodies.text(post)) {
             Ok(index) => index,
             Err(unreadable) => {
                 rendered.diagnostics.push(
@@ -64,10 +68,6 @@ impl Session {
         };
         trace::phase("render: search index", phase);
         let jobs = pages.jobs(config, &search_index.json);
-        let bodies = Bodies {
-            session: self,
-            loaded,
-        };
         let progress = self.options.progress.as_deref();
         progress::start(progress, Stage::Pages, jobs.len());
         let phase = Instant::now();
@@ -232,14 +232,27 @@ impl Bodies<'_> {
                 )
                 .with_hint("the build keeps it beside the output folder: check that the disk has space and nothing removes that folder during the build")
             })?,
-            Some(ArticleBody::NotKept) | None => self.render_again(post)?,
+            Some(ArticleBody::NotKept) | None => self.render_again(post)?.html,
         };
         Ok(Arc::from(post.resolve_links(&html)))
     }
 
+    /// `post`'s plain text, for the search index: kept in memory or in the
+    /// spill file, or rendered again (never needed: the render cache keeps it).
+    pub(super) fn text(&self, post: &Post) -> std::io::Result<Arc<str>> {
+        let kept = self.loaded.get(&post.source).map(|loaded| &loaded.text);
+        match kept.and_then(ArticleBody::read) {
+            Some(text) => text,
+            None => self
+                .render_again(post)
+                .map(|texts| texts.plain_text)
+                .map_err(|problem| std::io::Error::other(problem.message)),
+        }
+    }
+
     /// Reads and renders `post`'s article again, for its HTML: the render
     /// cache keeps articles without it.
-    pub(super) fn render_again(&self, post: &Post) -> Result<Arc<str>, Diagnostic> {
+    pub(super) fn render_again(&self, post: &Post) -> Result<ArticleTexts, Diagnostic> {
         let root = &self.session.options.root;
         let shown = Path::new(CONTENT_DIR).join(&post.source);
         let bytes = std::fs::read(root.join(CONTENT_DIR).join(&post.source))
@@ -247,7 +260,7 @@ impl Bodies<'_> {
         let renderer = self.session.renderer().ok_or_else(|| {
             Diagnostic::error(config::CONFIG_FILE, "the configuration is not loaded")
         })?;
-        let (_, html, _) = parse_and_render(
+        let (_, texts, _) = parse_and_render(
             root,
             &post.source,
             &bytes,
@@ -256,7 +269,7 @@ impl Bodies<'_> {
             hash_bytes(&bytes),
             &crate::content::bibliography::BibFiles::default(),
         );
-        html.ok_or_else(|| {
+        texts.ok_or_else(|| {
             Diagnostic::error(
                 shown,
                 "the article changed during the build and no longer renders",

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use crate::content::Page;
 use crate::markdown::{Excerpt, Label, LocalLink, Rendered, TextCount, TocEntry};
-use crate::util::fsio::Stretch;
 
 /// A rendered article: everything lists, links, search and feeds use, but
-/// not its HTML, which goes from the rendering straight to its page (so the
-/// render cache can keep articles without the bulk of them).
+/// not its HTML, which goes from the rendering straight to its page, nor its
+/// plain text, which goes to the search index (so that a build need not
+/// hold the bulk of every article, and the render cache can keep articles
+/// without their HTML).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Article {
     /// The source's front matter (its Markdown body dropped: rendered).
@@ -17,8 +18,6 @@ pub struct Article {
     pub toc: Vec<TocEntry>,
     /// The opening text, plain, for meta descriptions.
     pub description: String,
-    /// The readable text, plain, for the search index.
-    pub plain_text: PlainText,
     /// The excerpt list pages show.
     pub excerpt: Excerpt,
     /// Formulas in the article.
@@ -52,13 +51,13 @@ pub struct Article {
 }
 
 impl Article {
-    /// The article of `page` from its rendering, and the rendering's HTML.
+    /// The article of `page` from its rendering, and the rendering's texts.
     pub fn new(
         page: Page,
         rendered: Rendered,
         excerpt: Excerpt,
         source_hash: u64,
-    ) -> (Self, Arc<str>) {
+    ) -> (Self, ArticleTexts) {
         let Rendered {
             html,
             before_more: _,
@@ -87,7 +86,6 @@ impl Article {
             page,
             toc,
             description,
-            plain_text: PlainText::Memory(plain_text),
             excerpt,
             formulas,
             code_blocks,
@@ -101,55 +99,15 @@ impl Article {
             source_hash,
             bibliographies: Vec::new(),
         };
-        (article, html)
+        (article, ArticleTexts { html, plain_text })
     }
 }
 
-/// An article's readable text, for the search index: in memory, or kept in
-/// a file until the index is built (1.3 GB of text at 100,000 articles, the
-/// largest part of what a build holds of its articles).
+/// The bulk of a rendered article, kept apart from [`Article`].
 #[derive(Debug, Clone)]
-pub enum PlainText {
-    /// The text itself.
-    Memory(Arc<str>),
-    /// Where it was written.
-    Kept(Stretch),
-}
-
-impl PlainText {
-    /// The text.
-    pub fn read(&self) -> std::io::Result<Arc<str>> {
-        match self {
-            PlainText::Memory(text) => Ok(Arc::clone(text)),
-            PlainText::Kept(stretch) => stretch.read().map(Arc::from),
-        }
-    }
-}
-
-impl Default for PlainText {
-    fn default() -> Self {
-        PlainText::Memory(Arc::from(""))
-    }
-}
-
-/// Compared by their texts (an unreadable one equals nothing).
-impl PartialEq for PlainText {
-    fn eq(&self, other: &Self) -> bool {
-        matches!((self.read(), other.read()), (Ok(a), Ok(b)) if a == b)
-    }
-}
-
-/// Stored as the text it is.
-impl serde::Serialize for PlainText {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = self.read().map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(&text)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PlainText {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Ok(PlainText::Memory(Arc::from(text)))
-    }
+pub struct ArticleTexts {
+    /// Its HTML, with link markers.
+    pub html: Arc<str>,
+    /// Its readable text, plain, for the search index.
+    pub plain_text: Arc<str>,
 }

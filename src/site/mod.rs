@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::markdown::LocalLink;
 use crate::markdown::headings::{TocNode, nest};
 use crate::util::url::{encode_path, slugify};
-pub use article::{Article, PlainText};
+pub use article::{Article, ArticleTexts};
 pub use links::{check_root_links, replace_markers};
 use paginate::PagerItem;
 
@@ -103,9 +103,6 @@ pub struct Post {
     /// Where the article's own `permalink:`/`url:` is written.
     #[serde(skip)]
     pub permalink_at: Option<Position>,
-    /// The readable text, plain, for the search index (see [`Rendered::plain_text`]).
-    #[serde(skip)]
-    pub plain_text: PlainText,
     /// The source file, relative to `content/`.
     #[serde(skip)]
     pub source: PathBuf,
@@ -603,7 +600,6 @@ fn to_post(
         page,
         toc,
         description,
-        plain_text,
         excerpt,
         formulas,
         code_blocks: _,
@@ -645,7 +641,6 @@ fn to_post(
         has_math: *formulas > 0,
         has_diagram: *diagrams > 0,
         pinned: page.pinned,
-        plain_text: plain_text.clone(),
         toc: nest(toc),
         description: page
             .description

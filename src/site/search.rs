@@ -30,10 +30,11 @@
 //!   is id 0, once, then id 1 (`O` is letter 40 = 13 × 3 + 1: 8 or more times).
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use std::time::{Duration, Instant};
 
-use super::{PlainText, Post};
+use super::Post;
 use crate::markdown::is_cjk;
 
 /// The index file, at the output root.
@@ -66,8 +67,6 @@ struct Doc<'a> {
     url: &'a str,
     /// Date shown in results.
     date: &'a str,
-    /// Plain text of the article, read when it is tokenised.
-    text: &'a PlainText,
     /// Tags and categories, indexed like the text.
     terms: &'a [&'a str],
 }
@@ -100,8 +99,16 @@ pub struct UnreadableText {
     pub error: std::io::Error,
 }
 
-/// Builds the index of the site's articles (in the order given: newest first).
-pub fn build(posts: &[Post]) -> Result<SearchIndex, UnreadableText> {
+/// The plain text of each document by id, read when it is tokenised.
+type Texts<'t> = &'t (dyn Fn(usize) -> std::io::Result<Arc<str>> + Sync);
+
+/// Builds the index of the site's articles (in the order given: newest
+/// first), whose plain texts `text_of` gives: the build keeps them out of
+/// memory until now.
+pub fn build(
+    posts: &[Post],
+    text_of: &(dyn Fn(&Post) -> std::io::Result<Arc<str>> + Sync),
+) -> Result<SearchIndex, UnreadableText> {
     let names: Vec<Vec<&str>> = posts
         .iter()
         .map(|p| {
@@ -119,11 +126,10 @@ pub fn build(posts: &[Post]) -> Result<SearchIndex, UnreadableText> {
             title: &p.title,
             url: &p.url,
             date: &p.date,
-            text: &p.plain_text,
             terms: names,
         })
         .collect();
-    index(&docs).map_err(|(id, error)| UnreadableText {
+    index(&docs, &|id| text_of(&posts[id])).map_err(|(id, error)| UnreadableText {
         article: posts[id].source.clone(),
         error,
     })
@@ -268,12 +274,16 @@ impl Shard {
 
 /// Builds the index of `docs`; a document's id is its position. Fails with
 /// the id of a document whose text cannot be read.
-fn index(docs: &[Doc<'_>]) -> Result<SearchIndex, (usize, std::io::Error)> {
-    index_in_chunks(docs, CHUNK)
+fn index(docs: &[Doc<'_>], texts: Texts<'_>) -> Result<SearchIndex, (usize, std::io::Error)> {
+    index_in_chunks(docs, texts, CHUNK)
 }
 
 /// [`index`], tokenising `chunk` documents at a time.
-fn index_in_chunks(docs: &[Doc<'_>], chunk: usize) -> Result<SearchIndex, (usize, std::io::Error)> {
+fn index_in_chunks(
+    docs: &[Doc<'_>],
+    texts: Texts<'_>,
+    chunk: usize,
+) -> Result<SearchIndex, (usize, std::io::Error)> {
     use rayon::prelude::*;
     let (mut tokenising, mut merging) = (Duration::ZERO, Duration::ZERO);
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
@@ -283,9 +293,14 @@ fn index_in_chunks(docs: &[Doc<'_>], chunk: usize) -> Result<SearchIndex, (usize
         // Tokenised in parallel; postings are then added in id order, each
         // shard's on its own thread.
         let phase = Instant::now();
-        let read: Vec<std::io::Result<Tokenised>> = some.par_iter().map(tokenise).collect();
+        let first = number * chunk;
+        let read: Vec<std::io::Result<Tokenised>> = some
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| Ok(tokenise(doc, &texts(first + i)?)))
+            .collect();
         let mut per_doc = Vec::with_capacity(read.len());
-        for (id, tokenised) in (number * chunk..).zip(read) {
+        for (id, tokenised) in (first..).zip(read) {
             let tokenised = tokenised.map_err(|error| (id, error))?;
             per_doc.push(tokenised.tokens);
             snippets.push(tokenised.snippet);
@@ -384,16 +399,15 @@ struct Tokenised {
     text_bytes: usize,
 }
 
-/// Reads a document's text and tokenises it.
-fn tokenise(doc: &Doc<'_>) -> std::io::Result<Tokenised> {
-    let text = doc.text.read()?;
+/// Tokenises a document whose text is `text`.
+fn tokenise(doc: &Doc<'_>, text: &str) -> Tokenised {
     let text_bytes =
         doc.title.len() + text.len() + doc.terms.iter().map(|t| t.len()).sum::<usize>();
-    Ok(Tokenised {
-        tokens: doc_tokens(doc, &text),
-        snippet: snippet(&text),
+    Tokenised {
+        tokens: doc_tokens(doc, text),
+        snippet: snippet(text),
         text_bytes,
-    })
+    }
 }
 
 /// Every token of a document whose text is `text`, with how often it occurs in it.
@@ -552,20 +566,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn doc<'a>(title: &'a str, text: &str) -> Doc<'a> {
-        Doc {
+    /// A document and its text.
+    fn doc<'a>(title: &'a str, text: &'a str) -> (Doc<'a>, &'a str) {
+        let doc = Doc {
             title,
             url: "/posts/x/",
             date: "2026-01-01",
-            // Leaked: a few bytes per test, for documents as short to write as their text.
-            text: Box::leak(Box::new(PlainText::Memory(text.into()))),
             terms: &[],
-        }
+        };
+        (doc, text)
     }
 
-    /// The index of `docs`, whose texts are all in memory.
-    fn index(docs: &[Doc<'_>]) -> SearchIndex {
-        super::index(docs).expect("texts in memory")
+    /// The index of `docs`, tokenising `chunk` of them at a time.
+    fn index_in_chunks(docs: &[(Doc<'_>, &str)], chunk: usize) -> SearchIndex {
+        let (docs, texts): (Vec<Doc<'_>>, Vec<&str>) = docs.iter().cloned().unzip();
+        super::index_in_chunks(&docs, &|id| Ok(Arc::from(texts[id])), chunk)
+            .expect("texts in memory")
+    }
+
+    /// The index of `docs`.
+    fn index(docs: &[(Doc<'_>, &str)]) -> SearchIndex {
+        index_in_chunks(docs, CHUNK)
     }
 
     /// The postings of `token` in an index, as written.
@@ -601,11 +622,11 @@ mod tests {
                 )
             })
             .collect();
-        let docs: Vec<Doc<'_>> = texts.iter().map(|t| doc("标题 Title", t)).collect();
-        let whole = index_in_chunks(&docs, 1000).unwrap().json;
+        let docs: Vec<_> = texts.iter().map(|t| doc("标题 Title", t)).collect();
+        let whole = index_in_chunks(&docs, 1000).json;
         for chunk in [1, 2, 5, 22] {
             assert_eq!(
-                index_in_chunks(&docs, chunk).unwrap().json,
+                index_in_chunks(&docs, chunk).json,
                 whole,
                 "{chunk} at a time"
             );
@@ -678,7 +699,7 @@ mod tests {
         let texts: Vec<String> = (0..40)
             .map(|i| format!("word{i} zeta alpha{} mid{}", i % 7, i % 3))
             .collect();
-        let docs: Vec<Doc<'_>> = texts.iter().map(|t| doc("", t)).collect();
+        let docs: Vec<_> = texts.iter().map(|t| doc("", t)).collect();
         let built = index(&docs);
         // The keys as written in the file (the JSON map keeps their order).
         let value: serde_json::Value = serde_json::from_str(&built.json).expect("JSON");
@@ -704,7 +725,7 @@ mod tests {
 
     #[test]
     fn large_id_gaps_are_written_in_13s() {
-        let docs: Vec<Doc<'_>> = (0..60)
+        let docs: Vec<_> = (0..60)
             .map(|i| match i {
                 0 | 28 => "稀有",
                 29 => "稀有 稀有 稀有 稀有 稀有 稀有 稀有 稀有",
@@ -741,11 +762,8 @@ mod tests {
     #[test]
     fn tags_are_searchable_and_stats_count_bytes() {
         let terms = ["深度学习"];
-        let d = Doc {
-            terms: &terms,
-            ..doc("标题", "正文")
-        };
-        let built = index(&[d]);
+        let (d, text) = doc("标题", "正文");
+        let built = index(&[(Doc { terms: &terms, ..d }, text)]);
         assert_eq!(postings(&built.json, "深度").as_deref(), Some("a"));
         assert_eq!(built.stats.index_bytes, built.json.len());
         assert_eq!(built.stats.text_bytes, "标题正文深度学习".len());
@@ -753,31 +771,13 @@ mod tests {
 
     #[test]
     fn a_text_that_cannot_be_read_back_names_its_document() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("texts");
-        std::fs::write(&path, "注意力").unwrap();
-        let file = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
-        let stretch = |len| {
-            PlainText::Kept(crate::util::fsio::Stretch::new(
-                file.clone(),
-                path.clone().into(),
-                0,
-                len,
-            ))
+        let docs = [doc("甲", "").0, doc("乙", "").0, doc("丙", "").0];
+        let texts = |id| match id {
+            1 => Err(std::io::Error::other("gone")),
+            _ => Ok(Arc::from("注意力")),
         };
-        let (whole, past_the_end) = (stretch(9), stretch(90));
-        let mut docs = vec![doc("甲", ""), doc("乙", "")];
-        docs[0].text = &whole;
-        docs[1].text = &past_the_end;
-        let (id, _) = super::index(&docs).unwrap_err();
-        assert_eq!(id, 1);
-        docs.pop();
-        let built = index(&docs);
-        assert_eq!(
-            postings(&built.json, "注意").as_deref(),
-            Some("a"),
-            "read back"
-        );
+        let (id, error) = super::index(&docs, &texts).unwrap_err();
+        assert_eq!((id, error.to_string().as_str()), (1, "gone"));
     }
 
     #[test]

@@ -33,7 +33,6 @@ fn page(slug: &str, date: &str, tags: &[&str]) -> std::sync::Arc<Article> {
         },
         toc: Vec::new(),
         description: String::new(),
-        plain_text: super::PlainText::default(),
         excerpt: Default::default(),
         formulas: 0,
         code_blocks: 0,
