@@ -113,14 +113,20 @@ impl Session {
             render::HIGHLIGHT_CSS.into(),
             Contents::Bytes(setup.highlight_css.as_bytes().into()),
         );
-        add(
-            search::INDEX_FILE.into(),
-            Contents::Bytes(search_index.json.into_bytes().into()),
-        );
+        // Generated files go to the spill as they are made, as pages do (the
+        // search index and the feeds weigh hundreds of megabytes at 100,000
+        // articles): they are not held until the site is written.
+        let keep = |path: &str, bytes: Arc<[u8]>| match &self.spill {
+            Some(spill) => spill.keep(path, bytes, self.reuse.previous_output()),
+            None => Contents::Bytes(bytes),
+        };
+        let index = keep(search::INDEX_FILE, search_index.json.into_bytes().into());
+        add(search::INDEX_FILE.into(), index);
         let feed_html = bodies.feed_html(site, config, &mut rendered.diagnostics);
         let html_of = |index: usize| feed_html.get(&index).cloned().unwrap_or_default();
         for (path, text) in feeds::generate(site, config, &html_of) {
-            add(path, Contents::Bytes(text.into_bytes().into()));
+            let feed = keep(&path, text.into_bytes().into());
+            add(path, feed);
         }
         // Mermaid's 3.5 MB script goes out only with a page that draws a diagram.
         let any_diagram = site.posts.iter().any(|p| p.has_diagram);

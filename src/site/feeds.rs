@@ -24,11 +24,15 @@ pub type ArticleHtml<'a> = &'a (dyn Fn(usize) -> Arc<str> + Sync);
 
 /// Every machine-readable file of the site. Full-content feeds take each
 /// article's HTML from `html`.
-pub fn generate(site: &Site, config: &Config, html: ArticleHtml<'_>) -> Vec<Generated> {
+pub fn generate<'a>(
+    site: &'a Site,
+    config: &'a Config,
+    html: ArticleHtml<'a>,
+) -> impl Iterator<Item = Generated> + 'a {
     let tz = config.time_zone();
     let body = FeedBody { config, html };
     let newest: Vec<usize> = (0..site.posts.len()).take(config.feed.limit).collect();
-    let mut files = vec![
+    let files = vec![
         (
             "atom.xml".to_string(),
             atom(site, config, &body, &newest, "atom.xml", &config.title),
@@ -40,16 +44,16 @@ pub fn generate(site: &Site, config: &Config, html: ArticleHtml<'_>) -> Vec<Gene
         ("sitemap.xml".to_string(), sitemap(site, &tz)),
         ("robots.txt".to_string(), robots(site)),
     ];
-    for (taxonomy, term) in tag_terms(site) {
+    // One feed per tag, each made when it is asked for: the caller writes
+    // it away before the next (thousands of tags at 100,000 articles).
+    let tags = tag_terms(site).map(move |(taxonomy, term)| {
         let posts: Vec<usize> = term.posts.iter().take(config.feed.limit).copied().collect();
         let path = format!("{}/{}/atom.xml", taxonomy.key, term.slug);
         let title = format!("{} · {}：{}", config.title, taxonomy.title, term.name);
-        files.push((
-            path.clone(),
-            atom(site, config, &body, &posts, &path, &title),
-        ));
-    }
-    files
+        let feed = atom(site, config, &body, &posts, &path, &title);
+        (path, feed)
+    });
+    files.into_iter().chain(tags)
 }
 
 /// The articles some feed shows, by index in [`Site::posts`], sorted.

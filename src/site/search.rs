@@ -326,7 +326,7 @@ fn index_in_chunks(
     cjk_postings.par_sort_unstable_by_key(|(key, _)| *key);
     // Sorted, so that the file does not depend on how the work was split.
     word_postings.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-    let json = write_json(docs, &snippets, &cjk_postings, &word_postings);
+    let json = write_json(docs, &snippets, cjk_postings, word_postings);
     crate::util::trace::phase("search: write", phase);
     Ok(SearchIndex {
         stats: SearchStats {
@@ -342,29 +342,33 @@ fn index_in_chunks(
 fn write_json(
     docs: &[Doc<'_>],
     snippets: &[String],
-    cjk_postings: &[(u64, Postings)],
-    word_postings: &[(String, Postings)],
+    cjk_postings: Vec<(u64, Postings)>,
+    word_postings: Vec<(String, Postings)>,
 ) -> String {
-    let mut cjk = String::new();
+    let postings_bytes: usize = cjk_postings.iter().map(|(_, p)| p.encoded.len() + 8).sum();
+    let docs_bytes: usize = snippets.iter().map(|s| s.len() + 64).sum();
+    let mut json = Vec::with_capacity(postings_bytes + docs_bytes);
+    json.extend_from_slice(b"{\"cjk\":\"");
+    // Each postings list is dropped once written: the lists and the file
+    // are not held whole side by side.
     let mut group = None;
+    let mut token = String::new();
     for (key, postings) in cjk_postings {
-        let mut chars = cjk_chars(*key);
+        let mut chars = cjk_chars(key);
         let Some(first) = chars.next() else { continue };
+        token.clear();
         if group != Some(first) {
             if group.is_some() {
-                cjk.push(' ');
+                token.push(' ');
             }
-            cjk.push(first);
+            token.push(first);
             group = Some(first);
         }
-        cjk.extend(chars);
-        cjk.push_str(&postings.encoded);
+        token.extend(chars);
+        push_json_fragment(&mut json, &token);
+        push_json_fragment(&mut json, &postings.encoded);
     }
-    let mut json = Vec::with_capacity(cjk.len() * 2);
-    json.extend_from_slice(b"{\"cjk\":");
-    push_json(&mut json, &cjk);
-    drop(cjk);
-    json.extend_from_slice(b",\"docs\":[");
+    json.extend_from_slice(b"\",\"docs\":[");
     for (i, (doc, snippet)) in docs.iter().zip(snippets).enumerate() {
         if i > 0 {
             json.push(b',');
@@ -372,17 +376,26 @@ fn write_json(
         push_json(&mut json, &[doc.title, doc.url, doc.date, snippet]);
     }
     json.extend_from_slice(format!("],\"version\":{FORMAT_VERSION},\"words\":{{").as_bytes());
-    for (i, (word, postings)) in word_postings.iter().enumerate() {
+    for (i, (word, postings)) in word_postings.into_iter().enumerate() {
         if i > 0 {
             json.push(b',');
         }
-        push_json(&mut json, word);
+        push_json(&mut json, &word);
         json.push(b':');
         push_json(&mut json, &postings.encoded);
     }
     json.extend_from_slice(b"}}");
     // JSON written by serde_json from strings is UTF-8.
     String::from_utf8(json).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends `text` as the inside of a JSON string (escaped, without quotes).
+fn push_json_fragment(out: &mut Vec<u8>, text: &str) {
+    let start = out.len();
+    push_json(out, text);
+    // Drops the quotes serde_json put around it.
+    out.pop();
+    out.remove(start);
 }
 
 /// Appends `value` as JSON.
