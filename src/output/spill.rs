@@ -64,14 +64,24 @@ impl Spill {
     /// time), else the bytes written to a new file here. The bytes themselves
     /// when writing fails: then the page is written with the site, or fails it.
     pub fn keep(&self, path: &str, bytes: Arc<[u8]>, previous: Option<&Manifest>) -> Contents {
-        if let Some((old, entry)) = previous.and_then(|m| m.reusable(path, &bytes)) {
-            return Contents::Previous(old, entry);
+        self.keep_bytes(path, &bytes, previous)
+            .unwrap_or(Contents::Bytes(bytes))
+    }
+
+    /// [`Spill::keep`] for bytes the caller owns (a large generated file, not
+    /// copied into shared bytes to be kept); `None` when writing fails.
+    pub fn keep_bytes(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        previous: Option<&Manifest>,
+    ) -> Option<Contents> {
+        if let Some((old, entry)) = previous.and_then(|m| m.reusable(path, bytes)) {
+            return Some(Contents::Previous(old, entry));
         }
-        let spilled = self.write(&bytes).and_then(|(file, meta)| {
-            let entry = manifest::entry_for(Some(&bytes), &meta)?;
-            Some(Contents::Spilled(file, entry))
-        });
-        spilled.unwrap_or(Contents::Bytes(bytes))
+        let (file, meta) = self.write(bytes)?;
+        let entry = manifest::entry_for(Some(bytes), &meta)?;
+        Some(Contents::Spilled(file, entry))
     }
 
     /// Appends an article's HTML (or its plain text) to the file of articles

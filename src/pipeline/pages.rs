@@ -116,16 +116,19 @@ impl Session {
         // Generated files go to the spill as they are made, as pages do (the
         // search index and the feeds weigh hundreds of megabytes at 100,000
         // articles): they are not held until the site is written.
-        let keep = |path: &str, bytes: Arc<[u8]>| match &self.spill {
-            Some(spill) => spill.keep(path, bytes, self.reuse.previous_output()),
-            None => Contents::Bytes(bytes),
+        // Not copied into shared bytes first (the index is 184 MB at 100,000).
+        let keep = |path: &str, text: String| {
+            let spilled = self.spill.as_ref().and_then(|spill| {
+                spill.keep_bytes(path, text.as_bytes(), self.reuse.previous_output())
+            });
+            spilled.unwrap_or_else(|| Contents::Bytes(text.into_bytes().into()))
         };
-        let index = keep(search::INDEX_FILE, search_index.json.into_bytes().into());
+        let index = keep(search::INDEX_FILE, search_index.json);
         add(search::INDEX_FILE.into(), index);
         let feed_html = bodies.feed_html(site, config, &mut rendered.diagnostics);
         let html_of = |index: usize| feed_html.get(&index).cloned().unwrap_or_default();
         for (path, text) in feeds::generate(site, config, &html_of) {
-            let feed = keep(&path, text.into_bytes().into());
+            let feed = keep(&path, text);
             add(path, feed);
         }
         // Mermaid's 3.5 MB script goes out only with a page that draws a diagram.
